@@ -1,0 +1,16 @@
+from django.db.models import QuerySet
+
+from chuyende.accounts.models import User
+from chuyende.campaigns.models import Campaign
+from chuyende.organisation.selectors import ancestors
+
+
+def campaigns_for(*, actor: User) -> QuerySet[Campaign]:
+    """Campaigns owned by the user's unit, by a unit above it, or by a unit in its subtree."""
+    unit = actor.unit
+    if unit is None:
+        return Campaign.objects.none()
+    above = ancestors(unit=unit, include_self=False).values("pk")
+    return Campaign.objects.filter(owner__path__startswith=unit.path) | Campaign.objects.filter(
+        owner__in=above
+    )

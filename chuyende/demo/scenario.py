@@ -1,0 +1,232 @@
+"""Loads a scenario file (the Hòa An demo) through the same services the web pages use.
+
+The whole file is checked entry by entry; the first problem stops the load with the path
+of the entry (`events[3].sites[1].attendees[0]`) and nothing is written.
+"""
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.services import GuidingDocumentData, campaign_create
+from chuyende.events.models import Presenter
+from chuyende.events.services import SiteData, event_create, presenter_create
+from chuyende.members.models import Member
+from chuyende.members.services import member_create
+from chuyende.organisation.models import Unit
+from chuyende.organisation.services import level_set, unit_create
+from chuyende.returns.services import member_return_save, non_member_return_save
+
+
+class ScenarioError(Exception):
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.message = message
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(f"{k}: {' '.join(str(m) for m in v.messages)}" for k, v in error.message_dict.items())
+    return " ".join(str(m) for m in error.messages)
+
+
+class _Reader:
+    """Typed access to one entry of the file, naming the entry's path in every complaint."""
+
+    def __init__(self, value: Any, path: str) -> None:
+        self.value = value
+        self.path = path
+
+    def _get(self, key: str, kinds: tuple[type, ...], *, optional: bool) -> Any:
+        if not isinstance(self.value, dict):
+            raise ScenarioError(self.path, "expected a mapping")
+        if key not in self.value or self.value[key] is None:
+            if optional:
+                return None
+            raise ScenarioError(f"{self.path}.{key}", "missing")
+        value = self.value[key]
+        if isinstance(value, bool) and bool not in kinds:
+            raise ScenarioError(f"{self.path}.{key}", f"expected {kinds[0].__name__}, got {value!r}")
+        if not isinstance(value, kinds):
+            raise ScenarioError(f"{self.path}.{key}", f"expected {kinds[0].__name__}, got {value!r}")
+        return value
+
+    def text(self, key: str, *, optional: bool = False) -> str:
+        value = self._get(key, (str,), optional=optional)
+        return "" if value is None else value
+
+    def integer(self, key: str, *, optional: bool = False) -> int | None:
+        return self._get(key, (int,), optional=optional)
+
+    def count(self, key: str) -> int:
+        value = self._get(key, (int,), optional=False)
+        assert value is not None
+        return int(value)
+
+    def day(self, key: str, *, optional: bool = False) -> datetime.date | None:
+        value = self._get(key, (str, datetime.date), optional=optional)
+        if value is None or isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ScenarioError(f"{self.path}.{key}", f"not a date (YYYY-MM-DD): {value!r}") from None
+
+    def required_day(self, key: str) -> datetime.date:
+        value = self.day(key)
+        assert value is not None
+        return value
+
+    def items(self, key: str, *, optional: bool = False) -> list["_Reader"]:
+        values = self._get(key, (list,), optional=optional) or []
+        return [_Reader(v, f"{self.path}.{key}[{i}]".lstrip(".")) for i, v in enumerate(values)]
+
+    def strings(self, key: str) -> list[str]:
+        values = self._get(key, (list,), optional=True) or []
+        for i, v in enumerate(values):
+            if not isinstance(v, str):
+                raise ScenarioError(f"{self.path}.{key}[{i}]", f"expected str, got {v!r}")
+        return list(values)
+
+    def mapping(self, key: str, *, optional: bool = False) -> "_Reader":
+        return _Reader(self._get(key, (dict,), optional=optional) or {}, f"{self.path}.{key}".lstrip("."))
+
+
+class _Loader:
+    def __init__(self, root: _Reader) -> None:
+        self.root = root
+        self.units: dict[str, Unit] = {}
+        self.members: dict[str, Member] = {}
+        self.presenters: dict[str, Presenter] = {}
+        self.campaign: Campaign | None = None
+
+    def unit(self, entry: _Reader, key: str) -> Unit:
+        code = entry.text(key)
+        if code not in self.units:
+            raise ScenarioError(f"{entry.path}.{key}", f"unknown unit code {code!r}")
+        return self.units[code]
+
+    def run(self) -> Campaign:
+        for entry in self.root.items("levels"):
+            level_set(depth=entry.count("depth"), name=entry.text("name"))
+        individual = set(self.root.strings("individually_tracked"))
+        for entry in self.root.items("units"):
+            self._load_unit(entry, individual)
+        self.campaign = self._load_campaign(self.root.mapping("campaign"))
+        for entry in self.root.items("members"):
+            self._load_member(entry)
+        for entry in self.root.items("aggregate_returns", optional=True):
+            self._call(entry, member_return_save, actor=None, campaign=self.campaign,
+                       unit=self.unit(entry, "unit"), as_of=entry.required_day("as_of"),
+                       members_total=entry.count("members_total"), exempt=entry.count("exempt"),
+                       away=entry.count("away"), studied=entry.count("studied"))
+        for entry in self.root.items("non_party", optional=True):
+            self._call(entry, non_member_return_save, actor=None, campaign=self.campaign,
+                       unit=self.unit(entry, "unit"), as_of=entry.required_day("as_of"),
+                       expected=entry.count("eligible"), studied=entry.count("studied"))
+        for entry in self.root.items("presenters", optional=True):
+            code = entry.text("code")
+            self.presenters[code] = self._call(
+                entry, presenter_create, actor=None, unit=self.unit(entry, "unit"), code=code,
+                full_name=entry.text("name"), title=entry.text("title", optional=True),
+            )
+        for entry in self.root.items("events", optional=True):
+            self._load_event(entry)
+        return self.campaign
+
+    def _call(self, entry: _Reader, service: Any, **kwargs: Any) -> Any:
+        try:
+            return service(**kwargs)
+        except ValidationError as error:
+            raise ScenarioError(entry.path, _messages(error)) from error
+
+    def _load_unit(self, entry: _Reader, individual: set[str]) -> None:
+        code = entry.text("code")
+        parent_code = entry.text("parent", optional=True)
+        if parent_code and parent_code not in self.units:
+            raise ScenarioError(f"{entry.path}.parent", f"unknown unit code {parent_code!r}")
+        parent = self.units[parent_code] if parent_code else None
+        kind = entry.text("kind")
+        if kind not in Unit.Kind.values:
+            raise ScenarioError(f"{entry.path}.kind", f"unknown kind {kind!r}")
+        inherited = parent is not None and parent.tracking == Unit.Tracking.INDIVIDUAL
+        tracking = Unit.Tracking.INDIVIDUAL if code in individual or inherited else Unit.Tracking.AGGREGATE
+        self.units[code] = self._call(
+            entry, unit_create, actor=None, code=code, name=entry.text("name"), kind=kind,
+            parent=parent, tracking=tracking, opened_on=entry.day("opened_on", optional=True),
+            closed_on=entry.day("closed_on", optional=True),
+        )
+
+    def _load_campaign(self, entry: _Reader) -> Campaign:
+        documents = [
+            GuidingDocumentData(number=doc.text("number"), issued_on=doc.required_day("date"),
+                                issuer=doc.text("issuer"), title=doc.text("title"))
+            for doc in entry.items("guiding_documents", optional=True)
+        ]
+        target = entry._get("target_rate_percent", (int, float), optional=False)
+        return self._call(
+            entry, campaign_create, actor=None, owner=self.unit(entry, "owner"),
+            code=entry.text("code"), kind=entry.text("kind"), year=entry.count("year"),
+            title=" ".join(entry.text("title").split()), starts=entry.required_day("starts"),
+            ends=entry.day("ends", optional=True), study_deadline=entry.required_day("study_deadline"),
+            report_deadline=entry.required_day("report_deadline"), target_rate=Decimal(str(target)),
+            excluded_statuses=entry.strings("excluded_statuses"),
+            rate_precision=entry.integer("rate_precision", optional=True) or 2,
+            non_party_categories=entry.strings("non_party_categories"),
+            guiding_documents=documents,
+        )
+
+    def _load_member(self, entry: _Reader) -> None:
+        code = entry.text("code")
+        self.members[code] = self._call(
+            entry, member_create, actor=None, unit=self.unit(entry, "unit"), code=code,
+            full_name=entry.text("name"), sex=entry.text("sex"), birth_year=entry.count("birth_year"),
+            membership=entry.text("membership"), status=entry.text("status"),
+            status_since=entry.day("status_since", optional=True),
+        )
+
+    def _load_event(self, entry: _Reader) -> None:
+        sites = []
+        for site in entry.items("sites"):
+            attendees = []
+            for i, code in enumerate(site.strings("attendees")):
+                if code not in self.members:
+                    raise ScenarioError(f"{site.path}.attendees[{i}]", f"unknown member code {code!r}")
+                attendees.append(self.members[code])
+            by_category = site.mapping("non_party_by_category", optional=True)
+            sites.append(SiteData(
+                unit=self.unit(site, "unit"), other_members=site.count("party_members_other"),
+                non_members=site.count("non_party"),
+                non_members_by_category={k: by_category.count(k) for k in by_category.value},
+                attendees=tuple(attendees),
+            ))
+        presenters = []
+        for i, code in enumerate(entry.strings("presenters")):
+            if code not in self.presenters:
+                raise ScenarioError(f"{entry.path}.presenters[{i}]", f"unknown presenter {code!r}")
+            presenters.append(self.presenters[code])
+        title = entry.text("title")
+        self._call(
+            entry, event_create, actor=None, campaign=self.campaign, code=entry.text("code"),
+            organiser=self.unit(entry, "organizer"), held_on=entry.required_day("date"),
+            format=entry.text("format"), title=title, sites=sites, presenters=presenters,
+            is_make_up=bool(entry.value.get("make_up", False)) or title.lower().startswith("học bù"),
+        )
+
+
+def load_scenario(path: Path) -> Campaign:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ScenarioError(str(path), f"not valid YAML: {error}") from error
+    if not isinstance(document, dict):
+        raise ScenarioError(str(path), "expected a mapping at the top")
+    with transaction.atomic():
+        return _Loader(_Reader(document, "")).run()

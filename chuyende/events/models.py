@@ -1,0 +1,93 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Presenter(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    full_name = models.CharField(_("full name"), max_length=255)
+    title = models.CharField(_("position"), max_length=255, blank=True)
+    unit = models.ForeignKey(
+        "organisation.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="presenters"
+    )
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("presenter")
+        verbose_name_plural = _("presenters")
+
+    def __str__(self) -> str:
+        return f"{self.full_name}, {self.title}" if self.title else self.full_name
+
+
+class Event(models.Model):
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        VIDEO = "video", _("Recorded lecture")
+        CELL_MEETING = "cell_meeting", _("Cell meeting")
+        SELF_STUDY = "self_study", _("Self-study")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="events"
+    )
+    code = models.CharField(_("code"), max_length=64, blank=True)
+    organiser = models.ForeignKey(
+        "organisation.Unit", verbose_name=_("organiser"), on_delete=models.PROTECT,
+        related_name="organised_events",
+    )
+    held_on = models.DateField(_("date"))
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    title = models.CharField(_("title"), max_length=500)
+    presenters = models.ManyToManyField(Presenter, verbose_name=_("presenters"), blank=True)
+    is_make_up = models.BooleanField(_("make-up session"), default=False)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["campaign", "held_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "code"], condition=~models.Q(code=""), name="event_code_per_campaign"
+            )
+        ]
+        verbose_name = _("study event")
+        verbose_name_plural = _("study events")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on:%d/%m/%Y})"
+
+
+class Site(models.Model):
+    """A bridge point: where an event was followed, at a unit inside the organiser's subtree."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sites")
+    unit = models.ForeignKey(
+        "organisation.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="sites"
+    )
+    other_members = models.PositiveIntegerField(_("party members not listed by name"), default=0)
+    non_members = models.PositiveIntegerField(_("non-members"), default=0)
+    non_members_by_category = models.JSONField(_("non-members by category"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["event", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["event", "unit"], name="one_site_per_unit")]
+        verbose_name = _("bridge point")
+        verbose_name_plural = _("bridge points")
+
+    def __str__(self) -> str:
+        return f"{self.event_id} @ {self.unit_id}"
+
+
+class Attendance(models.Model):
+    """A member listed by name at a site. The event is repeated so one member appears once per event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="attendances"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "member"], name="member_once_per_event")
+        ]
+        indexes = [models.Index(fields=["member", "event"])]

@@ -1,0 +1,313 @@
+"""The roll-up: every figure of a unit's subtree for a campaign, as of a date.
+
+This is the only place that counts. Pages, exports, reports and the API read figures from
+`unit_figures`; none of them sums or divides on its own. The rules (DOMAIN.md §3):
+
+- coverage counts distinct people, attendance counts person-times;
+- members whose status on the date is excluded by the campaign are left out of the
+  denominator, and those of them who studied are counted apart;
+- rates are recomputed from summed counts at every level, never averaged;
+- only records dated on or before `as_of` count;
+- a unit kept per person counts its roster and attendance; a unit reporting counts uses its
+  latest return on or before the date; never both;
+- events count for their organiser; bridge points count for the unit that hosts them.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef
+
+from chuyende.campaigns.models import Campaign
+from chuyende.core.numbers import compute_rate
+from chuyende.events.models import Attendance, Event, Site
+from chuyende.members.models import COUNTED_STATUSES, MemberStatus, status_on
+from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
+from chuyende.returns.models import MemberReturn, NonMemberReturn
+
+
+@dataclass
+class Tally:
+    """Counts that add up from unit to unit."""
+
+    members_total: int = 0
+    exempt: int = 0
+    away: int = 0
+    eligible: int = 0
+    studied: int = 0
+    excluded_who_studied: int = 0
+    non_members_expected: int = 0
+    non_members_studied: int = 0
+    events_organised: int = 0
+    events_by_format: Counter[str] = field(default_factory=Counter)
+    member_person_times: int = 0
+    non_member_person_times: int = 0
+
+    def add(self, other: "Tally") -> None:
+        for name in (
+            "members_total", "exempt", "away", "eligible", "studied", "excluded_who_studied",
+            "non_members_expected", "non_members_studied", "events_organised",
+            "member_person_times", "non_member_person_times",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.events_by_format.update(other.events_by_format)
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    code: str
+    name: str
+    kind: str
+    path: str
+
+
+@dataclass
+class UnitFigures:
+    unit: UnitRef
+    tally: Tally
+    events_held: int
+    rate: Decimal | None
+    non_member_rate: Decimal | None
+    reached_target: bool | None
+    units_without_data: list[UnitRef]
+    source_units: int
+
+    @property
+    def attendance_person_times(self) -> int:
+        return self.tally.member_person_times + self.tally.non_member_person_times
+
+    @property
+    def has_data(self) -> bool:
+        return not self.units_without_data
+
+    @property
+    def organised_study(self) -> bool:
+        return self.events_held > 0
+
+
+@dataclass
+class RollUp(UnitFigures):
+    campaign_id: int = 0
+    as_of: datetime.date = datetime.date.min
+    excluded_statuses: tuple[str, ...] = ()
+    target_rate: Decimal = Decimal(0)
+    precision: int = 2
+    children: list[UnitFigures] = field(default_factory=list)
+
+    @property
+    def children_reached_target(self) -> list[UnitFigures]:
+        return [child for child in self.children if child.reached_target]
+
+    @property
+    def children_organised_study(self) -> list[UnitFigures]:
+        return [child for child in self.children if child.organised_study]
+
+    @property
+    def children_without_data(self) -> list[UnitFigures]:
+        return [child for child in self.children if not child.has_data]
+
+    @property
+    def children_with_data(self) -> list[UnitFigures]:
+        return [child for child in self.children if child.has_data]
+
+
+@dataclass
+class _SubtreeData:
+    units: dict[int, UnitRef]
+    tracking: dict[int, str]
+    leaves: set[int]
+    tallies: dict[int, Tally]
+    events_by_unit: dict[int, set[int]]
+    has_source: set[int]
+
+
+def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> RollUp:
+    data = _load_subtree(unit=unit, campaign=campaign, as_of=as_of)
+    child_width = len(unit.path) + PATH_SEGMENT_WIDTH
+    child_ids = [uid for uid, ref in data.units.items() if len(ref.path) == child_width]
+    groups: dict[str, list[int]] = defaultdict(list)
+    for uid, ref in data.units.items():
+        if len(ref.path) >= child_width:
+            groups[ref.path[:child_width]].append(uid)
+    children = [
+        _figures_of(data.units[cid], groups[data.units[cid].path], data, campaign)
+        for cid in sorted(child_ids, key=lambda c: data.units[c].path)
+    ]
+    whole = _figures_of(data.units[unit.pk], list(data.units), data, campaign)
+    return RollUp(
+        **whole.__dict__,
+        campaign_id=campaign.pk,
+        as_of=as_of,
+        excluded_statuses=tuple(campaign.excluded_statuses),
+        target_rate=campaign.target_rate,
+        precision=campaign.rate_precision,
+        children=children,
+    )
+
+
+def _figures_of(ref: UnitRef, unit_ids: list[int], data: _SubtreeData, campaign: Campaign) -> UnitFigures:
+    tally = Tally()
+    events: set[int] = set()
+    for uid in unit_ids:
+        if uid in data.tallies:
+            tally.add(data.tallies[uid])
+        events |= data.events_by_unit.get(uid, set())
+    rate = compute_rate(tally.studied, tally.eligible, precision=campaign.rate_precision)
+    without_data = [
+        data.units[uid]
+        for uid in sorted(unit_ids, key=lambda u: data.units[u].path)
+        if uid in data.leaves and uid not in data.has_source
+    ]
+    return UnitFigures(
+        unit=ref,
+        tally=tally,
+        events_held=len(events),
+        rate=rate,
+        non_member_rate=compute_rate(
+            tally.non_members_studied, tally.non_members_expected, precision=campaign.rate_precision
+        ),
+        reached_target=None if rate is None else rate >= campaign.target_rate,
+        units_without_data=without_data,
+        source_units=sum(1 for uid in unit_ids if uid in data.has_source),
+    )
+
+
+def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _SubtreeData:
+    units: dict[int, UnitRef] = {}
+    tracking: dict[int, str] = {}
+    parents: set[int] = set()
+    open_units: set[int] = set()
+    rows = Unit.objects.filter(path__startswith=unit.path).values_list(
+        "id", "code", "name", "kind", "path", "parent_id", "tracking", "opened_on", "closed_on"
+    )
+    for uid, code, name, kind, path, parent_id, mode, opened_on, closed_on in rows:
+        units[uid] = UnitRef(id=uid, code=code, name=name, kind=kind, path=path)
+        tracking[uid] = mode
+        if parent_id is not None:
+            parents.add(parent_id)
+        if (opened_on is None or opened_on <= as_of) and (closed_on is None or closed_on > as_of):
+            open_units.add(uid)
+    data = _SubtreeData(
+        units=units,
+        tracking=tracking,
+        leaves={uid for uid in open_units if uid not in parents},
+        tallies=defaultdict(Tally),
+        events_by_unit=defaultdict(set),
+        has_source=set(),
+    )
+    _count_rosters(data, unit=unit, campaign=campaign, as_of=as_of)
+    _count_member_returns(data, unit=unit, campaign=campaign, as_of=as_of)
+    _count_non_member_returns(data, unit=unit, campaign=campaign, as_of=as_of)
+    _count_events(data, unit=unit, campaign=campaign, as_of=as_of)
+    _count_sites(data, unit=unit, campaign=campaign, as_of=as_of)
+    return data
+
+
+def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
+    attended = Attendance.objects.filter(
+        member_id=OuterRef("member_id"), event__campaign=campaign, event__held_on__lte=as_of
+    )
+    rows = (
+        MemberStatus.objects.filter(
+            status_on(as_of),
+            status__in=COUNTED_STATUSES,
+            member__unit__path__startswith=unit.path,
+            member__unit__tracking=Unit.Tracking.INDIVIDUAL,
+        )
+        .annotate(studied=Exists(attended))
+        .values_list("member__unit_id", "status", "studied")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    excluded = set(campaign.excluded_statuses)
+    for unit_id, status, studied, n in rows:
+        tally = data.tallies[unit_id]
+        data.has_source.add(unit_id)
+        tally.members_total += n
+        if status == "exempt":
+            tally.exempt += n
+        elif status == "away":
+            tally.away += n
+        if status in excluded:
+            tally.excluded_who_studied += n if studied else 0
+        else:
+            tally.eligible += n
+            tally.studied += n if studied else 0
+
+
+def _count_member_returns(
+    data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date
+) -> None:
+    rows = (
+        MemberReturn.objects.filter(
+            campaign=campaign,
+            unit__path__startswith=unit.path,
+            unit__tracking=Unit.Tracking.AGGREGATE,
+            as_of__lte=as_of,
+        )
+        .order_by("unit_id", "-as_of")
+        .values_list("unit_id", "members_total", "exempt", "away", "studied")
+    )
+    excluded = set(campaign.excluded_statuses)
+    seen: set[int] = set()
+    for unit_id, total, exempt, away, studied in rows:
+        if unit_id in seen:
+            continue  # an older return of a unit already counted from its latest one
+        seen.add(unit_id)
+        data.has_source.add(unit_id)
+        tally = data.tallies[unit_id]
+        tally.members_total += total
+        tally.exempt += exempt
+        tally.away += away
+        tally.eligible += total - (exempt if "exempt" in excluded else 0) - (
+            away if "away" in excluded else 0
+        )
+        tally.studied += studied
+
+
+def _count_non_member_returns(
+    data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date
+) -> None:
+    rows = (
+        NonMemberReturn.objects.filter(
+            campaign=campaign, unit__path__startswith=unit.path, as_of__lte=as_of
+        )
+        .order_by("unit_id", "-as_of")
+        .values_list("unit_id", "expected", "studied")
+    )
+    seen: set[int] = set()
+    for unit_id, expected, studied in rows:
+        if unit_id in seen:
+            continue
+        seen.add(unit_id)
+        data.tallies[unit_id].non_members_expected += expected
+        data.tallies[unit_id].non_members_studied += studied
+
+
+def _count_events(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
+    rows = Event.objects.filter(
+        campaign=campaign, held_on__lte=as_of, organiser__path__startswith=unit.path
+    ).values_list("id", "organiser_id", "format")
+    for event_id, organiser_id, event_format in rows:
+        tally = data.tallies[organiser_id]
+        tally.events_organised += 1
+        tally.events_by_format[event_format] += 1
+        data.events_by_unit[organiser_id].add(event_id)
+
+
+def _count_sites(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
+    rows = (
+        Site.objects.filter(
+            event__campaign=campaign, event__held_on__lte=as_of, unit__path__startswith=unit.path
+        )
+        .annotate(listed=Count("attendances"))
+        .values_list("event_id", "unit_id", "other_members", "non_members", "listed")
+    )
+    for event_id, unit_id, other_members, non_members, listed in rows:
+        tally = data.tallies[unit_id]
+        tally.member_person_times += other_members + listed
+        tally.non_member_person_times += non_members
+        data.events_by_unit[unit_id].add(event_id)

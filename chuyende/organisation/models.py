@@ -1,0 +1,68 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+PATH_SEGMENT_WIDTH = 10  # nine zero-padded digits of the id and a dot
+
+
+def path_segment(unit_id: int) -> str:
+    return f"{unit_id:09d}."
+
+
+class Level(models.Model):
+    """The name of the units at one depth of the tree ("Tỉnh", "Huyện", ...)."""
+
+    depth = models.PositiveSmallIntegerField(_("depth"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["depth"]
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        PARTY_COMMITTEE = "party_committee", _("Party committee")
+        CELL = "cell", _("Cell")
+        GRASSROOTS_CELL = "grassroots_cell", _("Grassroots cell")
+
+    class Tracking(models.TextChoices):
+        INDIVIDUAL = "individual", _("Per person")
+        AGGREGATE = "aggregate", _("Aggregate returns")
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    tracking = models.CharField(
+        _("tracking"), max_length=12, choices=Tracking.choices, default=Tracking.AGGREGATE
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Materialised path of fixed-width id segments: a subtree is one prefix match.
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(editable=False)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        indexes = [
+            models.Index(fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"])
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_in_subtree_of(self, root: "Unit") -> bool:
+        return self.path.startswith(root.path)

@@ -1,0 +1,138 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from chuyende.accounts.models import User
+from chuyende.accounts.permissions import can_manage_structure, require_edit, require_read
+from chuyende.audit.services import record_change, snapshot
+from chuyende.core.exceptions import NotAllowed
+from chuyende.organisation.models import Level, Unit, path_segment
+
+
+@transaction.atomic
+def level_set(*, depth: int, name: str) -> Level:
+    level, _created = Level.objects.update_or_create(depth=depth, defaults={"name": name})
+    return level
+
+
+def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
+    clash = Unit.objects.filter(code=code)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"code": _("A unit with code %(code)s already exists.") % {"code": code}})
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    actor: User | None,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None,
+    tracking: str = Unit.Tracking.AGGREGATE,
+    opened_on: datetime.date | None = None,
+    closed_on: datetime.date | None = None,
+) -> Unit:
+    if parent is None:
+        if actor is not None:
+            raise NotAllowed
+    else:
+        require_edit(actor, parent)
+        if not can_manage_structure(actor):
+            raise NotAllowed
+    _check_code_free(code)
+    unit = Unit(
+        code=code,
+        name=name,
+        kind=kind,
+        tracking=tracking,
+        parent=parent,
+        opened_on=opened_on,
+        closed_on=closed_on,
+        path="pending",
+        depth=(parent.depth + 1) if parent else 1,
+    )
+    unit.full_clean(exclude=["path", "depth"])
+    _check_dates(unit)
+    unit.save()
+    unit.path = (parent.path if parent else "") + path_segment(unit.pk)
+    unit.save(update_fields=["path"])
+    record_change(
+        actor=actor, action="create", record=unit, unit_path=unit.path, before=None,
+        after=snapshot(unit),
+    )
+    return unit
+
+
+def _check_dates(unit: Unit) -> None:
+    if unit.opened_on and unit.closed_on and unit.closed_on < unit.opened_on:
+        raise ValidationError({"closed_on": _("The closing date is before the opening date.")})
+
+
+@transaction.atomic
+def unit_update(
+    *,
+    actor: User | None,
+    unit: Unit,
+    code: str,
+    name: str,
+    kind: str,
+    tracking: str,
+    parent: Unit | None,
+    opened_on: datetime.date | None,
+    closed_on: datetime.date | None,
+) -> Unit:
+    require_edit(actor, unit)
+    if not can_manage_structure(actor):
+        raise NotAllowed
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = snapshot(unit)
+    _check_code_free(code, exclude_pk=unit.pk)
+    if parent is not None:
+        require_read(actor, parent)
+    moved = (parent.pk if parent else None) != unit.parent_id
+    if moved:
+        _check_move(actor=actor, unit=unit, parent=parent)
+    unit.code, unit.name, unit.kind, unit.tracking = code, name, kind, tracking
+    unit.opened_on, unit.closed_on = opened_on, closed_on
+    unit.full_clean(exclude=["path", "depth", "parent"])
+    _check_dates(unit)
+    unit.save(update_fields=["code", "name", "kind", "tracking", "opened_on", "closed_on"])
+    if moved and parent is not None:
+        _move_subtree(unit=unit, parent=parent)
+    record_change(
+        actor=actor, action="update", record=unit, unit_path=unit.path, before=before,
+        after=snapshot(unit),
+    )
+    return unit
+
+
+def _check_move(*, actor: User | None, unit: Unit, parent: Unit | None) -> None:
+    if parent is None:
+        raise ValidationError({"parent": _("Only the top unit may have no parent unit.")})
+    require_edit(actor, parent)
+    if actor is not None and actor.unit_id == unit.pk:
+        raise NotAllowed
+    if parent.path.startswith(unit.path):
+        raise ValidationError(
+            {"parent": _("A unit cannot be placed under itself or under one of its own sub-units.")}
+        )
+
+
+def _move_subtree(*, unit: Unit, parent: Unit) -> None:
+    """Rewrites the path prefix and depth of the unit and every unit below it in two statements."""
+    old_prefix = unit.path
+    new_prefix = parent.path + path_segment(unit.pk)
+    depth_shift = parent.depth + 1 - unit.depth
+    Unit.objects.filter(pk=unit.pk).update(parent=parent)
+    Unit.objects.filter(path__startswith=old_prefix).update(
+        path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1)),
+        depth=F("depth") + depth_shift,
+    )
+    unit.refresh_from_db(fields=["path", "depth", "parent"])
