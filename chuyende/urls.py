@@ -4,5 +4,10 @@ from django.urls import include, path
 urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("don-vi/", include("chuyende.organisation.urls")),
+    path("dang-vien/", include("chuyende.members.urls")),
+    path("hoi-nghi/", include("chuyende.events.urls")),
+    path("bao-cao-so-lieu/", include("chuyende.returns.urls")),
+    path("nhat-ky/", include("chuyende.audit.urls")),
     path("", include("chuyende.figures.urls")),
 ]
