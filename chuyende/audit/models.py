@@ -32,6 +32,9 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.record_type} {self.record_id}"
+
     def changed_fields(self) -> list[tuple[str, object, object]]:
         before = self.before or {}
         after = self.after or {}

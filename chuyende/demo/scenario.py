@@ -33,8 +33,8 @@ class ScenarioError(Exception):
 
 def _messages(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
-        return "; ".join(f"{k}: {' '.join(str(m) for m in v.messages)}" for k, v in error.message_dict.items())
-    return " ".join(str(m) for m in error.messages)
+        return "; ".join(f"{key}: {' '.join(messages)}" for key, messages in error.message_dict.items())
+    return " ".join(error.messages)
 
 
 class _Reader:

@@ -91,3 +91,6 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["event", "member"], name="member_once_per_event")
         ]
         indexes = [models.Index(fields=["member", "event"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} @ {self.site_id}"
