@@ -2,7 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
-    path("dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path(
+        "dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"
+    ),
+    path("dot-hoc-tap/", include("chuyende.campaigns.urls")),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("don-vi/", include("chuyende.organisation.urls")),
     path("dang-vien/", include("chuyende.members.urls")),
