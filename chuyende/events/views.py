@@ -1,7 +1,224 @@
+"""Study event pages. Reads via selectors, writes via events.services.
+
+Creating an event is two steps: the event with its bridge points (counts), then, per bridge
+point, the members who attended by name. Both steps call the service with every site.
+"""
+
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from chuyende.accounts.permissions import can_edit, require_edit
+from chuyende.campaigns.models import Campaign, NonPartyCategory
+from chuyende.campaigns.selectors import campaigns_for
+from chuyende.core.exceptions import NotAllowed
+from chuyende.events import services
+from chuyende.events.forms import AttendeesForm, EventFilterForm, EventForm, SiteFormSet, category_choices
+from chuyende.events.models import Event, Site
+from chuyende.events.selectors import events_visible_to, sites_visible_to
+from chuyende.events.services import SiteData
+from chuyende.members.forms import apply_service_errors
+from chuyende.members.models import Member
+from chuyende.members.selectors import members_visible_to
+
+PAGE_SIZE = 50
+
+
+def _event_or_404(request: HttpRequest, pk: int) -> Event:
+    return get_object_or_404(events_visible_to(actor=request.user), pk=pk)
 
 
 @login_required
 def list_page(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError("built by the UI work in progress")
+    actor = request.user
+    form = EventFilterForm(request.GET or None, actor=actor)
+    events = events_visible_to(actor=actor).order_by("-held_on", "-id")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["campaign"]:
+            events = events.filter(campaign=data["campaign"])
+        if data["format"]:
+            events = events.filter(format=data["format"])
+        if data["date_from"]:
+            events = events.filter(held_on__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(held_on__lte=data["date_to"])
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_add = EventForm(actor=actor).fields["organiser"].queryset.exists()
+    return render(request, "events/list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "can_add": can_add,
+    })
+
+
+@login_required
+def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event_or_404(request, pk)
+    labels = dict(NonPartyCategory.choices)
+    sites = list(sites_visible_to(actor=request.user, event=event))
+    totals = {"named": 0, "other_members": 0, "non_members": 0, "all": 0}
+    for site in sites:
+        site.named = sorted((a.member for a in site.attendances.all()), key=lambda m: m.full_name)
+        site.categories = [
+            (labels.get(key, key), count) for key, count in site.non_members_by_category.items()
+        ]
+        site.person_times = len(site.named) + site.other_members + site.non_members
+        totals["named"] += len(site.named)
+        totals["other_members"] += site.other_members
+        totals["non_members"] += site.non_members
+        totals["all"] += site.person_times
+    editable = can_edit(request.user, event.organiser)
+    return render(request, "events/detail.html", {
+        "event": event, "sites": sites, "totals": totals, "can_edit": editable,
+        "presenters": event.presenters.all(),
+    })
+
+
+def _sites_initial(event: Event) -> list[dict[str, Any]]:
+    initial = []
+    for site in event.sites.select_related("unit").order_by("unit__path"):
+        row: dict[str, Any] = {
+            "unit": site.unit, "other_members": site.other_members, "non_members": site.non_members,
+        }
+        for key, count in site.non_members_by_category.items():
+            row[f"category_{key}"] = count
+        initial.append(row)
+    return initial
+
+
+def _current_attendees(event: Event) -> dict[int, tuple[Member, ...]]:
+    by_unit: dict[int, list[Member]] = {}
+    for site in event.sites.prefetch_related("attendances__member__unit"):
+        by_unit[site.unit_id] = [a.member for a in site.attendances.all()]
+    return {unit_id: tuple(members) for unit_id, members in by_unit.items()}
+
+
+def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
+    actor = request.user
+    if event is not None:
+        require_edit(actor, event.organiser)
+        campaigns = Campaign.objects.filter(pk=event.campaign_id)
+    else:
+        campaigns = campaigns_for(actor=actor)
+    categories = category_choices(campaigns)
+    if request.method == "POST":
+        form = EventForm(request.POST, actor=actor, event=event)
+        formset = SiteFormSet(request.POST, prefix="sites", actor=actor, categories=categories)
+    else:
+        initial = None
+        if event is not None:
+            initial = {
+                "organiser": event.organiser, "held_on": event.held_on, "format": event.format,
+                "title": event.title, "code": event.code, "presenters": list(event.presenters.all()),
+                "is_make_up": event.is_make_up,
+            }
+        form = EventForm(actor=actor, event=event, initial=initial)
+        formset = SiteFormSet(prefix="sites", actor=actor, categories=categories,
+                              initial=_sites_initial(event) if event else None)
+    if not form.fields["organiser"].queryset.exists():
+        raise NotAllowed
+    if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
+        attendees = _current_attendees(event) if event is not None else {}
+        sites = [
+            SiteData(
+                unit=site_form.cleaned_data["unit"],
+                other_members=site_form.cleaned_data["other_members"] or 0,
+                non_members=site_form.cleaned_data["non_members"] or 0,
+                non_members_by_category=site_form.by_category(),
+                attendees=attendees.get(site_form.cleaned_data["unit"].pk, ()),
+            )
+            for site_form in formset.forms
+            if site_form.has_changed() and not site_form.cleaned_data.get("DELETE")
+            and site_form.cleaned_data.get("unit")
+        ]
+        data = form.cleaned_data
+        values = {
+            "organiser": data["organiser"], "held_on": data["held_on"], "format": data["format"],
+            "title": data["title"].strip(), "sites": sites, "presenters": list(data["presenters"]),
+            "is_make_up": data["is_make_up"], "code": data["code"].strip(),
+        }
+        try:
+            if event is None:
+                saved = services.event_create(actor=actor, campaign=data["campaign"], **values)
+            else:
+                saved = services.event_update(actor=actor, event=event, **values)
+        except ValidationError as error:
+            if event is not None:
+                event.refresh_from_db()
+            apply_service_errors(form, error)
+        else:
+            if event is None:
+                messages.success(request, _("The event has been saved. Now tick the members who attended."))
+            else:
+                messages.success(request, _("The changes have been saved."))
+            return redirect("events:detail", pk=saved.pk)
+    return render(request, "events/form.html", {
+        "form": form, "formset": formset, "event": event,
+    })
+
+
+@login_required
+def create_page(request: HttpRequest) -> HttpResponse:
+    return _event_form_page(request, None)
+
+
+@login_required
+def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _event_form_page(request, _event_or_404(request, pk))
+
+
+@login_required
+def delete_page(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _event_or_404(request, pk)
+    require_edit(request.user, event.organiser)
+    if request.method == "POST":
+        services.event_delete(actor=request.user, event=event)
+        messages.success(request, _("The event has been deleted."))
+        return redirect("events:list")
+    return render(request, "events/delete.html", {"event": event})
+
+
+@login_required
+def attendees_page(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
+    actor = request.user
+    event = _event_or_404(request, pk)
+    site: Site = get_object_or_404(sites_visible_to(actor=actor, event=event), pk=site_pk)
+    require_edit(actor, event.organiser)
+    current = {a.member_id for a in site.attendances.all()}
+    form = AttendeesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        chosen = tuple(form.cleaned_data["members"])
+        sites = [
+            SiteData(
+                unit=other.unit, other_members=other.other_members, non_members=other.non_members,
+                non_members_by_category=dict(other.non_members_by_category),
+                attendees=chosen if other.pk == site.pk else tuple(a.member for a in other.attendances.all()),
+            )
+            for other in event.sites.select_related("unit").prefetch_related("attendances__member__unit")
+        ]
+        try:
+            services.event_update(
+                actor=actor, event=event, organiser=event.organiser, held_on=event.held_on,
+                format=event.format, title=event.title, sites=sites,
+                presenters=list(event.presenters.all()), is_make_up=event.is_make_up, code=event.code,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The attendees have been saved."))
+            return redirect("events:detail", pk=event.pk)
+        current = {m.pk for m in chosen}
+    members = list(
+        members_visible_to(actor=actor).filter(unit__path__startswith=site.unit.path)
+        .order_by("unit__path", "full_name")
+    )
+    return render(request, "events/attendees.html", {
+        "event": event, "site": site, "form": form, "members": members, "current": current,
+    })

@@ -1,7 +1,150 @@
+"""Member roster pages: list, detail, add, edit, status change. Reads via selectors, writes via services."""
+
+import datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from chuyende.accounts.permissions import can_edit, require_edit
+from chuyende.core.exceptions import NotAllowed
+from chuyende.events.models import Attendance
+from chuyende.events.selectors import events_visible_to
+from chuyende.members import services
+from chuyende.members.forms import (
+    MemberCreateForm,
+    MemberFilterForm,
+    MemberForm,
+    StatusChangeForm,
+    apply_service_errors,
+    editable_units,
+    roster_units,
+)
+from chuyende.members.models import Member, MemberStatusChoices
+from chuyende.members.selectors import members_visible_to, with_status_on
+
+PAGE_SIZE = 50
+
+
+def _member_or_404(request: HttpRequest, pk: int) -> Member:
+    return get_object_or_404(members_visible_to(actor=request.user), pk=pk)
 
 
 @login_required
 def list_page(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError("built by the UI work in progress")
+    actor = request.user
+    today = datetime.date.today()
+    form = MemberFilterForm(request.GET or None, actor=actor)
+    members = with_status_on(members_visible_to(actor=actor), today).order_by("unit__path", "code")
+    if form.is_valid():
+        if query := form.cleaned_data["q"].strip():
+            members = members.filter(Q(full_name__icontains=query) | Q(code__icontains=query))
+        if unit := form.cleaned_data["unit"]:
+            members = members.filter(unit__path__startswith=unit.path)
+        if status := form.cleaned_data["status"]:
+            members = members.filter(status_now=status)
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(MemberStatusChoices.choices)
+    for member in page.object_list:
+        member.status_label = labels.get(member.status_now, "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_add = editable_units(actor, roster_units(actor)).exists()
+    return render(request, "members/list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "today": today, "can_add": can_add,
+    })
+
+
+@login_required
+def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member_or_404(request, pk)
+    statuses = member.statuses.order_by("-valid_from")
+    attendances = list(
+        Attendance.objects.filter(member=member)
+        .select_related("event", "event__campaign", "site__unit")
+        .order_by("-event__held_on")
+    )
+    visible = set(
+        events_visible_to(actor=request.user)
+        .filter(pk__in=[a.event_id for a in attendances])
+        .values_list("pk", flat=True)
+    )
+    return render(request, "members/detail.html", {
+        "member": member, "statuses": statuses, "attendances": attendances, "visible_events": visible,
+        "can_edit": can_edit(request.user, member.unit),
+    })
+
+
+@login_required
+def create_page(request: HttpRequest) -> HttpResponse:
+    actor = request.user
+    form = MemberCreateForm(request.POST or None, actor=actor)
+    if not form.fields["unit"].queryset.exists():
+        raise NotAllowed
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.member_create(
+                actor=actor, unit=data["unit"], code=data["code"].strip(),
+                full_name=data["full_name"].strip(), sex=data["sex"], birth_year=data["birth_year"],
+                membership=data["membership"], status=data["status"], status_since=data["status_since"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The member has been added."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "member": None})
+
+
+@login_required
+def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    member = _member_or_404(request, pk)
+    require_edit(actor, member.unit)
+    initial = {
+        "unit": member.unit, "code": member.code, "full_name": member.full_name, "sex": member.sex,
+        "birth_year": member.birth_year, "membership": member.membership,
+    }
+    form = MemberForm(request.POST or None, actor=actor, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_update(
+                actor=actor, member=member, unit=data["unit"], code=data["code"].strip(),
+                full_name=data["full_name"].strip(), sex=data["sex"], birth_year=data["birth_year"],
+                membership=data["membership"],
+            )
+        except ValidationError as error:
+            member.refresh_from_db()
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/form.html", {"form": form, "member": member})
+
+
+@login_required
+def status_page(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.user
+    member = _member_or_404(request, pk)
+    require_edit(actor, member.unit)
+    form = StatusChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_status_change(
+                actor=actor, member=member, status=form.cleaned_data["status"],
+                since=form.cleaned_data["since"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The new status has been recorded."))
+            return redirect("members:detail", pk=member.pk)
+    statuses = member.statuses.order_by("-valid_from")
+    return render(request, "members/status.html", {"form": form, "member": member, "statuses": statuses})

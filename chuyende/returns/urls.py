@@ -3,4 +3,10 @@ from django.urls import path
 from chuyende.returns import views
 
 app_name = "returns"
-urlpatterns = [path("", views.list_page, name="list")]
+urlpatterns = [
+    path("", views.list_page, name="list"),
+    path("dang-vien/them/", views.member_create_page, name="member_create"),
+    path("dang-vien/<int:pk>/sua/", views.member_edit_page, name="member_edit"),
+    path("ngoai-dang/them/", views.non_member_create_page, name="non_member_create"),
+    path("ngoai-dang/<int:pk>/sua/", views.non_member_edit_page, name="non_member_edit"),
+]

@@ -1,7 +1,120 @@
+"""Aggregate return pages: the list with the return in force, and the member and non-member forms."""
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from chuyende.accounts.permissions import can_edit, require_edit
+from chuyende.campaigns.selectors import campaigns_for
+from chuyende.core.exceptions import NotAllowed
+from chuyende.members.forms import apply_service_errors
+from chuyende.returns import services
+from chuyende.returns.forms import (
+    MemberReturnForm,
+    NonMemberReturnForm,
+    ReturnFilterForm,
+    member_return_units,
+    non_member_return_units,
+)
+from chuyende.returns.models import MemberReturn, NonMemberReturn
+from chuyende.returns.selectors import (
+    in_force_ids,
+    member_returns_visible_to,
+    non_member_returns_visible_to,
+)
+
+MEMBER_COUNTS = ("members_total", "exempt", "away", "studied")
+NON_MEMBER_COUNTS = ("expected", "studied")
 
 
 @login_required
 def list_page(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError("built by the UI work in progress")
+    actor = request.user
+    form = ReturnFilterForm(request.GET or None, actor=actor)
+    campaign = campaigns_for(actor=actor).first()
+    on = datetime.date.today()
+    if form.is_valid():
+        campaign = form.cleaned_data["campaign"] or campaign
+        on = form.cleaned_data["on"] or on
+    member_returns = list(member_returns_visible_to(actor=actor, campaign=campaign)) if campaign else []
+    non_member_returns = (
+        list(non_member_returns_visible_to(actor=actor, campaign=campaign)) if campaign else []
+    )
+    for rows in (member_returns, non_member_returns):
+        in_force = in_force_ids(rows, on)
+        for row in rows:
+            row.in_force = row.pk in in_force
+            row.editable = can_edit(actor, row.unit)
+    return render(request, "returns/list.html", {
+        "form": form, "campaign": campaign, "on": on, "member_returns": member_returns,
+        "non_member_returns": non_member_returns,
+        "can_add_member_return": member_return_units(actor).exists(),
+        "can_add_non_member_return": non_member_return_units(actor).exists(),
+    })
+
+
+def _save(request: HttpRequest, form: Any, save: Any, fixed: dict[str, Any], names: tuple[str, ...]) -> bool:
+    if request.method != "POST" or not form.is_valid():
+        return False
+    values = {**{name: form.cleaned_data[name] for name in names}, **fixed}
+    for name in ("campaign", "unit", "as_of"):
+        values.setdefault(name, form.cleaned_data.get(name))
+    try:
+        save(actor=request.user, **values)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return False
+    messages.success(request, _("The return has been saved."))
+    return True
+
+
+@login_required
+def member_create_page(request: HttpRequest) -> HttpResponse:
+    form = MemberReturnForm(request.POST or None, actor=request.user,
+                            initial={"as_of": datetime.date.today()})
+    if not form.fields["unit"].queryset.exists():
+        raise NotAllowed
+    if _save(request, form, services.member_return_save, {}, MEMBER_COUNTS):
+        return redirect("returns:list")
+    return render(request, "returns/form.html", {"form": form, "record": None, "kind": "member"})
+
+
+@login_required
+def member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    record: MemberReturn = get_object_or_404(member_returns_visible_to(actor=request.user), pk=pk)
+    require_edit(request.user, record.unit)
+    initial = {name: getattr(record, name) for name in MEMBER_COUNTS}
+    form = MemberReturnForm(request.POST or None, actor=request.user, fixed=True, initial=initial)
+    fixed = {"campaign": record.campaign, "unit": record.unit, "as_of": record.as_of}
+    if _save(request, form, services.member_return_save, fixed, MEMBER_COUNTS):
+        return redirect("returns:list")
+    return render(request, "returns/form.html", {"form": form, "record": record, "kind": "member"})
+
+
+@login_required
+def non_member_create_page(request: HttpRequest) -> HttpResponse:
+    form = NonMemberReturnForm(request.POST or None, actor=request.user,
+                               initial={"as_of": datetime.date.today()})
+    if not form.fields["unit"].queryset.exists():
+        raise NotAllowed
+    if _save(request, form, services.non_member_return_save, {}, NON_MEMBER_COUNTS):
+        return redirect("returns:list")
+    return render(request, "returns/form.html", {"form": form, "record": None, "kind": "non_member"})
+
+
+@login_required
+def non_member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    record: NonMemberReturn = get_object_or_404(non_member_returns_visible_to(actor=request.user), pk=pk)
+    require_edit(request.user, record.unit)
+    initial = {name: getattr(record, name) for name in NON_MEMBER_COUNTS}
+    form = NonMemberReturnForm(request.POST or None, actor=request.user, fixed=True, initial=initial)
+    fixed = {"campaign": record.campaign, "unit": record.unit, "as_of": record.as_of}
+    if _save(request, form, services.non_member_return_save, fixed, NON_MEMBER_COUNTS):
+        return redirect("returns:list")
+    return render(request, "returns/form.html", {"form": form, "record": record, "kind": "non_member"})

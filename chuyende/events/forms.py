@@ -1,0 +1,143 @@
+"""Forms of the study events: the event with its bridge points, and attendees per bridge point.
+
+They only shape input; every rule (dates, subtree, counts, attendees) is checked by the services.
+"""
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from chuyende.accounts.models import User
+from chuyende.accounts.permissions import scope_root
+from chuyende.campaigns.models import Campaign, NonPartyCategory
+from chuyende.campaigns.selectors import campaigns_for
+from chuyende.core.forms import ScopedModelChoiceField
+from chuyende.events.models import Event, Presenter
+from chuyende.members.forms import DateInput, UnitChoiceField, editable_units
+from chuyende.members.models import Member
+from chuyende.organisation.models import Unit
+from chuyende.organisation.selectors import ancestors, subtree
+
+
+class CampaignChoiceField(ScopedModelChoiceField):
+    def label_from_instance(self, obj: Campaign) -> str:  # type: ignore[override]
+        return f"{obj.get_kind_display()} {obj.year} ({obj.code})"
+
+
+def presenters_for(actor: User) -> QuerySet[Presenter]:
+    """Presenters of the actor's subtree and of the units above it (who come down to present)."""
+    root = scope_root(actor)
+    above = ancestors(unit=root).values("pk")
+    return Presenter.objects.filter(Q(unit__path__startswith=root.path) | Q(unit__in=above)).order_by(
+        "full_name"
+    )
+
+
+def category_choices(campaigns: QuerySet[Campaign]) -> list[tuple[str, str]]:
+    """The non-member categories counted by any of these campaigns, in the standard order."""
+    used: set[str] = set()
+    for campaign in campaigns:
+        used.update(campaign.non_party_categories)
+    return [(value, label) for value, label in NonPartyCategory.choices if value in used]
+
+
+class EventFilterForm(forms.Form):
+    campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False,
+                                   empty_label=_("All campaigns"))
+    format = forms.ChoiceField(label=_("Format"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_for(actor=actor)
+        self.fields["format"].choices = [("", _("All formats")), *Event.Format.choices]
+
+
+class EventForm(forms.Form):
+    campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+    organiser = UnitChoiceField(label=_("Organising unit"), queryset=Unit.objects.none())
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    format = forms.ChoiceField(label=_("Format"), choices=Event.Format.choices)
+    title = forms.CharField(label=_("Title"), max_length=500)
+    code = forms.CharField(label=_("Code"), max_length=64, required=False,
+                           help_text=_("Optional; unique within the campaign."))
+    presenters = forms.ModelMultipleChoiceField(
+        label=_("Presenters"), queryset=Presenter.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_make_up = forms.BooleanField(label=_("Make-up session"), required=False)
+
+    def __init__(self, *args: Any, actor: User, event: Event | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = editable_units(actor, subtree(root=scope_root(actor)))
+        self.fields["presenters"].queryset = presenters_for(actor)
+        if event is None:
+            self.fields["campaign"].queryset = campaigns_for(actor=actor)
+        else:
+            # The campaign of an event is fixed once created.
+            del self.fields["campaign"]
+
+
+class SiteForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit of the bridge point"), queryset=Unit.objects.none())
+    other_members = forms.IntegerField(
+        label=_("Party members not listed by name"), initial=0, required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    non_members = forms.IntegerField(
+        label=_("Non-members"), initial=0, required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, actor: User, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = subtree(root=scope_root(actor)).order_by("path")
+        self.categories = categories
+        for value, label in categories:
+            self.fields[f"category_{value}"] = forms.IntegerField(
+                label=label, required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+            )
+
+    def by_category(self) -> dict[str, int]:
+        values = {value: self.cleaned_data.get(f"category_{value}") for value, _label in self.categories}
+        return {key: value for key, value in values.items() if value}
+
+    def category_fields(self) -> list[forms.BoundField]:
+        return [self[f"category_{value}"] for value, _label in self.categories]
+
+
+class BaseSiteFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, actor: User, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        self.actor = actor
+        self.categories = categories
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {"actor": self.actor, "categories": self.categories}
+
+    @property
+    def empty_form(self) -> forms.Form:
+        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"),
+                         empty_permitted=True, use_required_attribute=False,
+                         actor=self.actor, categories=self.categories)
+        self.add_fields(form, None)
+        return form
+
+
+SiteFormSet = forms.formset_factory(SiteForm, formset=BaseSiteFormSet, extra=2, can_delete=True)
+
+
+class AttendeesForm(forms.Form):
+    """Members named at one bridge point.
+
+    Any existing member id is accepted here: the service refuses members outside the user's
+    subtree (404) and members not under the bridge point (form error).
+    """
+
+    members = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.select_related("unit"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

@@ -1,0 +1,95 @@
+"""Forms of the member roster. They only shape input; every rule is checked by the services."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from chuyende.accounts.models import User
+from chuyende.accounts.permissions import can_edit, scope_root
+from chuyende.core.forms import ScopedModelChoiceField
+from chuyende.members.models import Member, MemberStatusChoices
+from chuyende.organisation.models import Unit
+from chuyende.organisation.selectors import subtree
+
+
+class DateInput(forms.DateInput):
+    """A native date picker (the browser posts YYYY-MM-DD, accepted by DATE_INPUT_FORMATS)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Shows a service's ValidationError on the form: on the named field if the form has it."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def editable_units(actor: User, units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """The units of `units` the actor may change (permission rules live in accounts.permissions)."""
+    allowed = [unit.pk for unit in units if can_edit(actor, unit)]
+    return Unit.objects.filter(pk__in=allowed).order_by("path")
+
+
+def roster_units(actor: User) -> QuerySet[Unit]:
+    """Units of the actor's subtree that keep their members one by one."""
+    return subtree(root=scope_root(actor)).filter(tracking=Unit.Tracking.INDIVIDUAL)
+
+
+class UnitChoiceField(ScopedModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+        return obj.name
+
+
+def _year_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=_("Birth year"), widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name or code"), required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Search by name or code")}),
+    )
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False,
+                           empty_label=_("All units"))
+    status = forms.ChoiceField(label=_("Status today"), required=False)
+
+    def __init__(self, *args: object, actor: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = subtree(root=scope_root(actor)).order_by("path")
+        self.fields["status"].choices = [("", _("All statuses")), *MemberStatusChoices.choices]
+
+
+class MemberForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    code = forms.CharField(label=_("Member code"), max_length=64)
+    full_name = forms.CharField(label=_("Full name"), max_length=255)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Member.Sex.choices)
+    birth_year = _year_field()
+    membership = forms.ChoiceField(label=_("Membership"), choices=Member.Membership.choices)
+
+    def __init__(self, *args: object, actor: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].queryset = editable_units(actor, roster_units(actor))
+
+
+class MemberCreateForm(MemberForm):
+    status = forms.ChoiceField(label=_("Status"), choices=MemberStatusChoices.choices,
+                               initial=MemberStatusChoices.ACTIVE)
+    status_since = forms.DateField(label=_("Status since"), required=False, widget=DateInput(),
+                                   help_text=_("Leave empty if the member has always had this status."))
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=MemberStatusChoices.choices)
+    since = forms.DateField(label=_("Since"), widget=DateInput(), initial=datetime.date.today)

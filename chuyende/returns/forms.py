@@ -1,0 +1,83 @@
+"""Forms of the aggregate returns. They only shape input; the services check every count."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from chuyende.accounts.models import User
+from chuyende.accounts.permissions import scope_root
+from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.selectors import campaigns_for
+from chuyende.events.forms import CampaignChoiceField
+from chuyende.members.forms import DateInput, UnitChoiceField, editable_units
+from chuyende.organisation.models import Unit
+from chuyende.organisation.selectors import subtree
+
+
+def _count(label: str) -> forms.IntegerField:
+    return forms.IntegerField(label=label, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
+def member_return_units(actor: User) -> QuerySet[Unit]:
+    """Leaf units of the actor's subtree that report counts, among those the actor may change."""
+    leaves = subtree(root=scope_root(actor)).filter(
+        tracking=Unit.Tracking.AGGREGATE, children__isnull=True
+    )
+    return editable_units(actor, leaves)
+
+
+def non_member_return_units(actor: User) -> QuerySet[Unit]:
+    return editable_units(actor, subtree(root=scope_root(actor)))
+
+
+class ReturnFilterForm(forms.Form):
+    campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False,
+                                   empty_label=None)
+    on = forms.DateField(label=_("In force on"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_for(actor=actor)
+
+
+class _ReturnForm(forms.Form):
+    campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    as_of = forms.DateField(label=_("Figures as of"), widget=DateInput())
+
+    def __init__(self, *args: Any, actor: User, units: QuerySet[Unit], fixed: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if fixed:
+            # Editing a saved return: its campaign, unit and date stay; only the counts change.
+            for name in ("campaign", "unit", "as_of"):
+                del self.fields[name]
+        else:
+            self.fields["campaign"].queryset = campaigns_for(actor=actor)
+            self.fields["unit"].queryset = units
+
+
+class MemberReturnForm(_ReturnForm):
+    members_total = _count(_("Party members in total"))
+    exempt = _count(_("Exempt from work and party activities"))
+    away = _count(_("Away for work"))
+    studied = _count(_("Members who studied"))
+
+    field_order = ["campaign", "unit", "as_of", "members_total", "exempt", "away", "studied"]
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, units=member_return_units(actor), **kwargs)
+        self.fields["studied"].help_text = _(
+            "Only members the campaign expects to study; excluded members who studied anyway are not "
+            "counted here."
+        )
+
+
+class NonMemberReturnForm(_ReturnForm):
+    expected = _count(_("Non-members expected to study"))
+    studied = _count(_("Non-members who studied"))
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, units=non_member_return_units(actor), **kwargs)
