@@ -1,0 +1,30 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chuyende.campaigns.models import Campaign
+from chuyende.core.forms import ScopedModelChoiceField
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DashboardForm(forms.Form):
+    """The dashboard's filters, read from the query string. Every field may be left out."""
+
+    unit = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    campaign = ScopedModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.none(), required=False, empty_label=None
+    )
+    as_of = forms.DateField(
+        label=_("As of"), required=False, widget=DATE_WIDGET, input_formats=["%d/%m/%Y", "%Y-%m-%d"]
+    )
+
+    def __init__(self, *args: Any, campaigns: list[Campaign], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["campaign"]
+        assert isinstance(field, ScopedModelChoiceField)
+        field.queryset = Campaign.objects.filter(pk__in=[c.pk for c in campaigns])
+        # The select lists the campaigns already loaded instead of querying again.
+        field.choices = [(c.pk, str(c)) for c in campaigns]
+        self._campaigns = {c.pk: c for c in campaigns}

@@ -1,0 +1,72 @@
+"""Reads for the dashboard. Every figure comes from the roll-up; this module only picks the
+campaign, the date and the unit's ancestors, and labels what the roll-up counted."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from chuyende.accounts.models import User
+from chuyende.accounts.permissions import scope_root
+from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.selectors import campaigns_for
+from chuyende.core.numbers import compute_rate
+from chuyende.events.models import Event
+from chuyende.figures.rollup import RollUp, Tally
+from chuyende.organisation.models import Unit
+from chuyende.organisation.selectors import ancestors
+
+
+def campaign_choices(*, actor: User) -> list[Campaign]:
+    """The campaigns the user may look at, newest first (one query)."""
+    return list(campaigns_for(actor=actor).order_by("-year", "-starts", "-pk"))
+
+
+def default_as_of(*, campaign: Campaign, today: datetime.date) -> datetime.date:
+    """The campaign's study deadline once it has passed, else today."""
+    return campaign.study_deadline if today > campaign.study_deadline else today
+
+
+def breadcrumb(*, unit: Unit, actor: User) -> list[Unit]:
+    """The unit's ancestors that lie inside the user's scope, top first (one query, none at the root)."""
+    root = scope_root(actor)
+    if unit.pk == root.pk or unit.depth <= 1:
+        return []
+    return list(ancestors(unit=unit).filter(path__startswith=root.path).order_by("depth"))
+
+
+@dataclass(frozen=True)
+class Share:
+    """`count` of `total`, with its rate (None when total is 0)."""
+
+    count: int
+    total: int
+    rate: Decimal | None
+
+
+def share(count: int, total: int, *, precision: int) -> Share:
+    return Share(count=count, total=total, rate=compute_rate(count, total, precision=precision))
+
+
+def events_by_format(tally: Tally) -> list[tuple[str, int]]:
+    """(label, count) for every event format, in the order of the format list."""
+    return [(str(choice.label), tally.events_by_format.get(choice.value, 0)) for choice in Event.Format]
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """Which statuses the campaign leaves out, with how many members each has in the subtree."""
+
+    exempt: int | None
+    away: int | None
+
+    @property
+    def any(self) -> bool:
+        return self.exempt is not None or self.away is not None
+
+
+def exclusions(rollup: RollUp) -> Exclusions:
+    excluded = set(rollup.excluded_statuses)
+    return Exclusions(
+        exempt=rollup.tally.exempt if "exempt" in excluded else None,
+        away=rollup.tally.away if "away" in excluded else None,
+    )
