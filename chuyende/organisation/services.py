@@ -94,9 +94,9 @@ def unit_update(
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     before = snapshot(unit)
     _check_code_free(code, exclude_pk=unit.pk)
-    if parent is not None:
-        require_read(actor, parent)
     moved = (parent.pk if parent else None) != unit.parent_id
+    if moved and parent is not None:
+        require_read(actor, parent)  # keeping the current parent needs no sight of it (top of scope)
     if moved:
         _check_move(actor=actor, unit=unit, parent=parent)
     unit.code, unit.name, unit.kind, unit.tracking = code, name, kind, tracking

@@ -1,7 +1,130 @@
+from dataclasses import dataclass, field
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chuyende.accounts.permissions import (
+    can_edit,
+    can_manage_structure,
+    require_edit,
+    require_read,
+    scope_root,
+)
+from chuyende.core.exceptions import NotAllowed
+from chuyende.members.models import MemberStatusChoices
+from chuyende.organisation import selectors
+from chuyende.organisation.forms import UnitForm
+from chuyende.organisation.models import Unit
+from chuyende.organisation.services import unit_create, unit_update
+
+
+@dataclass
+class Node:
+    unit: Unit
+    children: list["Node"] = field(default_factory=list)
+
+
+def _nest(units: list[Unit]) -> list[Node]:
+    """Nested nodes from units ordered by path (parents before children)."""
+    nodes: dict[int, Node] = {}
+    roots: list[Node] = []
+    for unit in units:
+        node = nodes[unit.pk] = Node(unit)
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def _require_structure_edit(request: HttpRequest, unit: Unit) -> None:
+    require_edit(request.user, unit)
+    if not can_manage_structure(request.user):
+        raise NotAllowed
 
 
 @login_required
 def tree_page(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError("built by the UI work in progress")
+    root = scope_root(request.user)
+    units = list(selectors.subtree(root=root).order_by("path"))
+    return render(request, "organisation/tree.html", {
+        "tree": _nest(units),
+        "count": len(units),
+        "today": timezone.localdate(),
+        "levels": selectors.level_names(),
+        "can_create": can_manage_structure(request.user) and can_edit(request.user, root),
+    })
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
+    require_read(request.user, unit)
+    root = scope_root(request.user)
+    today = timezone.localdate()
+    counts = selectors.roster_counts(unit=unit, day=today)
+    statuses = [
+        (choice.label, counts["own"].get(choice.value, 0), counts["subtree"].get(choice.value, 0))
+        for choice in MemberStatusChoices
+    ]
+    return render(request, "organisation/detail.html", {
+        "unit": unit,
+        "level": selectors.level_names().get(unit.depth, ""),
+        "parent_visible": unit.parent is not None and unit.parent.is_in_subtree_of(root),
+        "children": list(selectors.children(unit=unit)),
+        "statuses": statuses,
+        "today": today,
+        "is_open": selectors.is_open_on(unit, today),
+        "can_manage": can_manage_structure(request.user) and can_edit(request.user, unit),
+    })
+
+
+@login_required
+def unit_create_page(request: HttpRequest) -> HttpResponse:
+    root = scope_root(request.user)
+    _require_structure_edit(request, root)
+    initial = {}
+    wanted = request.GET.get("parent", "")
+    if wanted.isdigit():
+        parent = get_object_or_404(Unit, pk=int(wanted))
+        require_read(request.user, parent)
+        initial["parent"] = parent.pk
+    form = UnitForm(request.POST or None, initial=initial, parents=selectors.subtree(root=root))
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = unit_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The unit has been created."))
+            return redirect("organisation:detail", pk=unit.pk)
+    return render(request, "organisation/form.html", {"form": form, "unit": None})
+
+
+@login_required
+def unit_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
+    _require_structure_edit(request, unit)
+    root = scope_root(request.user)
+    is_root = unit.pk == root.pk
+    initial = {
+        "parent": unit.parent_id, "code": unit.code, "name": unit.name, "kind": unit.kind,
+        "tracking": unit.tracking, "opened_on": unit.opened_on, "closed_on": unit.closed_on,
+    }
+    form = UnitForm(request.POST or None, initial=initial,
+                    parents=None if is_root else selectors.subtree(root=root))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if is_root:
+            data["parent"] = unit.parent
+        try:
+            unit_update(actor=request.user, unit=unit, **data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The unit has been saved."))
+            return redirect("organisation:detail", pk=unit.pk)
+    return render(request, "organisation/form.html", {"form": form, "unit": unit, "keeps_parent": is_root})
