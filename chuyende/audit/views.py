@@ -1,7 +1,101 @@
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from chuyende.accounts.permissions import can_see_audit
+from chuyende.audit.models import AuditEntry
+from chuyende.audit.selectors import audit_entries_for
+from chuyende.core.exceptions import NotAllowed
+from chuyende.core.numbers import format_date
+
+PAGE_SIZE = 50
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _model(record_type: str) -> type[models.Model] | None:
+    try:
+        return apps.get_model(record_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _type_label(record_type: str) -> str:
+    """The model's verbose name for a stored "app.Model" label; the label itself if unknown."""
+    model = _model(record_type)
+    return str(model._meta.verbose_name).capitalize() if model else record_type
+
+
+def _field_label(model: type[models.Model] | None, attname: str) -> str:
+    if model is not None:
+        for field in model._meta.concrete_fields:
+            if attname in (field.attname, field.name):
+                return str(field.verbose_name).capitalize()
+    return attname
+
+
+def _show(value: Any) -> str:
+    """A stored before/after value as people read it: dates dd/mm/yyyy, lists joined, empty as a dash."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return format_date(datetime.date.fromisoformat(value))
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class Row:
+    entry: AuditEntry
+    type_label: str
+    changes: list[Change]
+
+
+def _row(entry: AuditEntry) -> Row:
+    model = _model(entry.record_type)
+    return Row(
+        entry=entry,
+        type_label=_type_label(entry.record_type),
+        changes=[
+            Change(field=_field_label(model, name), before=_show(before), after=_show(after))
+            for name, before, after in entry.changed_fields()
+        ],
+    )
 
 
 @login_required
 def list_page(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError("built by the UI work in progress")
+    """Changes recorded in the user's subtree, newest first, 50 a page (admins and officers only)."""
+    if not can_see_audit(request.user):
+        raise NotAllowed
+    entries = audit_entries_for(actor=request.user)
+    stored_types = entries.order_by().values_list("record_type", flat=True).distinct()
+    types = sorted(((t, _type_label(t)) for t in stored_types), key=lambda item: item[1])
+    chosen = request.GET.get("type", "")
+    if chosen:
+        entries = entries.filter(record_type=chosen)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "audit/list.html", {
+        "page": page,
+        "rows": [_row(entry) for entry in page],
+        "types": types,
+        "chosen": chosen,
+    })
