@@ -15,8 +15,9 @@ from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.forms import ScopedModelChoiceField
 from chuyende.events.models import Event, Presenter
-from chuyende.members.forms import DateInput, UnitChoiceField, editable_units
+from chuyende.members.forms import DateInput, UnitChoiceField
 from chuyende.members.models import Member
+from chuyende.members.selectors import members_visible_to
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import ancestors, subtree
 
@@ -43,6 +44,23 @@ def category_choices(campaigns: QuerySet[Campaign]) -> list[tuple[str, str]]:
     return [(value, label) for value, label in NonPartyCategory.choices if value in used]
 
 
+class ScopedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several records of the user's scope; an existing id outside it is a 404, as for one record.
+
+    The check of a foreign id is delegated to the shared ScopedModelChoiceField.
+    """
+
+    def _check_values(self, value: Any) -> QuerySet[Any]:
+        try:
+            return super()._check_values(value)
+        except forms.ValidationError as error:
+            if error.code == "invalid_choice":
+                single = ScopedModelChoiceField(queryset=self.queryset)
+                for pk in value:
+                    single.clean(pk)
+            raise
+
+
 class EventFilterForm(forms.Form):
     campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False,
                                    empty_label=_("All campaigns"))
@@ -64,7 +82,7 @@ class EventForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=500)
     code = forms.CharField(label=_("Code"), max_length=64, required=False,
                            help_text=_("Optional; unique within the campaign."))
-    presenters = forms.ModelMultipleChoiceField(
+    presenters = ScopedMultipleChoiceField(
         label=_("Presenters"), queryset=Presenter.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -72,7 +90,7 @@ class EventForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, event: Event | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organiser"].queryset = editable_units(actor, subtree(root=scope_root(actor)))
+        self.fields["organiser"].offer_editable(actor, subtree(root=scope_root(actor)))
         self.fields["presenters"].queryset = presenters_for(actor)
         if event is None:
             self.fields["campaign"].queryset = campaigns_for(actor=actor)
@@ -131,13 +149,15 @@ SiteFormSet = forms.formset_factory(SiteForm, formset=BaseSiteFormSet, extra=2, 
 
 
 class AttendeesForm(forms.Form):
-    """Members named at one bridge point.
+    """Members named at one bridge point: any member of the user's subtree (404 outside it).
 
-    Any existing member id is accepted here: the service refuses members outside the user's
-    subtree (404) and members not under the bridge point (form error).
+    Whether the member belongs under the bridge point is checked by the service (form error).
     """
 
-    members = forms.ModelMultipleChoiceField(
-        queryset=Member.objects.select_related("unit"), required=False,
-        widget=forms.CheckboxSelectMultiple,
+    members = ScopedMultipleChoiceField(
+        queryset=Member.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members_visible_to(actor=actor)

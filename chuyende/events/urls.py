@@ -9,5 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.detail_page, name="detail"),
     path("<int:pk>/sua/", views.edit_page, name="edit"),
     path("<int:pk>/xoa/", views.delete_page, name="delete"),
-    path("<int:pk>/diem-cau/<int:site_pk>/", views.attendees_page, name="attendees"),
+    path("<int:pk>/diem-cau/<int:unit_pk>/", views.attendees_page, name="attendees"),
 ]

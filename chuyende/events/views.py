@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from chuyende.accounts.permissions import can_edit, require_edit
+from chuyende.accounts.permissions import can_edit
 from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
@@ -32,6 +32,13 @@ PAGE_SIZE = 50
 
 def _event_or_404(request: HttpRequest, pk: int) -> Event:
     return get_object_or_404(events_visible_to(actor=request.user), pk=pk)
+
+
+def _require_edit_event(request: HttpRequest, event: Event) -> None:
+    """The user sees the event (it is in their subtree or has a bridge point there); changing it
+    needs the right to change its organiser. Refused with 403, never 404, since it is visible."""
+    if not can_edit(request.user, event.organiser):
+        raise NotAllowed
 
 
 @login_required
@@ -52,7 +59,7 @@ def list_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    can_add = EventForm(actor=actor).fields["organiser"].queryset.exists()
+    can_add = bool(EventForm(actor=actor).fields["organiser"].offered)
     return render(request, "events/list.html", {
         "form": form, "page": page, "query": query.urlencode(), "can_add": can_add,
     })
@@ -103,7 +110,6 @@ def _current_attendees(event: Event) -> dict[int, tuple[Member, ...]]:
 def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
     actor = request.user
     if event is not None:
-        require_edit(actor, event.organiser)
         campaigns = Campaign.objects.filter(pk=event.campaign_id)
     else:
         campaigns = campaigns_for(actor=actor)
@@ -122,9 +128,13 @@ def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
         form = EventForm(actor=actor, event=event, initial=initial)
         formset = SiteFormSet(prefix="sites", actor=actor, categories=categories,
                               initial=_sites_initial(event) if event else None)
-    if not form.fields["organiser"].queryset.exists():
+    # Validate first: an id from outside the subtree is a 404 whatever the role.
+    valid = request.method == "POST" and all([form.is_valid(), formset.is_valid()])
+    if event is not None:
+        _require_edit_event(request, event)
+    if not form.fields["organiser"].offered:
         raise NotAllowed
-    if request.method == "POST" and all([form.is_valid(), formset.is_valid()]):
+    if valid:
         attendees = _current_attendees(event) if event is not None else {}
         sites = [
             SiteData(
@@ -177,7 +187,7 @@ def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def delete_page(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_or_404(request, pk)
-    require_edit(request.user, event.organiser)
+    _require_edit_event(request, event)
     if request.method == "POST":
         services.event_delete(actor=request.user, event=event)
         messages.success(request, _("The event has been deleted."))
@@ -186,20 +196,26 @@ def delete_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attendees_page(request: HttpRequest, pk: int, site_pk: int) -> HttpResponse:
+def attendees_page(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    """Members named at the event's bridge point of one unit (sites are rewritten on each save,
+    so the unit, not the site id, names the bridge point in the address)."""
     actor = request.user
     event = _event_or_404(request, pk)
-    site: Site = get_object_or_404(sites_visible_to(actor=actor, event=event), pk=site_pk)
-    require_edit(actor, event.organiser)
+    site: Site = get_object_or_404(sites_visible_to(actor=actor, event=event), unit_id=unit_pk)
     current = {a.member_id for a in site.attendances.all()}
-    form = AttendeesForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = AttendeesForm(request.POST or None, actor=actor)
+    valid = request.method == "POST" and form.is_valid()
+    _require_edit_event(request, event)
+    if valid:
         chosen = tuple(form.cleaned_data["members"])
         sites = [
             SiteData(
                 unit=other.unit, other_members=other.other_members, non_members=other.non_members,
                 non_members_by_category=dict(other.non_members_by_category),
-                attendees=chosen if other.pk == site.pk else tuple(a.member for a in other.attendances.all()),
+                attendees=(
+                    chosen if other.unit_id == site.unit_id
+                    else tuple(a.member for a in other.attendances.all())
+                ),
             )
             for other in event.sites.select_related("unit").prefetch_related("attendances__member__unit")
         ]

@@ -45,8 +45,23 @@ def roster_units(actor: User) -> QuerySet[Unit]:
 
 
 class UnitChoiceField(ScopedModelChoiceField):
+    """A unit of the user's subtree. Ids outside the subtree are a 404 (ScopedModelChoiceField)."""
+
+    offered: list[Unit]
+
     def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
         return obj.name
+
+    def offer_editable(self, actor: User, readable: QuerySet[Unit]) -> None:
+        """Accepts any unit the actor can read but offers only those they may change.
+
+        A unit of their own subtree they may not change is then refused by the service (403),
+        a unit outside it by this field (404), whatever the actor's role.
+        """
+        self.queryset = readable.order_by("path")
+        self.offered = [unit for unit in self.queryset if can_edit(actor, unit)]
+        empty = [("", self.empty_label)] if self.empty_label is not None else []
+        self.choices = [*empty, *((unit.pk, self.label_from_instance(unit)) for unit in self.offered)]
 
 
 def _year_field() -> forms.IntegerField:
@@ -80,7 +95,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: object, actor: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = editable_units(actor, roster_units(actor))
+        self.fields["unit"].offer_editable(actor, roster_units(actor))
 
 
 class MemberCreateForm(MemberForm):

@@ -22,8 +22,6 @@ from chuyende.members.forms import (
     MemberForm,
     StatusChangeForm,
     apply_service_errors,
-    editable_units,
-    roster_units,
 )
 from chuyende.members.models import Member, MemberStatusChoices
 from chuyende.members.selectors import members_visible_to, with_status_on
@@ -54,7 +52,7 @@ def list_page(request: HttpRequest) -> HttpResponse:
         member.status_label = labels.get(member.status_now, "")
     query = request.GET.copy()
     query.pop("page", None)
-    can_add = editable_units(actor, roster_units(actor)).exists()
+    can_add = bool(MemberForm(actor=actor).fields["unit"].offered)
     return render(request, "members/list.html", {
         "form": form, "page": page, "query": query.urlencode(), "today": today, "can_add": can_add,
     })
@@ -84,9 +82,11 @@ def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 def create_page(request: HttpRequest) -> HttpResponse:
     actor = request.user
     form = MemberCreateForm(request.POST or None, actor=actor)
-    if not form.fields["unit"].queryset.exists():
+    # Validate first: an id from outside the subtree is a 404 whatever the role.
+    valid = request.method == "POST" and form.is_valid()
+    if not form.fields["unit"].offered:
         raise NotAllowed
-    if request.method == "POST" and form.is_valid():
+    if valid:
         data = form.cleaned_data
         try:
             member = services.member_create(
@@ -106,13 +106,14 @@ def create_page(request: HttpRequest) -> HttpResponse:
 def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request.user
     member = _member_or_404(request, pk)
-    require_edit(actor, member.unit)
     initial = {
         "unit": member.unit, "code": member.code, "full_name": member.full_name, "sex": member.sex,
         "birth_year": member.birth_year, "membership": member.membership,
     }
     form = MemberForm(request.POST or None, actor=actor, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    require_edit(actor, member.unit)
+    if valid:
         data = form.cleaned_data
         try:
             services.member_update(

@@ -11,7 +11,7 @@ from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.events.forms import CampaignChoiceField
-from chuyende.members.forms import DateInput, UnitChoiceField, editable_units
+from chuyende.members.forms import DateInput, UnitChoiceField
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import subtree
 
@@ -21,15 +21,12 @@ def _count(label: str) -> forms.IntegerField:
 
 
 def member_return_units(actor: User) -> QuerySet[Unit]:
-    """Leaf units of the actor's subtree that report counts, among those the actor may change."""
-    leaves = subtree(root=scope_root(actor)).filter(
-        tracking=Unit.Tracking.AGGREGATE, children__isnull=True
-    )
-    return editable_units(actor, leaves)
+    """Leaf units of the actor's subtree that report counts."""
+    return subtree(root=scope_root(actor)).filter(tracking=Unit.Tracking.AGGREGATE, children__isnull=True)
 
 
 def non_member_return_units(actor: User) -> QuerySet[Unit]:
-    return editable_units(actor, subtree(root=scope_root(actor)))
+    return subtree(root=scope_root(actor))
 
 
 class ReturnFilterForm(forms.Form):
@@ -56,7 +53,7 @@ class _ReturnForm(forms.Form):
                 del self.fields[name]
         else:
             self.fields["campaign"].queryset = campaigns_for(actor=actor)
-            self.fields["unit"].queryset = units
+            self.fields["unit"].offer_editable(actor, units)
 
 
 class MemberReturnForm(_ReturnForm):

@@ -19,8 +19,6 @@ from chuyende.returns.forms import (
     MemberReturnForm,
     NonMemberReturnForm,
     ReturnFilterForm,
-    member_return_units,
-    non_member_return_units,
 )
 from chuyende.returns.models import MemberReturn, NonMemberReturn
 from chuyende.returns.selectors import (
@@ -54,13 +52,22 @@ def list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "returns/list.html", {
         "form": form, "campaign": campaign, "on": on, "member_returns": member_returns,
         "non_member_returns": non_member_returns,
-        "can_add_member_return": member_return_units(actor).exists(),
-        "can_add_non_member_return": non_member_return_units(actor).exists(),
+        "can_add_member_return": bool(MemberReturnForm(actor=actor).fields["unit"].offered),
+        "can_add_non_member_return": bool(NonMemberReturnForm(actor=actor).fields["unit"].offered),
     })
 
 
-def _save(request: HttpRequest, form: Any, save: Any, fixed: dict[str, Any], names: tuple[str, ...]) -> bool:
-    if request.method != "POST" or not form.is_valid():
+def _save(
+    request: HttpRequest, form: Any, save: Any, fixed: dict[str, Any], names: tuple[str, ...], *,
+    record: MemberReturn | NonMemberReturn | None = None,
+) -> bool:
+    # Validate first: an id from outside the subtree is a 404 whatever the role.
+    valid = request.method == "POST" and form.is_valid()
+    if record is not None:
+        require_edit(request.user, record.unit)
+    elif not form.fields["unit"].offered:
+        raise NotAllowed
+    if not valid:
         return False
     values = {**{name: form.cleaned_data[name] for name in names}, **fixed}
     for name in ("campaign", "unit", "as_of"):
@@ -78,8 +85,6 @@ def _save(request: HttpRequest, form: Any, save: Any, fixed: dict[str, Any], nam
 def member_create_page(request: HttpRequest) -> HttpResponse:
     form = MemberReturnForm(request.POST or None, actor=request.user,
                             initial={"as_of": datetime.date.today()})
-    if not form.fields["unit"].queryset.exists():
-        raise NotAllowed
     if _save(request, form, services.member_return_save, {}, MEMBER_COUNTS):
         return redirect("returns:list")
     return render(request, "returns/form.html", {"form": form, "record": None, "kind": "member"})
@@ -88,11 +93,10 @@ def member_create_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     record: MemberReturn = get_object_or_404(member_returns_visible_to(actor=request.user), pk=pk)
-    require_edit(request.user, record.unit)
     initial = {name: getattr(record, name) for name in MEMBER_COUNTS}
     form = MemberReturnForm(request.POST or None, actor=request.user, fixed=True, initial=initial)
     fixed = {"campaign": record.campaign, "unit": record.unit, "as_of": record.as_of}
-    if _save(request, form, services.member_return_save, fixed, MEMBER_COUNTS):
+    if _save(request, form, services.member_return_save, fixed, MEMBER_COUNTS, record=record):
         return redirect("returns:list")
     return render(request, "returns/form.html", {"form": form, "record": record, "kind": "member"})
 
@@ -101,8 +105,6 @@ def member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
 def non_member_create_page(request: HttpRequest) -> HttpResponse:
     form = NonMemberReturnForm(request.POST or None, actor=request.user,
                                initial={"as_of": datetime.date.today()})
-    if not form.fields["unit"].queryset.exists():
-        raise NotAllowed
     if _save(request, form, services.non_member_return_save, {}, NON_MEMBER_COUNTS):
         return redirect("returns:list")
     return render(request, "returns/form.html", {"form": form, "record": None, "kind": "non_member"})
@@ -111,10 +113,9 @@ def non_member_create_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def non_member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     record: NonMemberReturn = get_object_or_404(non_member_returns_visible_to(actor=request.user), pk=pk)
-    require_edit(request.user, record.unit)
     initial = {name: getattr(record, name) for name in NON_MEMBER_COUNTS}
     form = NonMemberReturnForm(request.POST or None, actor=request.user, fixed=True, initial=initial)
     fixed = {"campaign": record.campaign, "unit": record.unit, "as_of": record.as_of}
-    if _save(request, form, services.non_member_return_save, fixed, NON_MEMBER_COUNTS):
+    if _save(request, form, services.non_member_return_save, fixed, NON_MEMBER_COUNTS, record=record):
         return redirect("returns:list")
     return render(request, "returns/form.html", {"form": form, "record": record, "kind": "non_member"})
