@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import transaction
 
 from chuyende.accounts.models import User
 from chuyende.accounts.services import user_create
@@ -35,6 +36,24 @@ def fast_passwords(settings):
 def scenario(db) -> Campaign:
     """The Hòa An 2024 scenario loaded through the services; returns its campaign."""
     return load_scenario(django_settings.DEMO_SCENARIO)
+
+
+@pytest.fixture(scope="module")
+def scenario_module(django_db_setup, django_db_blocker) -> Campaign:
+    """The scenario loaded once per test module, inside a transaction rolled back at module end.
+
+    Tests using it must also request `db` (each test then runs in a savepoint of its own, so
+    what a test writes is undone and the next test sees the scenario as loaded).
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        campaign = load_scenario(django_settings.DEMO_SCENARIO)
+        yield campaign
+        transaction.set_rollback(True)
+
+
+def unit(code: str) -> Unit:
+    """The unit with this code (for tests that already have the database)."""
+    return Unit.objects.get(code=code)
 
 
 @pytest.fixture
@@ -71,3 +90,20 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def actors(scenario_module, db) -> ScenarioUsers:
+    """The same roles as `users`, on the module-scoped scenario; no passwords (for service tests)."""
+    hb = Unit.objects.get(code="BN.HA.HB")
+    hp = Unit.objects.get(code="BN.HA.HP")
+
+    def make(username: str, unit: Unit, role: str) -> User:
+        return User.objects.create(username=username, unit=unit, role=role)
+
+    return ScenarioUsers(
+        owner=make("s.hb.officer", hb, "officer"),
+        reporter=make("s.hb.reporter", hb, "reporter"),
+        viewer=make("s.hb.viewer", hb, "viewer"),
+        outsiders={role: make(f"s.hp.{role}", hp, role) for role in OUTSIDER_ROLES},
+    )

@@ -54,6 +54,11 @@ class Campaign(models.Model):
     def covers(self, day: datetime.date) -> bool:
         return self.starts <= day <= self.ends
 
+    def expected_members(self, *, total: int, exempt: int, away: int) -> int:
+        """Members expected to study: the total less the statuses this campaign excludes."""
+        excluded = set(self.excluded_statuses)
+        return total - (exempt if "exempt" in excluded else 0) - (away if "away" in excluded else 0)
+
 
 class GuidingDocument(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="guiding_documents")

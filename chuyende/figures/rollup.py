@@ -251,7 +251,6 @@ def _count_member_returns(
         .order_by("unit_id", "-as_of")
         .values_list("unit_id", "members_total", "exempt", "away", "studied")
     )
-    excluded = set(campaign.excluded_statuses)
     seen: set[int] = set()
     for unit_id, total, exempt, away, studied in rows:
         if unit_id in seen:
@@ -262,9 +261,7 @@ def _count_member_returns(
         tally.members_total += total
         tally.exempt += exempt
         tally.away += away
-        tally.eligible += total - (exempt if "exempt" in excluded else 0) - (
-            away if "away" in excluded else 0
-        )
+        tally.eligible += campaign.expected_members(total=total, exempt=exempt, away=away)
         tally.studied += studied
 
 
@@ -311,3 +308,31 @@ def _count_sites(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: d
         tally.member_person_times += other_members + listed
         tally.non_member_person_times += non_members
         data.events_by_unit[unit_id].add(event_id)
+
+
+@dataclass(frozen=True)
+class EventFigures:
+    """One event's bridge points inside a unit's subtree ("12 điểm cầu với 934 người")."""
+
+    sites: int
+    member_person_times: int
+    non_member_person_times: int
+
+    @property
+    def attendance_person_times(self) -> int:
+        return self.member_person_times + self.non_member_person_times
+
+
+def event_figures(*, event: Event, unit: Unit) -> EventFigures:
+    """Sites of `event` hosted in `unit`'s subtree and the person-times they counted (one query)."""
+    rows = (
+        Site.objects.filter(event=event, unit__path__startswith=unit.path)
+        .annotate(listed=Count("attendances"))
+        .values_list("other_members", "non_members", "listed")
+    )
+    sites = members = non_members = 0
+    for other_members, non_member_count, listed in rows:
+        sites += 1
+        members += other_members + listed
+        non_members += non_member_count
+    return EventFigures(sites=sites, member_person_times=members, non_member_person_times=non_members)

@@ -34,7 +34,9 @@ def _check_not_negative(values: dict[str, int], labels: dict[str, str]) -> None:
         raise ValidationError(errors)
 
 
-def _check_member_counts(*, members_total: int, exempt: int, away: int, studied: int) -> None:
+def _check_member_counts(
+    *, campaign: Campaign, members_total: int, exempt: int, away: int, studied: int
+) -> None:
     _check_not_negative(
         {"members_total": members_total, "exempt": exempt, "away": away, "studied": studied},
         {
@@ -48,10 +50,14 @@ def _check_member_counts(*, members_total: int, exempt: int, away: int, studied:
         raise ValidationError({"exempt": _(
             "Exempt (%(exempt)s) and away (%(away)s) add up to more than the %(total)s members."
         ) % {"exempt": exempt, "away": away, "total": members_total}})
-    if studied > members_total:
+    # Excluded members who studied are counted apart (DOMAIN §3.2): `studied` counts only members
+    # the campaign expects to study, so it cannot exceed the total less the excluded statuses.
+    expected = campaign.expected_members(total=members_total, exempt=exempt, away=away)
+    if studied > expected:
         raise ValidationError({"studied": _(
-            "%(studied)s members studied, more than the %(total)s members of the unit."
-        ) % {"studied": studied, "total": members_total}})
+            "%(studied)s members studied, more than the %(expected)s members expected to study "
+            "(%(total)s members less those the campaign excludes)."
+        ) % {"studied": studied, "expected": expected, "total": members_total}})
 
 
 def _check_member_return_unit(unit: Unit) -> None:
@@ -81,7 +87,9 @@ def member_return_save(
     require_edit(actor, unit)
     _check_member_return_unit(unit)
     _check_as_of(campaign, as_of)
-    _check_member_counts(members_total=members_total, exempt=exempt, away=away, studied=studied)
+    _check_member_counts(
+        campaign=campaign, members_total=members_total, exempt=exempt, away=away, studied=studied
+    )
     existing = MemberReturn.objects.filter(campaign=campaign, unit=unit, as_of=as_of).first()
     before = snapshot(existing) if existing else None
     record = existing or MemberReturn(campaign=campaign, unit=unit, as_of=as_of)

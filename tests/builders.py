@@ -1,0 +1,106 @@
+"""Small hand-built data for rule and service tests, made through the services (actor=None)."""
+
+import datetime
+from decimal import Decimal
+from itertools import count
+
+from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.services import campaign_create
+from chuyende.events.models import Event
+from chuyende.events.services import SiteData, event_create
+from chuyende.members.models import Member
+from chuyende.members.services import member_create
+from chuyende.organisation.models import Unit
+from chuyende.organisation.services import unit_create
+
+_numbers = count(1)
+
+D = datetime.date
+
+
+def make_unit(code: str, parent: Unit | None = None, *, individual: bool = False, **extra) -> Unit:
+    return unit_create(
+        actor=None, code=code, name=f"Đơn vị {code}", kind="cell" if parent else "party_committee",
+        parent=parent, tracking=Unit.Tracking.INDIVIDUAL if individual else Unit.Tracking.AGGREGATE,
+        **extra,
+    )
+
+
+def make_campaign(
+    owner: Unit, *, excluded: tuple[str, ...] = ("exempt", "away"), precision: int = 2,
+    target: str = "95", code: str | None = None,
+) -> Campaign:
+    return campaign_create(
+        actor=None, owner=owner, code=code or f"C{next(_numbers)}", kind="annual_topic", year=2024,
+        title="Chuyên đề thử", starts=D(2024, 1, 10), ends=None, study_deadline=D(2024, 3, 31),
+        report_deadline=D(2024, 3, 25), target_rate=Decimal(target), excluded_statuses=list(excluded),
+        rate_precision=precision, non_party_categories=["civil_servants", "religious", "mass"],
+        guiding_documents=[],
+    )
+
+
+def make_member(unit: Unit, *, status: str = "active", since: datetime.date | None = None,
+                code: str | None = None) -> Member:
+    return member_create(
+        actor=None, unit=unit, code=code or f"M{next(_numbers)}", full_name="Nguyễn Văn Thử", sex="male",
+        birth_year=1980, membership="full", status=status, status_since=since,
+    )
+
+
+def make_event(
+    campaign: Campaign, organiser: Unit, held_on: datetime.date, *sites: SiteData,
+    format: str = "in_person",
+) -> Event:
+    return event_create(
+        actor=None, campaign=campaign, organiser=organiser, held_on=held_on, format=format,
+        title="Hội nghị học tập", sites=list(sites) or [SiteData(unit=organiser)],
+    )
+
+
+def site(unit: Unit, *attendees: Member, other_members: int = 0, non_members: int = 0) -> SiteData:
+    return SiteData(unit=unit, other_members=other_members, non_members=non_members, attendees=attendees)
+
+
+WRITTEN_MODELS = (
+    "organisation.Unit", "members.Member", "members.MemberStatus", "campaigns.Campaign",
+    "campaigns.GuidingDocument", "events.Event", "events.Site", "events.Attendance", "events.Presenter",
+    "returns.MemberReturn", "returns.NonMemberReturn", "audit.AuditEntry",
+)
+
+
+def row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {label: apps.get_model(label).objects.count() for label in WRITTEN_MODELS}
+
+
+class nothing_written:
+    """Asserts that the block leaves every domain table (and the audit log) as it found it."""
+
+    def __enter__(self):
+        self.before = row_counts()
+        return self
+
+    def __exit__(self, *exc):
+        assert row_counts() == self.before
+        return False
+
+
+def refused(field: str, call, /, **kwargs):
+    """Calls a service expecting a ValidationError on exactly `field`, with nothing written."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught, nothing_written():
+        call(**kwargs)
+    assert list(caught.value.message_dict) == [field], caught.value.message_dict
+    assert all(caught.value.message_dict[field]), "an empty message"
+    return caught.value
+
+
+def forbidden(exception: type[Exception], call, /, **kwargs) -> None:
+    """Calls a service expecting NotInScope or NotAllowed, with nothing written."""
+    import pytest
+
+    with pytest.raises(exception), nothing_written():
+        call(**kwargs)
