@@ -11,11 +11,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_see_audit
 from chuyende.audit.models import AuditEntry
 from chuyende.audit.selectors import audit_entries_for
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.numbers import format_date
+
+
+def actor_of(request: HttpRequest) -> User:
+    """The logged-in user (views are behind login_required), typed for the services."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
 
 PAGE_SIZE = 50
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -84,9 +93,9 @@ def _row(entry: AuditEntry) -> Row:
 @login_required
 def list_page(request: HttpRequest) -> HttpResponse:
     """Changes recorded in the user's subtree, newest first, 50 a page (admins and officers only)."""
-    if not can_see_audit(request.user):
+    if not can_see_audit(actor_of(request)):
         raise NotAllowed
-    entries = audit_entries_for(actor=request.user)
+    entries = audit_entries_for(actor=actor_of(request))
     stored_types = entries.order_by().values_list("record_type", flat=True).distinct()
     types = sorted(((t, _type_label(t)) for t in stored_types), key=lambda item: item[1])
     chosen = request.GET.get("type", "")

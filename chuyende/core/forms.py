@@ -36,7 +36,9 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
         except forms.ValidationError as error:
             if getattr(error, "code", None) != "invalid_choice" or value in self.empty_values:
                 raise
-            model = self.scope_model or self.queryset.model
+            model = self.scope_model or getattr(self.queryset, "model", None)
+            if model is None:
+                raise
             key = self.to_field_name or "pk"
             try:
                 exists = model._default_manager.filter(**{key: value}).exists()

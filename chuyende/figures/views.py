@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_read, scope_root
 from chuyende.figures import selectors
 from chuyende.figures.forms import DashboardForm
@@ -10,10 +11,17 @@ from chuyende.figures.rollup import unit_figures
 from chuyende.organisation.models import Unit
 
 
+def actor_of(request: HttpRequest) -> User:
+    """The logged-in user (views are behind login_required), typed for the services."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Figures of one unit's subtree for one campaign as of one date (query: unit, campaign, as_of)."""
-    user = request.user
+    user = actor_of(request)
     campaigns = selectors.campaign_choices(actor=user)
     form = DashboardForm(request.GET, campaigns=campaigns)
     form.is_valid()  # a bad value is shown as an error and replaced by its default

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chuyende.accounts.models import User
 from chuyende.accounts.permissions import (
     can_edit,
     can_manage_structure,
@@ -21,6 +22,13 @@ from chuyende.organisation import selectors
 from chuyende.organisation.forms import UnitForm
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import unit_create, unit_update
+
+
+def actor_of(request: HttpRequest) -> User:
+    """The logged-in user (views are behind login_required), typed for the services."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 @dataclass
@@ -40,30 +48,32 @@ def _nest(units: list[Unit]) -> list[Node]:
     return roots
 
 
-def _require_structure_edit(request: HttpRequest, unit: Unit) -> None:
-    require_edit(request.user, unit)
-    if not can_manage_structure(request.user):
+def _require_structure_edit(user: User, unit: Unit) -> None:
+    require_edit(user, unit)
+    if not can_manage_structure(user):
         raise NotAllowed
 
 
 @login_required
 def tree_page(request: HttpRequest) -> HttpResponse:
-    root = scope_root(request.user)
+    user = actor_of(request)
+    root = scope_root(user)
     units = list(selectors.subtree(root=root).order_by("path"))
     return render(request, "organisation/tree.html", {
         "tree": _nest(units),
         "count": len(units),
         "today": timezone.localdate(),
         "levels": selectors.level_names(),
-        "can_create": can_manage_structure(request.user) and can_edit(request.user, root),
+        "can_create": can_manage_structure(user) and can_edit(user, root),
     })
 
 
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor_of(request)
     unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
-    require_read(request.user, unit)
-    root = scope_root(request.user)
+    require_read(user, unit)
+    root = scope_root(user)
     today = timezone.localdate()
     counts = selectors.roster_counts(unit=unit, day=today)
     statuses = [
@@ -78,24 +88,25 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": statuses,
         "today": today,
         "is_open": selectors.is_open_on(unit, today),
-        "can_manage": can_manage_structure(request.user) and can_edit(request.user, unit),
+        "can_manage": can_manage_structure(user) and can_edit(user, unit),
     })
 
 
 @login_required
 def unit_create_page(request: HttpRequest) -> HttpResponse:
-    root = scope_root(request.user)
-    _require_structure_edit(request, root)
+    user = actor_of(request)
+    root = scope_root(user)
+    _require_structure_edit(user, root)
     initial = {}
     wanted = request.GET.get("parent", "")
     if wanted.isdigit():
         parent = get_object_or_404(Unit, pk=int(wanted))
-        require_read(request.user, parent)
+        require_read(user, parent)
         initial["parent"] = parent.pk
     form = UnitForm(request.POST or None, initial=initial, parents=selectors.subtree(root=root))
     if request.method == "POST" and form.is_valid():
         try:
-            unit = unit_create(actor=request.user, **form.cleaned_data)
+            unit = unit_create(actor=user, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_error(error)
         else:
@@ -106,9 +117,10 @@ def unit_create_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = actor_of(request)
     unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
-    _require_structure_edit(request, unit)
-    root = scope_root(request.user)
+    _require_structure_edit(user, unit)
+    root = scope_root(user)
     is_root = unit.pk == root.pk
     initial = {
         "parent": unit.parent_id, "code": unit.code, "name": unit.name, "kind": unit.kind,
@@ -121,7 +133,7 @@ def unit_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         if is_root:
             data["parent"] = unit.parent
         try:
-            unit_update(actor=request.user, unit=unit, **data)
+            unit_update(actor=user, unit=unit, **data)
         except ValidationError as error:
             form.add_service_error(error)
         else:
