@@ -2,6 +2,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
@@ -31,7 +32,8 @@ def _member_snapshot(member: Member) -> dict[str, object]:
     values = snapshot(member)
     values["statuses"] = [
         [s.status, str(s.valid_from) if s.valid_from else None, str(s.valid_to) if s.valid_to else None]
-        for s in member.statuses.order_by("valid_from")
+        # An open start (NULL) is the earliest period on every database (PostgreSQL sorts NULL last).
+        for s in member.statuses.order_by(F("valid_from").asc(nulls_first=True))
     ]
     return values
 
