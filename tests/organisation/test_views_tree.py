@@ -113,6 +113,12 @@ def test_posting_a_foreign_parent_is_404_and_writes_nothing(users, client_for):
     assert client.post(f"/don-vi/{tay.pk}/sua/", _edit_post(tay, parent=str(hp.pk))).status_code == 404
     assert Unit.objects.count() == before
     assert Unit.objects.get(pk=tay.pk).parent.code == "BN.HA.HB"
+    # and the other way round: Hòa Phú's officer naming Hòa Bình as parent
+    hb = Unit.objects.get(code="BN.HA.HB")
+    outsider = client_for(users.outsiders["officer"])
+    assert outsider.get("/don-vi/tao-moi/").status_code == 200
+    assert outsider.post("/don-vi/tao-moi/", _post(hb, code="BN.HA.HP.X")).status_code == 404
+    assert Unit.objects.count() == before
 
 
 def test_a_parent_id_that_does_not_exist_is_a_form_error(users, client_for):
