@@ -26,24 +26,25 @@ from chuyende.events.services import SiteData
 from chuyende.members.forms import apply_service_errors
 from chuyende.members.models import Member
 from chuyende.members.selectors import members_visible_to
+from chuyende.members.views import actor_of
 
 PAGE_SIZE = 50
 
 
 def _event_or_404(request: HttpRequest, pk: int) -> Event:
-    return get_object_or_404(events_visible_to(actor=request.user), pk=pk)
+    return get_object_or_404(events_visible_to(actor=actor_of(request)), pk=pk)
 
 
 def _require_edit_event(request: HttpRequest, event: Event) -> None:
     """The user sees the event (it is in their subtree or has a bridge point there); changing it
     needs the right to change its organiser. Refused with 403, never 404, since it is visible."""
-    if not can_edit(request.user, event.organiser):
+    if not can_edit(actor_of(request), event.organiser):
         raise NotAllowed
 
 
 @login_required
 def list_page(request: HttpRequest) -> HttpResponse:
-    actor = request.user
+    actor = actor_of(request)
     form = EventFilterForm(request.GET or None, actor=actor)
     events = events_visible_to(actor=actor).order_by("-held_on", "-id")
     if form.is_valid():
@@ -69,7 +70,7 @@ def list_page(request: HttpRequest) -> HttpResponse:
 def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_or_404(request, pk)
     labels = dict(NonPartyCategory.choices)
-    sites = list(sites_visible_to(actor=request.user, event=event))
+    sites = list(sites_visible_to(actor=actor_of(request), event=event))
     totals = {"named": 0, "other_members": 0, "non_members": 0, "all": 0}
     for site in sites:
         site.named = sorted((a.member for a in site.attendances.all()), key=lambda m: m.full_name)
@@ -81,7 +82,7 @@ def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
         totals["other_members"] += site.other_members
         totals["non_members"] += site.non_members
         totals["all"] += site.person_times
-    editable = can_edit(request.user, event.organiser)
+    editable = can_edit(actor_of(request), event.organiser)
     return render(request, "events/detail.html", {
         "event": event, "sites": sites, "totals": totals, "can_edit": editable,
         "presenters": event.presenters.all(),
@@ -108,7 +109,7 @@ def _current_attendees(event: Event) -> dict[int, tuple[Member, ...]]:
 
 
 def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
-    actor = request.user
+    actor = actor_of(request)
     if event is not None:
         campaigns = Campaign.objects.filter(pk=event.campaign_id)
     else:
@@ -189,7 +190,7 @@ def delete_page(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_or_404(request, pk)
     _require_edit_event(request, event)
     if request.method == "POST":
-        services.event_delete(actor=request.user, event=event)
+        services.event_delete(actor=actor_of(request), event=event)
         messages.success(request, _("The event has been deleted."))
         return redirect("events:list")
     return render(request, "events/delete.html", {"event": event})
@@ -199,7 +200,7 @@ def delete_page(request: HttpRequest, pk: int) -> HttpResponse:
 def attendees_page(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     """Members named at the event's bridge point of one unit (sites are rewritten on each save,
     so the unit, not the site id, names the bridge point in the address)."""
-    actor = request.user
+    actor = actor_of(request)
     event = _event_or_404(request, pk)
     site: Site = get_object_or_404(sites_visible_to(actor=actor, event=event), unit_id=unit_pk)
     current = {a.member_id for a in site.attendances.all()}

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_edit, require_edit
 from chuyende.core.exceptions import NotAllowed
 from chuyende.events.models import Attendance
@@ -29,13 +30,20 @@ from chuyende.members.selectors import members_visible_to, with_status_on
 PAGE_SIZE = 50
 
 
+def actor_of(request: HttpRequest) -> User:
+    """The logged-in user (views are behind login_required), typed for the services."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def _member_or_404(request: HttpRequest, pk: int) -> Member:
-    return get_object_or_404(members_visible_to(actor=request.user), pk=pk)
+    return get_object_or_404(members_visible_to(actor=actor_of(request)), pk=pk)
 
 
 @login_required
 def list_page(request: HttpRequest) -> HttpResponse:
-    actor = request.user
+    actor = actor_of(request)
     today = datetime.date.today()
     form = MemberFilterForm(request.GET or None, actor=actor)
     members = with_status_on(members_visible_to(actor=actor), today).order_by("unit__path", "code")
@@ -68,19 +76,19 @@ def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-event__held_on")
     )
     visible = set(
-        events_visible_to(actor=request.user)
+        events_visible_to(actor=actor_of(request))
         .filter(pk__in=[a.event_id for a in attendances])
         .values_list("pk", flat=True)
     )
     return render(request, "members/detail.html", {
         "member": member, "statuses": statuses, "attendances": attendances, "visible_events": visible,
-        "can_edit": can_edit(request.user, member.unit),
+        "can_edit": can_edit(actor_of(request), member.unit),
     })
 
 
 @login_required
 def create_page(request: HttpRequest) -> HttpResponse:
-    actor = request.user
+    actor = actor_of(request)
     form = MemberCreateForm(request.POST or None, actor=actor)
     # Validate first: an id from outside the subtree is a 404 whatever the role.
     valid = request.method == "POST" and form.is_valid()
@@ -104,7 +112,7 @@ def create_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
+    actor = actor_of(request)
     member = _member_or_404(request, pk)
     initial = {
         "unit": member.unit, "code": member.code, "full_name": member.full_name, "sex": member.sex,
@@ -132,7 +140,7 @@ def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def status_page(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request.user
+    actor = actor_of(request)
     member = _member_or_404(request, pk)
     require_edit(actor, member.unit)
     form = StatusChangeForm(request.POST or None)

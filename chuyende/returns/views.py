@@ -14,6 +14,7 @@ from chuyende.accounts.permissions import can_edit, require_edit
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
 from chuyende.members.forms import apply_service_errors
+from chuyende.members.views import actor_of
 from chuyende.returns import services
 from chuyende.returns.forms import (
     MemberReturnForm,
@@ -33,7 +34,7 @@ NON_MEMBER_COUNTS = ("expected", "studied")
 
 @login_required
 def list_page(request: HttpRequest) -> HttpResponse:
-    actor = request.user
+    actor = actor_of(request)
     form = ReturnFilterForm(request.GET or None, actor=actor)
     campaign = campaigns_for(actor=actor).first()
     on = datetime.date.today()
@@ -64,7 +65,7 @@ def _save(
     # Validate first: an id from outside the subtree is a 404 whatever the role.
     valid = request.method == "POST" and form.is_valid()
     if record is not None:
-        require_edit(request.user, record.unit)
+        require_edit(actor_of(request), record.unit)
     elif not form.fields["unit"].offered:
         raise NotAllowed
     if not valid:
@@ -73,7 +74,7 @@ def _save(
     for name in ("campaign", "unit", "as_of"):
         values.setdefault(name, form.cleaned_data.get(name))
     try:
-        save(actor=request.user, **values)
+        save(actor=actor_of(request), **values)
     except ValidationError as error:
         apply_service_errors(form, error)
         return False
@@ -83,7 +84,7 @@ def _save(
 
 @login_required
 def member_create_page(request: HttpRequest) -> HttpResponse:
-    form = MemberReturnForm(request.POST or None, actor=request.user,
+    form = MemberReturnForm(request.POST or None, actor=actor_of(request),
                             initial={"as_of": datetime.date.today()})
     if _save(request, form, services.member_return_save, {}, MEMBER_COUNTS):
         return redirect("returns:list")
@@ -92,9 +93,9 @@ def member_create_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
-    record: MemberReturn = get_object_or_404(member_returns_visible_to(actor=request.user), pk=pk)
+    record: MemberReturn = get_object_or_404(member_returns_visible_to(actor=actor_of(request)), pk=pk)
     initial = {name: getattr(record, name) for name in MEMBER_COUNTS}
-    form = MemberReturnForm(request.POST or None, actor=request.user, fixed=True, initial=initial)
+    form = MemberReturnForm(request.POST or None, actor=actor_of(request), fixed=True, initial=initial)
     fixed = {"campaign": record.campaign, "unit": record.unit, "as_of": record.as_of}
     if _save(request, form, services.member_return_save, fixed, MEMBER_COUNTS, record=record):
         return redirect("returns:list")
@@ -103,7 +104,7 @@ def member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def non_member_create_page(request: HttpRequest) -> HttpResponse:
-    form = NonMemberReturnForm(request.POST or None, actor=request.user,
+    form = NonMemberReturnForm(request.POST or None, actor=actor_of(request),
                                initial={"as_of": datetime.date.today()})
     if _save(request, form, services.non_member_return_save, {}, NON_MEMBER_COUNTS):
         return redirect("returns:list")
@@ -112,9 +113,9 @@ def non_member_create_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def non_member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
-    record: NonMemberReturn = get_object_or_404(non_member_returns_visible_to(actor=request.user), pk=pk)
+    record: NonMemberReturn = get_object_or_404(non_member_returns_visible_to(actor=actor_of(request)), pk=pk)
     initial = {name: getattr(record, name) for name in NON_MEMBER_COUNTS}
-    form = NonMemberReturnForm(request.POST or None, actor=request.user, fixed=True, initial=initial)
+    form = NonMemberReturnForm(request.POST or None, actor=actor_of(request), fixed=True, initial=initial)
     fixed = {"campaign": record.campaign, "unit": record.unit, "as_of": record.as_of}
     if _save(request, form, services.non_member_return_save, fixed, NON_MEMBER_COUNTS, record=record):
         return redirect("returns:list")
