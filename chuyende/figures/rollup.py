@@ -117,6 +117,7 @@ class RollUp(UnitFigures):
 @dataclass
 class _SubtreeData:
     units: dict[int, UnitRef]
+    open_units: set[int]
     tracking: dict[int, str]
     leaves: set[int]
     tallies: dict[int, Tally]
@@ -135,6 +136,11 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
     children = [
         _figures_of(data.units[cid], groups[data.units[cid].path], data, campaign)
         for cid in sorted(child_ids, key=lambda c: data.units[c].path)
+    ]
+    # A sub-unit closed by the date is no longer expected; it stays listed only for its past events.
+    children = [
+        child for child in children
+        if child.unit.id in data.open_units or child.source_units or child.events_held
     ]
     whole = _figures_of(data.units[unit.pk], list(data.units), data, campaign)
     return RollUp(
@@ -192,6 +198,7 @@ def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _S
             open_units.add(uid)
     data = _SubtreeData(
         units=units,
+        open_units=open_units,
         tracking=tracking,
         leaves={uid for uid in open_units if uid not in parents},
         tallies=defaultdict(Tally),
@@ -224,6 +231,8 @@ def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of:
     )
     excluded = set(campaign.excluded_statuses)
     for unit_id, status, studied, n in rows:
+        if unit_id not in data.open_units:
+            continue  # after closing, its people are counted by the unit that took them over
         tally = data.tallies[unit_id]
         data.has_source.add(unit_id)
         tally.members_total += n
@@ -253,8 +262,8 @@ def _count_member_returns(
     )
     seen: set[int] = set()
     for unit_id, total, exempt, away, studied in rows:
-        if unit_id in seen:
-            continue  # an older return of a unit already counted from its latest one
+        if unit_id in seen or unit_id not in data.open_units:
+            continue  # an older return, or a unit closed by the date whose people moved on
         seen.add(unit_id)
         data.has_source.add(unit_id)
         tally = data.tallies[unit_id]
@@ -277,7 +286,7 @@ def _count_non_member_returns(
     )
     seen: set[int] = set()
     for unit_id, expected, studied in rows:
-        if unit_id in seen:
+        if unit_id in seen or unit_id not in data.open_units:
             continue
         seen.add(unit_id)
         data.tallies[unit_id].non_members_expected += expected

@@ -224,6 +224,23 @@ def test_closed_and_not_yet_opened_units_are_not_expected_to_report():
     assert expected_but_missing(D(2024, 4, 30)) == ["R.NEW", "R.OPEN"]
 
 
+def test_a_closed_unit_counts_until_its_closing_day_and_then_leaves_the_table():
+    root = make_unit("R")
+    gone = make_unit("R.GONE", root, opened_on=D(2020, 1, 1), closed_on=D(2024, 2, 1))
+    make_unit("R.OPEN", root)
+    campaign = make_campaign(root)
+    member_return(campaign, gone, D(2024, 1, 20), total=10, studied=9)
+
+    def listed(day):
+        return [c.unit.code for c in figures(root, campaign, day).children]
+
+    assert listed(D(2024, 1, 25)) == ["R.GONE", "R.OPEN"]
+    assert figures(root, campaign, D(2024, 1, 25)).tally.studied == 9
+    # After closing, the unit that took its members over reports them: no double count.
+    assert listed(D(2024, 3, 31)) == ["R.OPEN"]
+    assert figures(root, campaign, D(2024, 3, 31)).tally.studied == 0
+
+
 def test_reached_target_compares_the_rate_with_the_campaign_target():
     root = make_unit("R")
     below, at = make_unit("R.A", root), make_unit("R.B", root)
