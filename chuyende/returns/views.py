@@ -35,9 +35,9 @@ NON_MEMBER_COUNTS = ("expected", "studied")
 @login_required
 def list_page(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    form = ReturnFilterForm(request.GET or None, actor=actor)
     campaign = campaigns_for(actor=actor).first()
     on = datetime.date.today()
+    form = ReturnFilterForm(request.GET or None, actor=actor, initial={"campaign": campaign, "on": on})
     if form.is_valid():
         campaign = form.cleaned_data["campaign"] or campaign
         on = form.cleaned_data["on"] or on
