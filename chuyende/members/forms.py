@@ -52,14 +52,15 @@ class UnitChoiceField(ScopedModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
         return obj.name
 
-    def offer_editable(self, actor: User, readable: QuerySet[Unit]) -> None:
-        """Accepts any unit the actor can read but offers only those they may change.
+    def offer_editable(self, actor: User, offer: QuerySet[Unit]) -> None:
+        """Accepts any unit of the actor's subtree but offers only those of `offer` they may change.
 
-        A unit of their own subtree they may not change is then refused by the service (403),
-        a unit outside it by this field (404), whatever the actor's role.
+        A unit outside the subtree is refused by this field (404), whatever the actor's role; a
+        unit of the subtree they may not change, or of the wrong kind, by the service (403 or a
+        message on the form).
         """
-        self.queryset = readable.order_by("path")
-        self.offered = [unit for unit in self.queryset if can_edit(actor, unit)]
+        self.queryset = subtree(root=scope_root(actor)).order_by("path")
+        self.offered = [unit for unit in offer.order_by("path") if can_edit(actor, unit)]
         empty = [("", self.empty_label)] if self.empty_label is not None else []
         self.choices = [*empty, *((unit.pk, self.label_from_instance(unit)) for unit in self.offered)]
 

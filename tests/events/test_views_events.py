@@ -68,6 +68,15 @@ def test_list_filters_by_campaign_format_and_dates(users, client_for, scenario):
     assert {e.code for e in march.context["page"].object_list} == {"E4a", "E4b", "E9"}
 
 
+def test_list_and_detail_take_a_fixed_number_of_queries(users, client_for, django_assert_max_num_queries):
+    client = client_for(users.owner)
+    client.get(reverse("events:list"))
+    with django_assert_max_num_queries(8):
+        client.get(reverse("events:list"))
+    with django_assert_max_num_queries(9):
+        client.get(reverse("events:detail", args=[event("E1").pk]))
+
+
 def test_detail_shows_only_the_sites_the_user_can_see(users, client_for):
     e1 = event("E1")  # organised by the province, five bridge points
     response = client_for(users.owner).get(reverse("events:detail", args=[e1.pk]))

@@ -79,6 +79,10 @@ def test_list_filter_by_a_unit_outside_the_subtree_is_not_found(users, client_fo
     assert response.status_code == 404
 
 
+def test_a_user_without_a_roster_cannot_add_members(users, client_for):
+    assert client_for(users.outsiders["officer"]).get(reverse("members:create")).status_code == 403
+
+
 def test_list_is_paginated_by_50_with_a_fixed_number_of_queries(
     users, client_for, django_assert_max_num_queries
 ):
@@ -134,6 +138,19 @@ def test_add_offers_only_individually_tracked_units_the_user_may_change(users, c
     response = client_for(users.owner).get(reverse("members:create"))
     offered = {unit.code for unit in response.context["form"].fields["unit"].offered}
     assert offered == {"BN.HA.HB", "BN.HA.HB.DONG", "BN.HA.HB.TAY", "BN.HA.HB.TH"}
+
+
+def test_a_unit_that_reports_counts_is_refused(users, client_for):
+    district = user_create(actor=None, username="t.ha.officer", password=TEST_PASSWORD,
+                           unit=Unit.objects.get(code="BN.HA"), role="officer")
+    before = table_counts()
+    response = client_for(district).post(
+        reverse("members:create"), new_member_data(unit=unit_id("BN.HA.HP.PM"))
+    )
+    assert response.status_code == 200
+    assert message("%(unit)s reports counts only; its members are not kept one by one.",
+                   unit="Chi bộ thôn Phú Mỹ") in response.content.decode()
+    assert table_counts() == before
 
 
 def test_duplicate_member_code_is_refused_and_nothing_is_written(users, client_for):

@@ -138,6 +138,13 @@ def test_bad_member_return_is_refused(overrides, users, client_for, scenario):
             member_return_data(scenario, **overrides))
 
 
+def test_member_return_of_a_unit_with_sub_units_is_refused(users, client_for, scenario):
+    page = refused(client_for(users.outsiders["officer"]), reverse("returns:member_create"),
+                   member_return_data(scenario, unit=unit_id("BN.HA.HP")))
+    assert message("%(unit)s has sub-units; each of them sends its own return.",
+                   unit="Đảng bộ xã Hòa Phú") in page
+
+
 def test_exempt_and_away_above_total_message(users, client_for, scenario):
     page = refused(client_for(users.outsiders["officer"]), reverse("returns:member_create"),
                    member_return_data(scenario, exempt=30, away=15))
