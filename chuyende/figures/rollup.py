@@ -192,10 +192,10 @@ def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _S
     for uid, code, name, kind, path, parent_id, mode, opened_on, closed_on in rows:
         units[uid] = UnitRef(id=uid, code=code, name=name, kind=kind, path=path)
         tracking[uid] = mode
-        if parent_id is not None:
-            parents.add(parent_id)
         if (opened_on is None or opened_on <= as_of) and (closed_on is None or closed_on > as_of):
             open_units.add(uid)
+            if parent_id is not None:
+                parents.add(parent_id)  # a unit whose sub-units have all closed reports itself
     data = _SubtreeData(
         units=units,
         open_units=open_units,

@@ -54,7 +54,7 @@ class MemberStatus(models.Model):
     valid_to = models.DateField(_("until"), null=True, blank=True)
 
     class Meta:
-        ordering = ["member", "valid_from"]
+        ordering = ["member", models.F("valid_from").asc(nulls_first=True)]
         indexes = [models.Index(fields=["member", "valid_from", "valid_to"])]
         verbose_name = _("member status")
         verbose_name_plural = _("member statuses")

@@ -2,6 +2,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
@@ -60,12 +61,15 @@ def _check_member_counts(
         ) % {"studied": studied, "expected": expected, "total": members_total}})
 
 
-def _check_member_return_unit(unit: Unit) -> None:
+def _check_member_return_unit(unit: Unit, as_of: datetime.date) -> None:
     if unit.tracking != Unit.Tracking.AGGREGATE:
         raise ValidationError({"unit": _(
             "%(unit)s keeps its members one by one; its figures come from attendance, not returns."
         ) % {"unit": unit.name}})
-    if unit.children.exists():
+    open_children = unit.children.filter(
+        Q(opened_on__isnull=True) | Q(opened_on__lte=as_of), Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)
+    )
+    if open_children.exists():
         raise ValidationError({"unit": _(
             "%(unit)s has sub-units; each of them sends its own return."
         ) % {"unit": unit.name}})
@@ -85,7 +89,7 @@ def member_return_save(
 ) -> MemberReturn:
     """Records the unit's counts on a date; a second save on the same date replaces the first."""
     require_edit(actor, unit)
-    _check_member_return_unit(unit)
+    _check_member_return_unit(unit, as_of)
     _check_as_of(campaign, as_of)
     _check_member_counts(
         campaign=campaign, members_total=members_total, exempt=exempt, away=away, studied=studied

@@ -277,3 +277,15 @@ def test_rate_precision_and_half_up_rounding(precision, total, studied, rate):
 
     assert result.rate == rate
     assert str(result.rate) == str(rate)  # exactly `precision` decimals
+
+
+def test_a_commune_whose_cells_all_closed_reports_itself():
+    root = make_unit("R")
+    commune = make_unit("R.C", root)
+    make_unit("R.C.1", commune, opened_on=D(2020, 1, 1), closed_on=D(2024, 2, 1))
+    campaign = make_campaign(root)
+
+    assert [u.code for u in figures(root, campaign, D(2024, 1, 20)).units_without_data] == ["R.C.1"]
+    assert [u.code for u in figures(root, campaign, D(2024, 3, 1)).units_without_data] == ["R.C"]
+    member_return(campaign, commune, D(2024, 3, 1), total=10, studied=9)
+    assert figures(root, campaign, D(2024, 3, 1)).tally.studied == 9
