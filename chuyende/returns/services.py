@@ -67,7 +67,8 @@ def _check_member_return_unit(unit: Unit, as_of: datetime.date) -> None:
             "%(unit)s keeps its members one by one; its figures come from attendance, not returns."
         ) % {"unit": unit.name}})
     open_children = unit.children.filter(
-        Q(opened_on__isnull=True) | Q(opened_on__lte=as_of), Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)
+        Q(opened_on__isnull=True) | Q(opened_on__lte=as_of),
+        Q(closed_on__isnull=True) | Q(closed_on__gt=as_of),
     )
     if open_children.exists():
         raise ValidationError({"unit": _(
