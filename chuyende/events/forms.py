@@ -3,7 +3,7 @@
 They only shape input; every rule (dates, subtree, counts, attendees) is checked by the services.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -15,7 +15,7 @@ from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.forms import ScopedModelChoiceField
 from chuyende.events.models import Event, Presenter
-from chuyende.members.forms import DateInput, UnitChoiceField
+from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.members.models import Member
 from chuyende.members.selectors import members_visible_to
 from chuyende.organisation.models import Unit
@@ -36,7 +36,7 @@ def presenters_for(actor: User) -> QuerySet[Presenter]:
     )
 
 
-def category_choices(campaigns: QuerySet[Campaign]) -> list[tuple[str, str]]:
+def category_choices(campaigns: QuerySet[Campaign]) -> list[tuple[str, Any]]:
     """The non-member categories counted by any of these campaigns, in the standard order."""
     used: set[str] = set()
     for campaign in campaigns:
@@ -52,7 +52,7 @@ class ScopedMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value: Any) -> QuerySet[Any]:
         try:
-            return super()._check_values(value)
+            return super()._check_values(value)  # type: ignore[misc]
         except forms.ValidationError as error:
             if error.code == "invalid_choice":
                 single = ScopedModelChoiceField(queryset=self.queryset)
@@ -70,8 +70,8 @@ class EventFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns_for(actor=actor)
-        self.fields["format"].choices = [("", _("All formats")), *Event.Format.choices]
+        field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
+        field_of(self, "format", forms.ChoiceField).choices = [("", _("All formats")), *Event.Format.choices]
 
 
 class EventForm(forms.Form):
@@ -90,10 +90,10 @@ class EventForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, event: Event | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organiser"].offer_editable(actor, subtree(root=scope_root(actor)))
-        self.fields["presenters"].queryset = presenters_for(actor)
+        field_of(self, "organiser", UnitChoiceField).offer_editable(actor, subtree(root=scope_root(actor)))
+        field_of(self, "presenters", ScopedMultipleChoiceField).queryset = presenters_for(actor)
         if event is None:
-            self.fields["campaign"].queryset = campaigns_for(actor=actor)
+            field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
         else:
             # The campaign of an event is fixed once created.
             del self.fields["campaign"]
@@ -110,9 +110,9 @@ class SiteForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
-    def __init__(self, *args: Any, actor: User, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, categories: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = subtree(root=scope_root(actor)).order_by("path")
+        field_of(self, "unit", UnitChoiceField).queryset = subtree(root=scope_root(actor)).order_by("path")
         self.categories = categories
         for value, label in categories:
             self.fields[f"category_{value}"] = forms.IntegerField(
@@ -128,7 +128,7 @@ class SiteForm(forms.Form):
 
 
 class BaseSiteFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, actor: User, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, categories: list[tuple[str, Any]], **kwargs: Any) -> None:
         self.actor = actor
         self.categories = categories
         super().__init__(*args, **kwargs)
@@ -145,7 +145,10 @@ class BaseSiteFormSet(forms.BaseFormSet):
         return form
 
 
-SiteFormSet = forms.formset_factory(SiteForm, formset=BaseSiteFormSet, extra=2, can_delete=True)
+SiteFormSet = cast(
+    type[BaseSiteFormSet],
+    forms.formset_factory(SiteForm, formset=BaseSiteFormSet, extra=2, can_delete=True),
+)
 
 
 class AttendeesForm(forms.Form):
@@ -160,4 +163,4 @@ class AttendeesForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = members_visible_to(actor=actor)
+        field_of(self, "members", ScopedMultipleChoiceField).queryset = members_visible_to(actor=actor)

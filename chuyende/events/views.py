@@ -4,6 +4,7 @@ Creating an event is two steps: the event with its bridge points (counts), then,
 point, the members who attended by name. Both steps call the service with every site.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -23,12 +24,22 @@ from chuyende.events.forms import AttendeesForm, EventFilterForm, EventForm, Sit
 from chuyende.events.models import Event, Site
 from chuyende.events.selectors import events_visible_to, sites_visible_to
 from chuyende.events.services import SiteData
-from chuyende.members.forms import apply_service_errors
+from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.members.models import Member
 from chuyende.members.selectors import members_visible_to
 from chuyende.members.views import actor_of
 
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    """A bridge point as the detail page shows it."""
+
+    site: Site
+    named: list[Member]
+    categories: list[tuple[str, int]]
+    person_times: int
 
 
 def _event_or_404(request: HttpRequest, pk: int) -> Event:
@@ -60,7 +71,7 @@ def list_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    can_add = bool(EventForm(actor=actor).fields["organiser"].offered)
+    can_add = bool(offered_units(EventForm(actor=actor), "organiser"))
     return render(request, "events/list.html", {
         "form": form, "page": page, "query": query.urlencode(), "can_add": can_add,
     })
@@ -70,18 +81,20 @@ def list_page(request: HttpRequest) -> HttpResponse:
 def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_or_404(request, pk)
     labels = dict(NonPartyCategory.choices)
-    sites = list(sites_visible_to(actor=actor_of(request), event=event))
+    sites = []
     totals = {"named": 0, "other_members": 0, "non_members": 0, "all": 0}
-    for site in sites:
-        site.named = sorted((a.member for a in site.attendances.all()), key=lambda m: m.full_name)
-        site.categories = [
-            (labels.get(key, key), count) for key, count in site.non_members_by_category.items()
-        ]
-        site.person_times = len(site.named) + site.other_members + site.non_members
-        totals["named"] += len(site.named)
+    for site in sites_visible_to(actor=actor_of(request), event=event):
+        named = sorted((a.member for a in site.attendances.all()), key=lambda m: m.full_name)
+        row = SiteRow(
+            site=site, named=named,
+            categories=[(labels.get(k, k), n) for k, n in site.non_members_by_category.items()],
+            person_times=len(named) + site.other_members + site.non_members,
+        )
+        sites.append(row)
+        totals["named"] += len(named)
         totals["other_members"] += site.other_members
         totals["non_members"] += site.non_members
-        totals["all"] += site.person_times
+        totals["all"] += row.person_times
     editable = can_edit(actor_of(request), event.organiser)
     return render(request, "events/detail.html", {
         "event": event, "sites": sites, "totals": totals, "can_edit": editable,
@@ -133,7 +146,7 @@ def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
     valid = request.method == "POST" and all([form.is_valid(), formset.is_valid()])
     if event is not None:
         _require_edit_event(request, event)
-    if not form.fields["organiser"].offered:
+    if not offered_units(form, "organiser"):
         raise NotAllowed
     if valid:
         attendees = _current_attendees(event) if event is not None else {}

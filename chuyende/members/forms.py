@@ -1,6 +1,7 @@
 """Forms of the member roster. They only shape input; every rule is checked by the services."""
 
 import datetime
+from typing import TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,6 +23,20 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, str] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """A form's field with its own type (for setting a queryset, reading offered units)."""
+    field = form.fields[name]
+    assert isinstance(field, kind)
+    return field
+
+
+def offered_units(form: forms.BaseForm, name: str = "unit") -> list[Unit]:
+    return field_of(form, name, UnitChoiceField).offered
 
 
 def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -82,8 +97,10 @@ class MemberFilterForm(forms.Form):
 
     def __init__(self, *args: object, actor: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].queryset = subtree(root=scope_root(actor)).order_by("path")
-        self.fields["status"].choices = [("", _("All statuses")), *MemberStatusChoices.choices]
+        field_of(self, "unit", UnitChoiceField).queryset = subtree(root=scope_root(actor)).order_by("path")
+        field_of(self, "status", forms.ChoiceField).choices = [
+            ("", _("All statuses")), *MemberStatusChoices.choices,
+        ]
 
 
 class MemberForm(forms.Form):
@@ -96,7 +113,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: object, actor: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].offer_editable(actor, roster_units(actor))
+        field_of(self, "unit", UnitChoiceField).offer_editable(actor, roster_units(actor))
 
 
 class MemberCreateForm(MemberForm):

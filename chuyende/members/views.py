@@ -23,6 +23,7 @@ from chuyende.members.forms import (
     MemberForm,
     StatusChangeForm,
     apply_service_errors,
+    offered_units,
 )
 from chuyende.members.models import Member, MemberStatusChoices
 from chuyende.members.selectors import members_visible_to, with_status_on
@@ -53,14 +54,14 @@ def list_page(request: HttpRequest) -> HttpResponse:
         if unit := form.cleaned_data["unit"]:
             members = members.filter(unit__path__startswith=unit.path)
         if status := form.cleaned_data["status"]:
-            members = members.filter(status_now=status)
+            members = members.filter(**{"status_now": status})  # annotated by with_status_on
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(MemberStatusChoices.choices)
     for member in page.object_list:
         member.status_label = labels.get(member.status_now, "")
     query = request.GET.copy()
     query.pop("page", None)
-    can_add = bool(MemberForm(actor=actor).fields["unit"].offered)
+    can_add = bool(offered_units(MemberForm(actor=actor)))
     return render(request, "members/list.html", {
         "form": form, "page": page, "query": query.urlencode(), "today": today, "can_add": can_add,
     })
@@ -92,7 +93,7 @@ def create_page(request: HttpRequest) -> HttpResponse:
     form = MemberCreateForm(request.POST or None, actor=actor)
     # Validate first: an id from outside the subtree is a 404 whatever the role.
     valid = request.method == "POST" and form.is_valid()
-    if not form.fields["unit"].offered:
+    if not offered_units(form):
         raise NotAllowed
     if valid:
         data = form.cleaned_data

@@ -11,12 +11,12 @@ from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.events.forms import CampaignChoiceField
-from chuyende.members.forms import DateInput, UnitChoiceField
+from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import subtree
 
 
-def _count(label: str) -> forms.IntegerField:
+def _count(label: Any) -> forms.IntegerField:
     return forms.IntegerField(label=label, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
 
@@ -36,7 +36,7 @@ class ReturnFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = campaigns_for(actor=actor)
+        field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
 
 
 class _ReturnForm(forms.Form):
@@ -52,8 +52,8 @@ class _ReturnForm(forms.Form):
             for name in ("campaign", "unit", "as_of"):
                 del self.fields[name]
         else:
-            self.fields["campaign"].queryset = campaigns_for(actor=actor)
-            self.fields["unit"].offer_editable(actor, units)
+            field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
+            field_of(self, "unit", UnitChoiceField).offer_editable(actor, units)
 
 
 class MemberReturnForm(_ReturnForm):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from chuyende.accounts.permissions import can_edit, require_edit
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
-from chuyende.members.forms import apply_service_errors
+from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.members.views import actor_of
 from chuyende.returns import services
 from chuyende.returns.forms import (
@@ -45,16 +45,15 @@ def list_page(request: HttpRequest) -> HttpResponse:
     non_member_returns = (
         list(non_member_returns_visible_to(actor=actor, campaign=campaign)) if campaign else []
     )
-    for rows in (member_returns, non_member_returns):
-        in_force = in_force_ids(rows, on)
-        for row in rows:
-            row.in_force = row.pk in in_force
-            row.editable = can_edit(actor, row.unit)
+    units = {row.unit for row in member_returns} | {row.unit for row in non_member_returns}
     return render(request, "returns/list.html", {
         "form": form, "campaign": campaign, "on": on, "member_returns": member_returns,
         "non_member_returns": non_member_returns,
-        "can_add_member_return": bool(MemberReturnForm(actor=actor).fields["unit"].offered),
-        "can_add_non_member_return": bool(NonMemberReturnForm(actor=actor).fields["unit"].offered),
+        "member_in_force": in_force_ids(member_returns, on),
+        "non_member_in_force": in_force_ids(non_member_returns, on),
+        "editable_units": {unit.pk for unit in units if can_edit(actor, unit)},
+        "can_add_member_return": bool(offered_units(MemberReturnForm(actor=actor))),
+        "can_add_non_member_return": bool(offered_units(NonMemberReturnForm(actor=actor))),
     })
 
 
@@ -66,7 +65,7 @@ def _save(
     valid = request.method == "POST" and form.is_valid()
     if record is not None:
         require_edit(actor_of(request), record.unit)
-    elif not form.fields["unit"].offered:
+    elif not offered_units(form):
         raise NotAllowed
     if not valid:
         return False

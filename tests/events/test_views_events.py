@@ -81,7 +81,7 @@ def test_detail_shows_only_the_sites_the_user_can_see(users, client_for):
     e1 = event("E1")  # organised by the province, five bridge points
     response = client_for(users.owner).get(reverse("events:detail", args=[e1.pk]))
     assert response.status_code == 200
-    assert [s.unit.code for s in response.context["sites"]] == ["BN.HA.HB"]
+    assert [row.site.unit.code for row in response.context["sites"]] == ["BN.HA.HB"]
     assert response.context["can_edit"] is False
     assert response.context["totals"]["all"] == 38  # 32 named + 6 non-members
     page = response.content.decode()
