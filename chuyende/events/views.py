@@ -132,7 +132,8 @@ def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
         form = EventForm(request.POST, actor=actor, event=event)
         formset = SiteFormSet(request.POST, prefix="sites", actor=actor, categories=categories)
     else:
-        initial = None
+        # A new event: the latest campaign and the user's own unit, the usual case.
+        initial: dict[str, Any] = {"campaign": campaigns.first(), "organiser": actor.unit}
         if event is not None:
             initial = {
                 "organiser": event.organiser, "held_on": event.held_on, "format": event.format,
@@ -141,7 +142,7 @@ def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
             }
         form = EventForm(actor=actor, event=event, initial=initial)
         formset = SiteFormSet(prefix="sites", actor=actor, categories=categories,
-                              initial=_sites_initial(event) if event else None)
+                              initial=_sites_initial(event) if event else [{"unit": actor.unit}])
     # Validate first: an id from outside the subtree is a 404 whatever the role.
     valid = request.method == "POST" and all([form.is_valid(), formset.is_valid()])
     if event is not None:
