@@ -136,14 +136,6 @@ class BaseSiteFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {"actor": self.actor, "categories": self.categories}
 
-    @property
-    def empty_form(self) -> forms.Form:
-        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"),
-                         empty_permitted=True, use_required_attribute=False,
-                         actor=self.actor, categories=self.categories)
-        self.add_fields(form, None)
-        return form
-
 
 SiteFormSet = cast(
     type[BaseSiteFormSet],

@@ -25,8 +25,8 @@ from chuyende.events.models import Event, Site
 from chuyende.events.selectors import events_visible_to, sites_visible_to
 from chuyende.events.services import SiteData
 from chuyende.members.forms import apply_service_errors, offered_units
-from chuyende.members.models import Member
-from chuyende.members.selectors import members_visible_to
+from chuyende.members.models import Member, MemberStatusChoices
+from chuyende.members.selectors import members_visible_to, with_status_on
 from chuyende.members.views import actor_of
 
 PAGE_SIZE = 50
@@ -246,10 +246,15 @@ def attendees_page(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
             messages.success(request, _("The attendees have been saved."))
             return redirect("events:detail", pk=event.pk)
         current = {m.pk for m in chosen}
-    members = list(
-        members_visible_to(actor=actor).filter(unit__path__startswith=site.unit.path)
-        .order_by("unit__path", "full_name")
-    )
+    # Members under the bridge point, with their status on the day of the event (an exempt or
+    # away member may still attend; the figures count them apart).
+    labels = dict(MemberStatusChoices.choices)
+    under_site = members_visible_to(actor=actor).filter(unit__path__startswith=site.unit.path)
+    members = [
+        (member, "" if status == MemberStatusChoices.ACTIVE else labels.get(str(status), ""))
+        for member in with_status_on(under_site, event.held_on).order_by("unit__path", "full_name")
+        for status in [getattr(member, "status_now", None)]
+    ]
     return render(request, "events/attendees.html", {
         "event": event, "site": site, "form": form, "members": members, "current": current,
     })
