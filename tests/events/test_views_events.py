@@ -130,6 +130,64 @@ def test_create_an_event_with_two_sites_then_tick_attendees(users, client_for, s
     assert set(named.values_list("member__code", flat=True)) == {"HB-DONG-04", "HB-DONG-05"}
 
 
+def rendered_data(response) -> dict[str, object]:
+    """What the browser posts back when the user changes nothing on the rendered form."""
+    data: dict[str, object] = {}
+    formset = response.context["formset"]
+    for form in [response.context["form"], formset.management_form, *formset.forms]:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            elif isinstance(value, list):
+                value = [getattr(v, "pk", v) for v in value]
+            elif hasattr(value, "pk"):
+                value = value.pk
+            data[field.html_name] = value
+    return data
+
+
+def test_the_edit_form_posted_back_unchanged_saves_the_same_event(users, client_for):
+    e3 = event("E3")
+    client = client_for(users.owner)
+    page = client.get(reverse("events:edit", args=[e3.pk]))
+    data = rendered_data(page)
+    assert data["sites-INITIAL_FORMS"] == 1 and data["sites-TOTAL_FORMS"] == 3
+    response = client.post(reverse("events:edit", args=[e3.pk]), data)
+    assert response.status_code == 302
+    assert [(s.unit.code, s.non_members) for s in e3.sites.all()] == [("BN.HA.HB", 4)]
+    assert Attendance.objects.filter(event=e3).count() == 3
+    assert list(e3.presenters.values_list("code", flat=True)) == ["P3"]
+
+
+def test_the_create_form_starts_with_the_users_unit(users, client_for):
+    client = client_for(users.owner)
+    page = client.get(reverse("events:create"))
+    data = rendered_data(page)
+    # The browser posts the first format when none is chosen.
+    data.update({"held_on": "2024-03-21", "format": "in_person", "title": "Hội nghị mới",
+                 "sites-0-non_members": 3})
+    response = client.post(reverse("events:create"), data)
+    assert response.status_code == 302
+    created = Event.objects.get(title="Hội nghị mới")
+    assert created.organiser.code == "BN.HA.HB"
+    assert [(s.unit.code, s.non_members) for s in created.sites.all()] == [("BN.HA.HB", 3)]
+
+
+def test_a_bridge_point_can_be_removed(users, client_for, scenario):
+    e1_like = event_data(scenario, organiser="BN.HA.HB",
+                         sites=[{"unit": "BN.HA.HB"}, {"unit": "BN.HA.HB.TAY", "other_members": 3}])
+    client = client_for(users.owner)
+    client.post(reverse("events:create"), e1_like)
+    created = Event.objects.get(title="Hội nghị học tập Chuyên đề (thử)")
+    data = rendered_data(client.get(reverse("events:edit", args=[created.pk])))
+    data["sites-1-DELETE"] = "on"
+    assert client.post(reverse("events:edit", args=[created.pk]), data).status_code == 302
+    assert [s.unit.code for s in created.sites.all()] == ["BN.HA.HB"]
+
+
 def test_edit_keeps_the_attendees_of_unchanged_sites(users, client_for, scenario):
     e3 = event("E3")
     data = event_data(scenario, organiser="BN.HA.HB", with_campaign=False, held_on="2024-02-28",
