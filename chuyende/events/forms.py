@@ -57,7 +57,10 @@ class ScopedMultipleChoiceField(forms.ModelMultipleChoiceField):
             if error.code == "invalid_choice":
                 single = ScopedModelChoiceField(queryset=self.queryset)
                 for pk in value:
-                    single.clean(pk)
+                    try:
+                        single.clean(pk)  # NotInScope (404) if the id exists outside the scope
+                    except forms.ValidationError:
+                        continue  # an id that does not exist at all: the usual form error
             raise
 
 

@@ -345,6 +345,9 @@ def test_outsiders_tampering_with_posted_ids_get_404(role, users, client_for, sc
                     presenters=[Presenter.objects.get(code="P3").pk])),
         # A Hòa Bình member as attendee at the Hòa Phú bridge point.
         (reverse("events:attendees", args=[e5.pk, e5_site.unit_id]), {"members": member_ids("HB-DONG-04")}),
+        # The same behind an id that does not exist at all.
+        (reverse("events:attendees", args=[e5.pk, e5_site.unit_id]),
+         {"members": [999999, *member_ids("HB-DONG-04")]}),
     ]
     for url, data in attempts:
         assert client.post(url, data).status_code == 404, (url, data)
