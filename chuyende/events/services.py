@@ -156,19 +156,39 @@ def event_create(
     is_make_up: bool = False,
     code: str = "",
 ) -> Event:
-    _check_event(actor=actor, campaign=campaign, organiser=organiser, held_on=held_on, sites=sites)
-    _check_event_code(campaign=campaign, code=code)
-    event = Event(
-        campaign=campaign, organiser=organiser, held_on=held_on, format=format, title=title,
-        is_make_up=is_make_up, code=code,
-    )
-    event.full_clean(validate_constraints=False)
-    event.save()
-    event.presenters.set(presenters or [])
-    _write_sites(event, sites)
+    event = Event(campaign=campaign)
+    _save_event(actor=actor, event=event, organiser=organiser, held_on=held_on, format=format,
+                title=title, sites=sites, presenters=presenters, is_make_up=is_make_up, code=code)
     record_change(actor=actor, action="create", record=event, unit_path=organiser.path,
                   before=None, after=_event_snapshot(event))
     return event
+
+
+def _save_event(
+    *,
+    actor: User | None,
+    event: Event,
+    organiser: Unit,
+    held_on: datetime.date,
+    format: str,
+    title: str,
+    sites: list[SiteData],
+    presenters: list[Presenter] | None,
+    is_make_up: bool,
+    code: str,
+) -> None:
+    """Checks and writes an event with its presenters, bridge points and attendees."""
+    _check_event(actor=actor, campaign=event.campaign, organiser=organiser, held_on=held_on, sites=sites)
+    _check_event_code(campaign=event.campaign, code=code, exclude_pk=event.pk)
+    event.organiser, event.held_on, event.format, event.title = organiser, held_on, format, title
+    event.is_make_up, event.code = is_make_up, code
+    event.full_clean(validate_constraints=False)
+    if event.pk is None:
+        event.save()
+    else:
+        event.save(update_fields=["organiser", "held_on", "format", "title", "is_make_up", "code"])
+    event.presenters.set(presenters or [])
+    _write_sites(event, sites)
 
 
 def _check_event_code(*, campaign: Campaign, code: str, exclude_pk: int | None = None) -> None:
@@ -197,15 +217,9 @@ def event_update(
     code: str = "",
 ) -> Event:
     require_edit(actor, event.organiser)
-    _check_event(actor=actor, campaign=event.campaign, organiser=organiser, held_on=held_on, sites=sites)
-    _check_event_code(campaign=event.campaign, code=code, exclude_pk=event.pk)
     before = _event_snapshot(event)
-    event.organiser, event.held_on, event.format, event.title = organiser, held_on, format, title
-    event.is_make_up, event.code = is_make_up, code
-    event.full_clean(validate_constraints=False)
-    event.save(update_fields=["organiser", "held_on", "format", "title", "is_make_up", "code"])
-    event.presenters.set(presenters or [])
-    _write_sites(event, sites)
+    _save_event(actor=actor, event=event, organiser=organiser, held_on=held_on, format=format,
+                title=title, sites=sites, presenters=presenters, is_make_up=is_make_up, code=code)
     record_change(actor=actor, action="update", record=event, unit_path=organiser.path,
                   before=before, after=_event_snapshot(event))
     return event
