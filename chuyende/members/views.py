@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from chuyende.members.forms import (
     offered_units,
 )
 from chuyende.members.models import Member, MemberStatusChoices
-from chuyende.members.selectors import members_visible_to, with_status_on
+from chuyende.members.selectors import matching, members_visible_to, with_status_on
 
 PAGE_SIZE = 50
 
@@ -50,7 +50,7 @@ def list_page(request: HttpRequest) -> HttpResponse:
     members = with_status_on(members_visible_to(actor=actor), today).order_by("unit__path", "code")
     if form.is_valid():
         if query := form.cleaned_data["q"].strip():
-            members = members.filter(Q(full_name__icontains=query) | Q(code__icontains=query))
+            members = matching(members, query)
         if unit := form.cleaned_data["unit"]:
             members = members.filter(unit__path__startswith=unit.path)
         if status := form.cleaned_data["status"]:
@@ -70,7 +70,7 @@ def list_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     member = _member_or_404(request, pk)
-    statuses = member.statuses.order_by("-valid_from")
+    statuses = member.statuses.order_by(F("valid_from").desc(nulls_last=True))
     attendances = list(
         Attendance.objects.filter(member=member)
         .select_related("event", "event__campaign", "site__unit")
@@ -156,5 +156,5 @@ def status_page(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The new status has been recorded."))
             return redirect("members:detail", pk=member.pk)
-    statuses = member.statuses.order_by("-valid_from")
+    statuses = member.statuses.order_by(F("valid_from").desc(nulls_last=True))
     return render(request, "members/status.html", {"form": form, "member": member, "statuses": statuses})

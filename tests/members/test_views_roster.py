@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from chuyende.accounts.services import user_create
@@ -62,6 +63,32 @@ def test_list_search_by_name_or_code(users, client_for):
     }
 
 
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("đỗ", {"HB-DONG-05", "HB-TAY-09"}),  # Đỗ Thị Hương, Đỗ Đức Dũng; not every HB-DONG code
+        ("DO", {"HB-DONG-05", "HB-TAY-09"}),
+        ("Đỗ đức", {"HB-TAY-09"}),
+        ("nguyen thu", {"HB-DONG-07"}),  # Nguyễn Thu Trang
+        ("  NGUYỄN   THU ", {"HB-DONG-07"}),
+        ("hb-dong-05", {"HB-DONG-05"}),
+        ("xyz", set()),
+    ],
+)
+def test_list_search_ignores_case_and_diacritics(query, codes, users, client_for):
+    response = client_for(users.owner).get(reverse("members:list"), {"q": query})
+    assert {m.code for m in response.context["page"].object_list} == codes
+
+
+def test_search_follows_a_change_of_name(users, client_for):
+    client = client_for(users.owner)
+    target = member("HB-DONG-06")  # Bùi Ngọc Linh
+    client.post(reverse("members:edit", args=[target.pk]), edit_data(target, full_name="Đinh Thị Ước"))
+    assert [m.code for m in client.get(reverse("members:list"), {"q": "dinh thi uoc"}).context[
+        "page"].object_list] == ["HB-DONG-06"]
+    assert not client.get(reverse("members:list"), {"q": "bui ngoc linh"}).context["page"].object_list
+
+
 def test_list_filters_by_unit_and_status_today(users, client_for):
     client = client_for(users.owner)
     in_cell = client.get(reverse("members:list"), {"unit": unit_id("BN.HA.HB.TH")})
@@ -112,6 +139,17 @@ def test_detail_shows_status_history_and_events_attended(users, client_for):
     assert "Hội nghị học tập Chuyên đề qua đĩa ghi hình bài giảng" in response.content.decode()
     exempt = client_for(users.owner).get(reverse("members:detail", args=[member("HB-DONG-01").pk]))
     assert "01/06/2023" in exempt.content.decode()  # the exempt status began that day
+
+
+def test_status_history_is_newest_first_with_the_open_start_period_last(users, client_for):
+    """On every database: PostgreSQL sorts NULL first in a descending order unless told otherwise."""
+    client = client_for(users.owner)
+    target = member("HB-DONG-06")  # active since an unknown day (open start)
+    client.post(reverse("members:status", args=[target.pk]), {"status": "away", "since": "2024-05-01"})
+    expected = [("away", datetime.date(2024, 5, 1)), ("active", None)]
+    for page in ("members:detail", "members:status"):
+        response = client.get(reverse(page, args=[target.pk]))
+        assert [(s.status, s.valid_from) for s in response.context["statuses"]] == expected, page
 
 
 # --- add, edit, status ------------------------------------------------------------------------
@@ -204,7 +242,10 @@ def test_status_change_closes_the_current_period(users, client_for):
         reverse("members:status", args=[target.pk]), {"status": "away", "since": "2024-05-01"}
     )
     assert response.status_code == 302
-    periods = list(target.statuses.order_by("valid_from").values_list("status", "valid_from", "valid_to"))
+    periods = list(
+        target.statuses.order_by(F("valid_from").asc(nulls_first=True))
+        .values_list("status", "valid_from", "valid_to")
+    )
     assert periods == [
         ("active", None, datetime.date(2024, 5, 1)),
         ("away", datetime.date(2024, 5, 1), None),
