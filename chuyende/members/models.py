@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chuyende.members.search import SEARCH_KEY_MAX_LENGTH
+
 
 class MemberStatusChoices(models.TextChoices):
     ACTIVE = "active", _("Active")
@@ -35,6 +37,10 @@ class Member(models.Model):
         "organisation.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members"
     )
     membership = models.CharField(_("membership"), max_length=15, choices=Membership.choices)
+    # Full name and code folded by search_key_of (written by the services; never shown).
+    search_key = models.CharField(
+        max_length=SEARCH_KEY_MAX_LENGTH, db_index=True, editable=False, default=""
+    )
 
     class Meta:
         ordering = ["unit__path", "code"]

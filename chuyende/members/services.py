@@ -9,6 +9,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_edit
 from chuyende.audit.services import record_change, snapshot
 from chuyende.members.models import Member, MemberStatus
+from chuyende.members.search import search_key_of
 from chuyende.organisation.models import Unit
 
 
@@ -30,6 +31,7 @@ def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
 
 def _member_snapshot(member: Member) -> dict[str, object]:
     values = snapshot(member)
+    values.pop("search_key", None)  # derived from the name and code, not a change of its own
     values["statuses"] = [
         [s.status, str(s.valid_from) if s.valid_from else None, str(s.valid_to) if s.valid_to else None]
         # An open start (NULL) is the earliest period on every database (PostgreSQL sorts NULL last).
@@ -58,6 +60,7 @@ def member_create(
         unit=unit, code=code, full_name=full_name, sex=sex, birth_year=birth_year,
         membership=membership,
     )
+    member.search_key = search_key_of(full_name, code)
     member.full_clean(validate_unique=False)
     _check_birth_year(birth_year)
     member.save()
@@ -97,9 +100,12 @@ def member_update(
     before = _member_snapshot(member)
     member.unit, member.code, member.full_name = unit, code, full_name
     member.sex, member.birth_year, member.membership = sex, birth_year, membership
+    member.search_key = search_key_of(full_name, code)
     member.full_clean(validate_unique=False)
     _check_birth_year(birth_year)
-    member.save(update_fields=["unit", "code", "full_name", "sex", "birth_year", "membership"])
+    member.save(update_fields=[
+        "unit", "code", "full_name", "sex", "birth_year", "membership", "search_key",
+    ])
     record_change(
         actor=actor, action="update", record=member, unit_path=unit.path, before=before,
         after=_member_snapshot(member),
