@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from chuyende.core.exceptions import NotInScope
 
@@ -46,4 +47,31 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
                 exists = False
             if exists:
                 raise NotInScope from error
+            raise
+
+
+class ScopedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several records of the actor's scope, with the rule of ScopedModelChoiceField for each id.
+
+    Unknown ids and empty values give the usual form errors; an id that exists in ``scope_model``
+    (default: the queryset's model) but lies outside the queryset raises ``NotInScope`` (404).
+    """
+
+    def __init__(self, queryset: Any, *args: Any, scope_model: Any = None, **kwargs: Any) -> None:
+        super().__init__(queryset, *args, **kwargs)
+        self.scope_model = scope_model
+
+    def _check_values(self, value: Any) -> QuerySet[Any]:
+        try:
+            return super()._check_values(value)  # type: ignore[misc]
+        except forms.ValidationError as error:
+            if error.code == "invalid_choice":
+                single = ScopedModelChoiceField(
+                    queryset=self.queryset, scope_model=self.scope_model, to_field_name=self.to_field_name
+                )
+                for pk in value:
+                    try:
+                        single.clean(pk)  # NotInScope (404) if the id exists outside the scope
+                    except forms.ValidationError:
+                        continue  # an id that does not exist at all: the usual form error
             raise

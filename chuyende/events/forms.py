@@ -13,7 +13,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.campaigns.selectors import campaigns_for
-from chuyende.core.forms import ScopedModelChoiceField
+from chuyende.core.forms import ScopedModelChoiceField, ScopedMultipleChoiceField
 from chuyende.events.models import Event, Presenter
 from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.members.models import Member
@@ -42,26 +42,6 @@ def category_choices(campaigns: QuerySet[Campaign]) -> list[tuple[str, Any]]:
     for campaign in campaigns:
         used.update(campaign.non_party_categories)
     return [(value, label) for value, label in NonPartyCategory.choices if value in used]
-
-
-class ScopedMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Several records of the user's scope; an existing id outside it is a 404, as for one record.
-
-    The check of a foreign id is delegated to the shared ScopedModelChoiceField.
-    """
-
-    def _check_values(self, value: Any) -> QuerySet[Any]:
-        try:
-            return super()._check_values(value)  # type: ignore[misc]
-        except forms.ValidationError as error:
-            if error.code == "invalid_choice":
-                single = ScopedModelChoiceField(queryset=self.queryset)
-                for pk in value:
-                    try:
-                        single.clean(pk)  # NotInScope (404) if the id exists outside the scope
-                    except forms.ValidationError:
-                        continue  # an id that does not exist at all: the usual form error
-            raise
 
 
 class EventFilterForm(forms.Form):
