@@ -1,6 +1,8 @@
 """Member roster pages: list, detail, add, edit, status change. Reads via selectors, writes via services."""
 
 import datetime
+from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -87,28 +89,42 @@ def detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
-def create_page(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request)
-    form = MemberCreateForm(request.POST or None, actor=actor)
+def _form_page(
+    request: HttpRequest, form: MemberForm, check: Callable[[], None], save: Callable[..., Member],
+    done: str, *, member: Member | None = None, extra: tuple[str, ...] = (),
+) -> HttpResponse:
+    """The add and edit pages: validate, check the right to write, save through the service."""
     # Validate first: an id from outside the subtree is a 404 whatever the role.
     valid = request.method == "POST" and form.is_valid()
-    if not offered_units(form):
-        raise NotAllowed
+    check()
     if valid:
         data = form.cleaned_data
         try:
-            member = services.member_create(
-                actor=actor, unit=data["unit"], code=data["code"].strip(),
+            saved = save(
+                actor=actor_of(request), unit=data["unit"], code=data["code"].strip(),
                 full_name=data["full_name"].strip(), sex=data["sex"], birth_year=data["birth_year"],
-                membership=data["membership"], status=data["status"], status_since=data["status_since"],
+                membership=data["membership"], **{name: data[name] for name in extra},
             )
         except ValidationError as error:
+            if member is not None:
+                member.refresh_from_db()
             apply_service_errors(form, error)
         else:
-            messages.success(request, _("The member has been added."))
-            return redirect("members:detail", pk=member.pk)
-    return render(request, "members/form.html", {"form": form, "member": None})
+            messages.success(request, done)
+            return redirect("members:detail", pk=saved.pk)
+    return render(request, "members/form.html", {"form": form, "member": member})
+
+
+@login_required
+def create_page(request: HttpRequest) -> HttpResponse:
+    form = MemberCreateForm(request.POST or None, actor=actor_of(request))
+
+    def check() -> None:
+        if not offered_units(form):
+            raise NotAllowed
+
+    return _form_page(request, form, check, services.member_create, _("The member has been added."),
+                      extra=("status", "status_since"))
 
 
 @login_required
@@ -120,23 +136,9 @@ def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         "birth_year": member.birth_year, "membership": member.membership,
     }
     form = MemberForm(request.POST or None, actor=actor, initial=initial)
-    valid = request.method == "POST" and form.is_valid()
-    require_edit(actor, member.unit)
-    if valid:
-        data = form.cleaned_data
-        try:
-            services.member_update(
-                actor=actor, member=member, unit=data["unit"], code=data["code"].strip(),
-                full_name=data["full_name"].strip(), sex=data["sex"], birth_year=data["birth_year"],
-                membership=data["membership"],
-            )
-        except ValidationError as error:
-            member.refresh_from_db()
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, _("The changes have been saved."))
-            return redirect("members:detail", pk=member.pk)
-    return render(request, "members/form.html", {"form": form, "member": member})
+    return _form_page(request, form, lambda: require_edit(actor, member.unit),
+                      partial(services.member_update, member=member), _("The changes have been saved."),
+                      member=member)
 
 
 @login_required

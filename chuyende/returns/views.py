@@ -1,11 +1,14 @@
 """Aggregate return pages: the list with the return in force, and the member and non-member forms."""
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -81,41 +84,55 @@ def _save(
     return True
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between the member and the non-member return pages."""
+
+    name: str
+    form: type[MemberReturnForm] | type[NonMemberReturnForm]
+    save: Callable[..., Any]
+    counts: tuple[str, ...]
+    visible: Callable[..., QuerySet[Any]]
+
+
+MEMBER = _Kind("member", MemberReturnForm, services.member_return_save, MEMBER_COUNTS,
+               member_returns_visible_to)
+NON_MEMBER = _Kind("non_member", NonMemberReturnForm, services.non_member_return_save, NON_MEMBER_COUNTS,
+                   non_member_returns_visible_to)
+
+
+def _form_page(request: HttpRequest, kind: _Kind, pk: int | None = None) -> HttpResponse:
+    """Adds a return (pk None) or changes the counts of a saved one; campaign, unit and day stay."""
+    actor = actor_of(request)
+    record: MemberReturn | NonMemberReturn | None = None
+    if pk is None:
+        form = kind.form(request.POST or None, actor=actor, initial={"as_of": datetime.date.today()})
+        fixed: dict[str, Any] = {}
+    else:
+        record = get_object_or_404(kind.visible(actor=actor), pk=pk)
+        initial = {name: getattr(record, name) for name in kind.counts}
+        form = kind.form(request.POST or None, actor=actor, fixed=True, initial=initial)
+        fixed = {"campaign": record.campaign, "unit": record.unit, "as_of": record.as_of}
+    if _save(request, form, kind.save, fixed, kind.counts, record=record):
+        return redirect("returns:list")
+    return render(request, "returns/form.html", {"form": form, "record": record, "kind": kind.name})
+
+
 @login_required
 def member_create_page(request: HttpRequest) -> HttpResponse:
-    form = MemberReturnForm(request.POST or None, actor=actor_of(request),
-                            initial={"as_of": datetime.date.today()})
-    if _save(request, form, services.member_return_save, {}, MEMBER_COUNTS):
-        return redirect("returns:list")
-    return render(request, "returns/form.html", {"form": form, "record": None, "kind": "member"})
+    return _form_page(request, MEMBER)
 
 
 @login_required
 def member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
-    record: MemberReturn = get_object_or_404(member_returns_visible_to(actor=actor_of(request)), pk=pk)
-    initial = {name: getattr(record, name) for name in MEMBER_COUNTS}
-    form = MemberReturnForm(request.POST or None, actor=actor_of(request), fixed=True, initial=initial)
-    fixed = {"campaign": record.campaign, "unit": record.unit, "as_of": record.as_of}
-    if _save(request, form, services.member_return_save, fixed, MEMBER_COUNTS, record=record):
-        return redirect("returns:list")
-    return render(request, "returns/form.html", {"form": form, "record": record, "kind": "member"})
+    return _form_page(request, MEMBER, pk)
 
 
 @login_required
 def non_member_create_page(request: HttpRequest) -> HttpResponse:
-    form = NonMemberReturnForm(request.POST or None, actor=actor_of(request),
-                               initial={"as_of": datetime.date.today()})
-    if _save(request, form, services.non_member_return_save, {}, NON_MEMBER_COUNTS):
-        return redirect("returns:list")
-    return render(request, "returns/form.html", {"form": form, "record": None, "kind": "non_member"})
+    return _form_page(request, NON_MEMBER)
 
 
 @login_required
 def non_member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
-    record: NonMemberReturn = get_object_or_404(non_member_returns_visible_to(actor=actor_of(request)), pk=pk)
-    initial = {name: getattr(record, name) for name in NON_MEMBER_COUNTS}
-    form = NonMemberReturnForm(request.POST or None, actor=actor_of(request), fixed=True, initial=initial)
-    fixed = {"campaign": record.campaign, "unit": record.unit, "as_of": record.as_of}
-    if _save(request, form, services.non_member_return_save, fixed, NON_MEMBER_COUNTS, record=record):
-        return redirect("returns:list")
-    return render(request, "returns/form.html", {"form": form, "record": record, "kind": "non_member"})
+    return _form_page(request, NON_MEMBER, pk)
