@@ -158,6 +158,25 @@ def test_exempt_and_away_above_total_message(users, client_for, scenario):
     ) in page
 
 
+def test_studied_above_those_expected_is_refused(users, client_for, scenario):
+    """40 members less 3 exempt and 2 away (both excluded by the campaign): at most 35 studied."""
+    assert set(scenario.excluded_statuses) == {"exempt", "away"}
+    before = table_counts()
+    response = client_for(users.outsiders["officer"]).post(
+        reverse("returns:member_create"),
+        member_return_data(scenario, members_total=40, exempt=3, away=2, studied=36),
+    )
+    assert response.status_code == 200
+    expected = message(
+        "%(studied)s members studied, more than the %(expected)s members expected to study "
+        "(%(total)s members less those the campaign excludes).",
+        studied=36, expected=35, total=40,
+    )
+    assert [escape(error) for error in response.context["form"].errors["studied"]] == [expected]
+    assert expected in response.content.decode()
+    assert table_counts() == before
+
+
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
