@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "chuyende.campaigns",
     "chuyende.events",
     "chuyende.returns",
+    "chuyende.outreach",
     "chuyende.figures",
     "chuyende.demo",
 ]

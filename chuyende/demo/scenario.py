@@ -21,6 +21,7 @@ from chuyende.members.models import Member
 from chuyende.members.services import member_create
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import level_set, unit_create
+from chuyende.outreach.services import outreach_create
 from chuyende.returns.services import member_return_save, non_member_return_save
 
 
@@ -139,6 +140,11 @@ class _Loader:
             )
         for entry in self.root.items("events", optional=True):
             self._load_event(entry)
+        for entry in self.root.items("outreach", optional=True):
+            self._call(entry, outreach_create, actor=None, campaign=self.campaign,
+                       unit=self.unit(entry, "unit"), held_on=entry.required_day("date"),
+                       channel=entry.text("channel"), sessions=entry.count("sessions"),
+                       reach=entry.integer("reach", optional=True), note=entry.text("note", optional=True))
         return self.campaign
 
     def _call(self, entry: _Reader, service: Any, **kwargs: Any) -> Any:

@@ -26,6 +26,7 @@ from django.db import connections, models, transaction
 
 from chuyende.campaigns.models import Campaign
 from chuyende.events.models import Attendance, Event, Site
+from chuyende.events.study_records import rebuild_all_study_records
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.organisation.models import Level, Unit, path_segment
 from chuyende.returns.models import MemberReturn, NonMemberReturn
@@ -164,6 +165,7 @@ def generate(size: Size, *, seed: int = 2024, using: str = "default") -> Generat
         ]
         _insert(NonMemberReturn, non_member_returns, using=using)
         counts["non_member_returns"] = len(non_member_returns)
+        rebuild_all_study_records()
 
     return Generated(campaign=campaign, root=root, commune=communes[0], cell=cells[0], counts=counts)
 
@@ -224,9 +226,11 @@ def _fill_cells(
         if site.unit_id not in individual:
             continue
         roster = by_cell[site.unit_id]
-        for member in rng.sample(roster, k=round(len(roster) * 0.8)):
-            attendances.append(Attendance(event_id=site.event_id, site=site, member=member))
+        chosen = rng.sample(roster, k=round(len(roster) * 0.8))
+        site.listed_members = len(chosen)
+        attendances.extend(Attendance(event_id=site.event_id, site=site, member=m) for m in chosen)
     _insert(Attendance, attendances, using=using)
+    Site.objects.using(using).bulk_update(sites, ["listed_members"], batch_size=2000)
     counts["attendances"] += len(attendances)
 
     returns: list[MemberReturn] = []

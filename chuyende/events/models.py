@@ -66,6 +66,8 @@ class Site(models.Model):
     other_members = models.PositiveIntegerField(_("party members not listed by name"), default=0)
     non_members = models.PositiveIntegerField(_("non-members"), default=0)
     non_members_by_category = models.JSONField(_("non-members by category"), default=dict, blank=True)
+    # How many attendances name a member here; written with them by the event service.
+    listed_members = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["event", "unit__path"]
@@ -94,3 +96,23 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} @ {self.site_id}"
+
+
+class StudyRecord(models.Model):
+    """The day a member first attended a study event of a campaign.
+
+    Derived from Attendance by the event service on every write, so that "who has studied by
+    this date" is one indexed join instead of a search through every attendance.
+    """
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="study_records")
+    first_studied_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "member"], name="one_study_record_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.first_studied_on:%d/%m/%Y}"

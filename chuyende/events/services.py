@@ -11,6 +11,7 @@ from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
 from chuyende.core.exceptions import NotInScope
 from chuyende.events.models import Attendance, Event, Presenter, Site
+from chuyende.events.study_records import refresh_study_records
 from chuyende.members.models import Member
 from chuyende.organisation.models import Unit
 
@@ -114,16 +115,19 @@ def _check_event(
             seen_members.add(member.pk)
 
 
-def _write_sites(event: Event, sites: list[SiteData]) -> None:
+def _write_sites(event: Event, sites: list[SiteData], *, previous_attendees: set[int]) -> None:
     event.sites.all().delete()
     for data in sites:
         site = Site.objects.create(
             event=event, unit=data.unit, other_members=data.other_members,
             non_members=data.non_members, non_members_by_category=dict(data.non_members_by_category),
+            listed_members=len(data.attendees),
         )
         Attendance.objects.bulk_create(
             [Attendance(event=event, site=site, member=member) for member in data.attendees]
         )
+    attendees = {member.pk for data in sites for member in data.attendees}
+    refresh_study_records(campaign_id=event.campaign_id, member_ids=attendees | previous_attendees)
 
 
 def _event_snapshot(event: Event) -> dict[str, object]:
@@ -183,12 +187,13 @@ def _save_event(
     event.organiser, event.held_on, event.format, event.title = organiser, held_on, format, title
     event.is_make_up, event.code = is_make_up, code
     event.full_clean(validate_constraints=False)
+    previous = set(event.attendances.values_list("member_id", flat=True)) if event.pk else set()
     if event.pk is None:
         event.save()
     else:
         event.save(update_fields=["organiser", "held_on", "format", "title", "is_make_up", "code"])
     event.presenters.set(presenters or [])
-    _write_sites(event, sites)
+    _write_sites(event, sites, previous_attendees=previous)
 
 
 def _check_event_code(*, campaign: Campaign, code: str, exclude_pk: int | None = None) -> None:
@@ -231,4 +236,7 @@ def event_delete(*, actor: User | None, event: Event) -> None:
     before = _event_snapshot(event)
     path = event.organiser.path
     record_change(actor=actor, action="delete", record=event, unit_path=path, before=before, after=None)
+    attendees = set(event.attendances.values_list("member_id", flat=True))
+    campaign_id = event.campaign_id
     event.delete()
+    refresh_study_records(campaign_id=campaign_id, member_ids=attendees)

@@ -10,7 +10,8 @@ This is the only place that counts. Pages, exports, reports and the API read fig
 - only records dated on or before `as_of` count;
 - a unit kept per person counts its roster and attendance; a unit reporting counts uses its
   latest return on or before the date; never both;
-- events count for their organiser; bridge points count for the unit that hosts them.
+- events count for their organiser; bridge points count for the unit that hosts them;
+- outreach sessions whose reach is unknown are counted and stated, never guessed.
 """
 
 import datetime
@@ -18,13 +19,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, FilteredRelation, Q, Sum
 
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate
-from chuyende.events.models import Attendance, Event, Site
+from chuyende.events.models import Event, Site
 from chuyende.members.models import COUNTED_STATUSES, MemberStatus, status_on
 from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
+from chuyende.outreach.models import Outreach
 from chuyende.returns.models import MemberReturn, NonMemberReturn
 
 
@@ -44,15 +46,23 @@ class Tally:
     events_by_format: Counter[str] = field(default_factory=Counter)
     member_person_times: int = 0
     non_member_person_times: int = 0
+    outreach_sessions: int = 0
+    outreach_reach: int = 0
+    outreach_sessions_without_reach: int = 0
+    outreach_sessions_by_channel: Counter[str] = field(default_factory=Counter)
+    outreach_reach_by_channel: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: "Tally") -> None:
         for name in (
             "members_total", "exempt", "away", "eligible", "studied", "excluded_who_studied",
             "non_members_expected", "non_members_studied", "events_organised",
-            "member_person_times", "non_member_person_times",
+            "member_person_times", "non_member_person_times", "outreach_sessions", "outreach_reach",
+            "outreach_sessions_without_reach",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.events_by_format.update(other.events_by_format)
+        self.outreach_sessions_by_channel.update(other.outreach_sessions_by_channel)
+        self.outreach_reach_by_channel.update(other.outreach_reach_by_channel)
 
 
 @dataclass(frozen=True)
@@ -210,12 +220,17 @@ def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _S
     _count_non_member_returns(data, unit=unit, campaign=campaign, as_of=as_of)
     _count_events(data, unit=unit, campaign=campaign, as_of=as_of)
     _count_sites(data, unit=unit, campaign=campaign, as_of=as_of)
+    _count_outreach(data, unit=unit, campaign=campaign, as_of=as_of)
     return data
 
 
 def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
-    attended = Attendance.objects.filter(
-        member_id=OuterRef("member_id"), event__campaign=campaign, event__held_on__lte=as_of
+    studied_by_then = FilteredRelation(
+        "member__study_records",
+        condition=Q(
+            member__study_records__campaign=campaign,
+            member__study_records__first_studied_on__lte=as_of,
+        ),
     )
     rows = (
         MemberStatus.objects.filter(
@@ -224,13 +239,13 @@ def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of:
             member__unit__path__startswith=unit.path,
             member__unit__tracking=Unit.Tracking.INDIVIDUAL,
         )
-        .annotate(studied=Exists(attended))
-        .values_list("member__unit_id", "status", "studied")
-        .annotate(n=Count("id"))
+        .annotate(studied_record=studied_by_then)
+        .values_list("member__unit_id", "status")
+        .annotate(n=Count("id"), studied=Count("studied_record__id"))
         .order_by()
     )
     excluded = set(campaign.excluded_statuses)
-    for unit_id, status, studied, n in rows:
+    for unit_id, status, n, studied in rows:
         if unit_id not in data.open_units:
             continue  # after closing, its people are counted by the unit that took them over
         tally = data.tallies[unit_id]
@@ -241,10 +256,10 @@ def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of:
         elif status == "away":
             tally.away += n
         if status in excluded:
-            tally.excluded_who_studied += n if studied else 0
+            tally.excluded_who_studied += studied
         else:
             tally.eligible += n
-            tally.studied += n if studied else 0
+            tally.studied += studied
 
 
 def _count_member_returns(
@@ -309,8 +324,7 @@ def _count_sites(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: d
         Site.objects.filter(
             event__campaign=campaign, event__held_on__lte=as_of, unit__path__startswith=unit.path
         )
-        .annotate(listed=Count("attendances"))
-        .values_list("event_id", "unit_id", "other_members", "non_members", "listed")
+        .values_list("event_id", "unit_id", "other_members", "non_members", "listed_members")
     )
     for event_id, unit_id, other_members, non_members, listed in rows:
         tally = data.tallies[unit_id]
@@ -336,8 +350,7 @@ def event_figures(*, event: Event, unit: Unit) -> EventFigures:
     """Sites of `event` hosted in `unit`'s subtree and the person-times they counted (one query)."""
     rows = (
         Site.objects.filter(event=event, unit__path__startswith=unit.path)
-        .annotate(listed=Count("attendances"))
-        .values_list("other_members", "non_members", "listed")
+        .values_list("other_members", "non_members", "listed_members")
     )
     sites = members = non_members = 0
     for other_members, non_member_count, listed in rows:
@@ -345,3 +358,24 @@ def event_figures(*, event: Event, unit: Unit) -> EventFigures:
         members += other_members + listed
         non_members += non_member_count
     return EventFigures(sites=sites, member_person_times=members, non_member_person_times=non_members)
+
+
+def _count_outreach(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
+    """Sessions and known reach; sessions whose reach is unknown are counted apart, never guessed."""
+    rows = (
+        Outreach.objects.filter(campaign=campaign, held_on__lte=as_of, unit__path__startswith=unit.path)
+        .values_list("unit_id", "channel")
+        .annotate(
+            total_sessions=Sum("sessions"),
+            known_reach=Sum("reach"),
+            unknown=Sum("sessions", filter=Q(reach__isnull=True)),
+        )
+        .order_by()
+    )
+    for unit_id, channel, sessions, reach, unknown in rows:
+        tally = data.tallies[unit_id]
+        tally.outreach_sessions += sessions
+        tally.outreach_reach += reach or 0
+        tally.outreach_sessions_without_reach += unknown or 0
+        tally.outreach_sessions_by_channel[channel] += sessions
+        tally.outreach_reach_by_channel[channel] += reach or 0

@@ -1,0 +1,43 @@
+"""Keeps StudyRecord (first study day per campaign and member) in step with Attendance."""
+
+from collections.abc import Iterable
+
+from django.db.models import Min
+
+from chuyende.events.models import Attendance, StudyRecord
+
+CHUNK = 500
+
+
+def refresh_study_records(*, campaign_id: int, member_ids: Iterable[int]) -> None:
+    ids = sorted(set(member_ids))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        StudyRecord.objects.filter(campaign_id=campaign_id, member_id__in=chunk).delete()
+        firsts = (
+            Attendance.objects.filter(event__campaign_id=campaign_id, member_id__in=chunk)
+            .values_list("member_id")
+            .annotate(first=Min("event__held_on"))
+            .order_by()
+        )
+        StudyRecord.objects.bulk_create(
+            StudyRecord(campaign_id=campaign_id, member_id=member_id, first_studied_on=first)
+            for member_id, first in firsts
+        )
+
+
+def rebuild_all_study_records() -> None:
+    """From scratch, for migrations and bulk loads that bypass the services."""
+    StudyRecord.objects.all().delete()
+    firsts = (
+        Attendance.objects.values_list("event__campaign_id", "member_id")
+        .annotate(first=Min("event__held_on"))
+        .order_by()
+    )
+    batch: list[StudyRecord] = []
+    for campaign_id, member_id, first in firsts.iterator(chunk_size=5000):
+        batch.append(StudyRecord(campaign_id=campaign_id, member_id=member_id, first_studied_on=first))
+        if len(batch) >= 5000:
+            StudyRecord.objects.bulk_create(batch)
+            batch = []
+    StudyRecord.objects.bulk_create(batch)
