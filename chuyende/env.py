@@ -36,7 +36,10 @@ def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(base_dir / "db.sqlite3")}
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path or ":memory:"}
+        # The first "/" after the (empty) host separates it from the path:
+        # sqlite:////tmp/x.sqlite3 is the absolute /tmp/x.sqlite3.
+        path = parsed.path[1:] if parsed.path.startswith("/") else parsed.path
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(path) or ":memory:"}
     if parsed.scheme in {"postgres", "postgresql"}:
         return {
             "ENGINE": "django.db.backends.postgresql",

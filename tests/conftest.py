@@ -3,6 +3,7 @@
 Extend with care: other test modules rely on these names.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -39,7 +40,7 @@ def scenario(db) -> Campaign:
 
 
 @pytest.fixture(scope="module")
-def scenario_module(django_db_setup, django_db_blocker) -> Campaign:
+def scenario_module(django_db_setup, django_db_blocker) -> Iterator[Campaign]:
     """The scenario loaded once per test module, inside a transaction rolled back at module end.
 
     Tests using it must also request `db` (each test then runs in a savepoint of its own, so

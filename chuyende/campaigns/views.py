@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_edit, require_edit, scope_root
 from chuyende.campaigns.forms import CampaignForm, GuidingDocumentFormSet
 from chuyende.campaigns.selectors import campaigns_for
@@ -12,18 +13,26 @@ from chuyende.campaigns.services import GuidingDocumentData, campaign_create
 from chuyende.members.models import MemberStatusChoices
 
 
+def actor_of(request: HttpRequest) -> User:
+    """The logged-in user (views are behind login_required), typed for the services."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = campaigns_for(actor=request.user).select_related("owner")
+    user = actor_of(request)
+    campaigns = campaigns_for(actor=user).select_related("owner")
     return render(request, "campaigns/list.html", {
         "campaigns": campaigns,
-        "can_create": can_edit(request.user, scope_root(request.user)),
+        "can_create": can_edit(user, scope_root(user)),
     })
 
 
 @login_required
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = get_object_or_404(campaigns_for(actor=request.user).select_related("owner"), pk=pk)
+    campaign = get_object_or_404(campaigns_for(actor=actor_of(request)).select_related("owner"), pk=pk)
     return render(request, "campaigns/detail.html", {
         "campaign": campaign,
         "documents": campaign.guiding_documents.all(),
@@ -33,8 +42,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def campaign_create_page(request: HttpRequest) -> HttpResponse:
-    owner = scope_root(request.user)
-    require_edit(request.user, owner)
+    user = actor_of(request)
+    owner = scope_root(user)
+    require_edit(user, owner)
     form = CampaignForm(request.POST or None)
     documents = GuidingDocumentFormSet(request.POST or None, prefix="doc")
     if request.method == "POST" and form.is_valid() and documents.is_valid():
@@ -44,7 +54,7 @@ def campaign_create_page(request: HttpRequest) -> HttpResponse:
             if d.get("number")
         ]
         try:
-            campaign = campaign_create(actor=request.user, owner=owner, guiding_documents=guiding,
+            campaign = campaign_create(actor=user, owner=owner, guiding_documents=guiding,
                                        **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)

@@ -39,6 +39,7 @@ def test_officer_sees_changes_of_the_subtree_only(users, client_for):
 def test_entry_shows_who_when_and_before_after(users, client_for):
     _rename(users.owner, "BN.HA.HB.TAY", "Chi bộ thôn Tây B")
     entry = AuditEntry.objects.filter(record_type="organisation.Unit", action="update").first()
+    assert entry is not None
     response = client_for(users.owner).get("/nhat-ky/", {"type": "organisation.Unit"})
     assert response.status_code == 200
     html = response.content.decode()

@@ -53,6 +53,7 @@ def test_an_officer_creates_a_campaign_for_their_unit_with_one_audit_entry(actor
     assert AuditEntry.objects.count() == count + 1
     entry = AuditEntry.objects.latest("id")
     assert (entry.action, entry.record_type, entry.before) == ("create", "campaigns.Campaign", None)
+    assert entry.after is not None
     assert entry.after["code"] == "NQ2024" and entry.after["excluded_statuses"] == ["exempt"]
 
 

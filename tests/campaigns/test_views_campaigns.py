@@ -18,8 +18,8 @@ def _campaign_of(unit, code: str) -> Campaign:
     )
 
 
-def _valid_post(**overrides: str) -> dict[str, str]:
-    data = {
+def _valid_post(**overrides: str) -> dict[str, str | list[str]]:
+    data: dict[str, str | list[str]] = {
         "code": "NQ57", "kind": "resolution", "year": "2025", "title": "Nghị quyết 57-NQ/TW",
         "starts": "2025-01-10", "study_deadline": "2025-03-31", "report_deadline": "2025-04-05",
         "target_rate": "95", "rate_precision": "2", "excluded_statuses": ["exempt"],

@@ -55,7 +55,7 @@ def test_a_cycle_in_the_tree_is_refused(new_parent):
     commune = unit("BN.HA.HB")
     refused("parent", unit_update, actor=None, **update_kwargs(commune, parent=unit(new_parent)))
     commune.refresh_from_db()
-    assert commune.parent.code == "BN.HA"
+    assert commune.parent is not None and commune.parent.code == "BN.HA"
 
 
 def test_a_unit_cannot_lose_its_parent():
@@ -107,7 +107,8 @@ def test_an_outsider_naming_a_foreign_unit_is_not_in_scope(actors):
     # Moving one's own cell under a foreign unit names that unit.
     forbidden(NotInScope, unit_update, actor=outsider,
               **update_kwargs(unit("BN.HA.HP.PM"), parent=unit("BN.HA.HB")))
-    assert unit("BN.HA.HP.PM").parent.code == "BN.HA.HP"
+    parent = unit("BN.HA.HP.PM").parent
+    assert parent is not None and parent.code == "BN.HA.HP"
 
 
 @pytest.mark.parametrize("role", ["viewer", "reporter"])
@@ -137,13 +138,15 @@ def test_create_and_update_each_leave_one_audit_entry(actors):
     assert AuditEntry.objects.count() == before + 1
     assert (entry.action, entry.actor_id, entry.record_type, entry.record_id) == (
         "create", actors.owner.pk, "organisation.Unit", str(cell.pk))
-    assert entry.before is None and entry.after["code"] == "BN.HA.HB.NEW"
+    assert entry.before is None and entry.after is not None
+    assert entry.after["code"] == "BN.HA.HB.NEW"
     assert entry.unit_path == cell.path
 
     unit_update(actor=actors.owner, **update_kwargs(cell, name="Chi bộ đổi tên"))
     entry = AuditEntry.objects.latest("id")
     assert AuditEntry.objects.count() == before + 2
     assert entry.action == "update"
+    assert entry.before is not None and entry.after is not None
     assert (entry.before["name"], entry.after["name"]) == ("Chi bộ mới", "Chi bộ đổi tên")
     assert [name for name, _old, _new in entry.changed_fields()] == ["name"]
 
@@ -152,6 +155,7 @@ def test_a_move_is_audited_with_the_old_and_new_path():
     commune, town = unit("BN.HA.HB"), unit("BN.HA.TT")
     unit_update(actor=None, **update_kwargs(commune, parent=town))
     entry = AuditEntry.objects.latest("id")
+    assert entry.before is not None and entry.after is not None
     assert entry.before["path"] == commune.path
     assert entry.after["path"] == town.path + path_segment(commune.pk)
     assert entry.after["parent_id"] == town.pk

@@ -112,7 +112,8 @@ def test_posting_a_foreign_parent_is_404_and_writes_nothing(users, client_for):
     assert client.post("/don-vi/tao-moi/", _post(hp)).status_code == 404
     assert client.post(f"/don-vi/{tay.pk}/sua/", _edit_post(tay, parent=str(hp.pk))).status_code == 404
     assert Unit.objects.count() == before
-    assert Unit.objects.get(pk=tay.pk).parent.code == "BN.HA.HB"
+    parent = Unit.objects.get(pk=tay.pk).parent
+    assert parent is not None and parent.code == "BN.HA.HB"
     # and the other way round: Hòa Phú's officer naming Hòa Bình as parent
     hb = Unit.objects.get(code="BN.HA.HB")
     outsider = client_for(users.outsiders["officer"])
@@ -152,7 +153,8 @@ def test_moving_a_unit_under_itself_is_a_form_error(users, client_for):
     response = client_for(users.owner).post(f"/don-vi/{dong.pk}/sua/", _edit_post(dong, parent=str(child.pk)))
     assert response.status_code == 200
     assert response.context["form"].errors["parent"]
-    assert Unit.objects.get(pk=dong.pk).parent.code == "BN.HA.HB"
+    parent = Unit.objects.get(pk=dong.pk).parent
+    assert parent is not None and parent.code == "BN.HA.HB"
 
 
 def test_officer_edits_a_cell_and_their_own_unit(users, client_for):
@@ -169,4 +171,5 @@ def test_officer_edits_a_cell_and_their_own_unit(users, client_for):
     data.pop("parent")
     assert client.post(f"/don-vi/{hb.pk}/sua/", data).status_code == 302
     hb.refresh_from_db()
-    assert hb.name == "Đảng bộ xã Hòa Bình (mới)" and hb.parent.code == "BN.HA"
+    assert hb.name == "Đảng bộ xã Hòa Bình (mới)"
+    assert hb.parent is not None and hb.parent.code == "BN.HA"

@@ -1,0 +1,71 @@
+"""The environment readers: DATABASE_URL parsing and booleans."""
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from chuyende.env import database_from_url, env_bool
+
+BASE_DIR = Path("/srv/chuyende")
+
+
+def test_no_url_is_the_sqlite_file_in_the_base_dir():
+    assert database_from_url("", base_dir=BASE_DIR) == {
+        "ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/chuyende/db.sqlite3",
+    }
+
+
+def test_sqlite_url_with_four_slashes_is_an_absolute_path():
+    assert database_from_url("sqlite:////tmp/x.sqlite3", base_dir=BASE_DIR) == {
+        "ENGINE": "django.db.backends.sqlite3", "NAME": "/tmp/x.sqlite3",
+    }
+
+
+def test_sqlite_url_without_a_path_is_in_memory():
+    assert database_from_url("sqlite://", base_dir=BASE_DIR)["NAME"] == ":memory:"
+
+
+def test_postgres_url_gives_user_password_host_port_and_name():
+    url = "postgres://chuyende:p%40ss@db.example.vn:5433/chuyende_prod"
+    assert database_from_url(url, base_dir=BASE_DIR) == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "chuyende_prod",
+        "USER": "chuyende",
+        "PASSWORD": "p@ss",
+        "HOST": "db.example.vn",
+        "PORT": "5433",
+    }
+
+
+def test_postgresql_scheme_without_port_leaves_it_empty():
+    config = database_from_url("postgresql://u:pw@localhost/db", base_dir=BASE_DIR)
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("db", "u", "pw")
+    assert (config["HOST"], config["PORT"]) == ("localhost", "")
+
+
+def test_an_unsupported_scheme_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="mysql"):
+        database_from_url("mysql://u:p@localhost/db", base_dir=BASE_DIR)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("1", True), ("true", True), (" Yes ", True), ("on", True),
+    ("0", False), ("false", False), ("no", False), ("off", False), ("", False),
+])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("CHUYENDE_TEST_FLAG", raw)
+    assert env_bool("CHUYENDE_TEST_FLAG", not expected) is expected
+
+
+def test_env_bool_unset_is_the_default(monkeypatch):
+    monkeypatch.delenv("CHUYENDE_TEST_FLAG", raising=False)
+    assert env_bool("CHUYENDE_TEST_FLAG", True) is True
+    assert env_bool("CHUYENDE_TEST_FLAG", False) is False
+
+
+def test_env_bool_bad_value_is_refused(monkeypatch):
+    monkeypatch.setenv("CHUYENDE_TEST_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="CHUYENDE_TEST_FLAG"):
+        env_bool("CHUYENDE_TEST_FLAG", False)
