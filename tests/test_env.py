@@ -35,6 +35,7 @@ def test_postgres_url_gives_user_password_host_port_and_name():
         "PASSWORD": "p@ss",
         "HOST": "db.example.vn",
         "PORT": "5433",
+        "OPTIONS": {"options": "-c jit=off"},
     }
 
 

@@ -196,7 +196,7 @@ def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _S
     tracking: dict[int, str] = {}
     parents: set[int] = set()
     open_units: set[int] = set()
-    rows = Unit.objects.filter(path__startswith=unit.path).values_list(
+    rows = Unit.objects.filter(path__under=unit.path).values_list(
         "id", "code", "name", "kind", "path", "parent_id", "tracking", "opened_on", "closed_on"
     )
     for uid, code, name, kind, path, parent_id, mode, opened_on, closed_on in rows:
@@ -236,7 +236,7 @@ def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of:
         MemberStatus.objects.filter(
             status_on(as_of),
             status__in=COUNTED_STATUSES,
-            member__unit__path__startswith=unit.path,
+            member__unit__path__under=unit.path,
             member__unit__tracking=Unit.Tracking.INDIVIDUAL,
         )
         .annotate(studied_record=studied_by_then)
@@ -268,7 +268,7 @@ def _count_member_returns(
     rows = (
         MemberReturn.objects.filter(
             campaign=campaign,
-            unit__path__startswith=unit.path,
+            unit__path__under=unit.path,
             unit__tracking=Unit.Tracking.AGGREGATE,
             as_of__lte=as_of,
         )
@@ -294,7 +294,7 @@ def _count_non_member_returns(
 ) -> None:
     rows = (
         NonMemberReturn.objects.filter(
-            campaign=campaign, unit__path__startswith=unit.path, as_of__lte=as_of
+            campaign=campaign, unit__path__under=unit.path, as_of__lte=as_of
         )
         .order_by("unit_id", "-as_of")
         .values_list("unit_id", "expected", "studied")
@@ -310,7 +310,7 @@ def _count_non_member_returns(
 
 def _count_events(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
     rows = Event.objects.filter(
-        campaign=campaign, held_on__lte=as_of, organiser__path__startswith=unit.path
+        campaign=campaign, held_on__lte=as_of, organiser__path__under=unit.path
     ).values_list("id", "organiser_id", "format")
     for event_id, organiser_id, event_format in rows:
         tally = data.tallies[organiser_id]
@@ -322,7 +322,7 @@ def _count_events(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: 
 def _count_sites(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
     rows = (
         Site.objects.filter(
-            event__campaign=campaign, event__held_on__lte=as_of, unit__path__startswith=unit.path
+            event__campaign=campaign, event__held_on__lte=as_of, unit__path__under=unit.path
         )
         .values_list("event_id", "unit_id", "other_members", "non_members", "listed_members")
     )
@@ -349,7 +349,7 @@ class EventFigures:
 def event_figures(*, event: Event, unit: Unit) -> EventFigures:
     """Sites of `event` hosted in `unit`'s subtree and the person-times they counted (one query)."""
     rows = (
-        Site.objects.filter(event=event, unit__path__startswith=unit.path)
+        Site.objects.filter(event=event, unit__path__under=unit.path)
         .values_list("other_members", "non_members", "listed_members")
     )
     sites = members = non_members = 0
@@ -363,7 +363,7 @@ def event_figures(*, event: Event, unit: Unit) -> EventFigures:
 def _count_outreach(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
     """Sessions and known reach; sessions whose reach is unknown are counted apart, never guessed."""
     rows = (
-        Outreach.objects.filter(campaign=campaign, held_on__lte=as_of, unit__path__startswith=unit.path)
+        Outreach.objects.filter(campaign=campaign, held_on__lte=as_of, unit__path__under=unit.path)
         .values_list("unit_id", "channel")
         .annotate(
             total_sessions=Sum("sessions"),

@@ -8,6 +8,31 @@ def path_segment(unit_id: int) -> str:
     return f"{unit_id:09d}."
 
 
+class TreePath(models.CharField):
+    """A materialised path of digits and dots; `path__under=prefix` selects a subtree."""
+
+
+@TreePath.register_lookup
+class Under(models.Lookup):
+    """Subtree match usable by an index on every database.
+
+    PostgreSQL serves `LIKE 'prefix%'` from the varchar_pattern_ops index. SQLite's LIKE is
+    case-insensitive and never uses an index, so there the prefix becomes a range: paths hold
+    only digits and dots, and every path under `…1.` sorts before `…1/`.
+    """
+
+    lookup_name = "under"
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} LIKE %s", [*lhs_params, f"{self.rhs}%"]
+
+    def as_sqlite(self, compiler, connection):  # type: ignore[no-untyped-def]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        upper = self.rhs[:-1] + chr(ord(self.rhs[-1]) + 1)
+        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, self.rhs, *lhs_params, upper]
+
+
 class Level(models.Model):
     """The name of the units at one depth of the tree ("Tỉnh", "Huyện", ...)."""
 
@@ -48,7 +73,7 @@ class Unit(models.Model):
         related_name="children",
     )
     # Materialised path of fixed-width id segments: a subtree is one prefix match.
-    path = models.CharField(max_length=255, unique=True, editable=False)
+    path = TreePath(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False)
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
