@@ -168,6 +168,7 @@ def test_create_update_and_delete_each_leave_one_audit_entry(scenario_module, ac
     entry = AuditEntry.objects.latest("id")
     assert AuditEntry.objects.count() == count + 1
     assert (entry.action, entry.record_type, entry.before) == ("create", "events.Event", None)
+    assert entry.after is not None
     assert entry.after["sites"] == [{"unit": "BN.HA.HB", "other_members": 1, "non_members": 2,
                                      "non_members_by_category": {}, "attendees": ["HB-DONG-07"]}]
     assert entry.unit_path == unit("BN.HA.HB").path
@@ -176,12 +177,14 @@ def test_create_update_and_delete_each_leave_one_audit_entry(scenario_module, ac
     entry = AuditEntry.objects.latest("id")
     assert AuditEntry.objects.count() == count + 2
     assert entry.action == "update"
+    assert entry.before is not None and entry.after is not None
     assert (entry.before["title"], entry.after["title"]) == ("Hội nghị học bù", "Học bù lần 2")
 
     event_delete(actor=actors.owner, event=created)
     entry = AuditEntry.objects.latest("id")
     assert AuditEntry.objects.count() == count + 3
     assert (entry.action, entry.after) == ("delete", None)
+    assert entry.before is not None
     assert entry.before["code"] == "E99" and entry.before["sites"][0]["attendees"] == ["HB-DONG-07"]
     assert not Event.objects.filter(code="E99").exists()
     assert not Attendance.objects.filter(event_id=created.pk).exists()

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -108,7 +109,7 @@ def test_a_campaign_outside_the_scope_gives_404(users, client_for, scenario):
     own = campaign_create(
         actor=None, owner=hb, code="HB-RIENG", kind="resolution", year=2024, title="Nghị quyết riêng",
         starts=datetime.date(2024, 1, 1), ends=None, study_deadline=datetime.date(2024, 6, 30),
-        report_deadline=datetime.date(2024, 7, 5), target_rate=95, excluded_statuses=[],
+        report_deadline=datetime.date(2024, 7, 5), target_rate=Decimal(95), excluded_statuses=[],
         rate_precision=1, non_party_categories=[], guiding_documents=[],
     )
     assert client_for(users.viewer).get("/", {"campaign": own.pk}).status_code == 200

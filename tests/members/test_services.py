@@ -79,7 +79,7 @@ def test_status_on_follows_the_history():
     assert status_at(D(2024, 5, 1)) == "away"
     assert status_at(D(2030, 1, 1)) == "away"
     annotated = with_status_on(Member.objects.filter(pk=person.pk), D(2024, 4, 1)).get()
-    assert annotated.status_now == "exempt"
+    assert annotated.status_now == "exempt"  # type: ignore[attr-defined]  # set by the annotation
     history = person.statuses.order_by(F("valid_from").asc(nulls_first=True))
     periods = list(history.values_list("status", "valid_from", "valid_to"))
     assert periods == [
@@ -145,15 +145,19 @@ def test_create_update_and_status_change_each_leave_one_audit_entry(actors):
     assert AuditEntry.objects.count() == count + 1
     assert (entry.action, entry.record_type, entry.actor_id) == ("create", "members.Member", actors.owner.pk)
     assert entry.before is None
+    assert entry.after is not None
     assert entry.after["code"] == "HB-DONG-99" and entry.after["statuses"] == [["active", None, None]]
 
     member_update(actor=actors.owner, **update_kwargs(created, full_name="Lò Văn Đổi"))
     entry = AuditEntry.objects.latest("id")
     assert AuditEntry.objects.count() == count + 2
+    assert entry.before is not None and entry.after is not None
     assert (entry.before["full_name"], entry.after["full_name"]) == ("Lò Văn Mới", "Lò Văn Đổi")
 
     member_status_change(actor=actors.owner, member=created, status="away", since=D(2024, 2, 1))
     entry = AuditEntry.objects.latest("id")
     assert AuditEntry.objects.count() == count + 3
+    assert entry.before is not None
     assert entry.before["statuses"] == [["active", None, None]]
+    assert entry.after is not None
     assert entry.after["statuses"] == [["active", None, "2024-02-01"], ["away", "2024-02-01", None]]

@@ -1,5 +1,7 @@
 """Aggregate returns: bad input (checked against the campaign's exclusions), scope and roles, audit."""
 
+from typing import Any
+
 import pytest
 
 from chuyende.audit.models import AuditEntry
@@ -12,14 +14,14 @@ from tests.conftest import unit
 pytestmark = pytest.mark.usefixtures("db")
 
 
-def member_counts(campaign, unit_code: str = "BN.HA.HP.PM", **changes):
+def member_counts(campaign, unit_code: str = "BN.HA.HP.PM", **changes: Any):
     # Phú Mỹ's scenario return: 40 members, 3 exempt, 2 away, 34 studied (35 expected).
     values = {"campaign": campaign, "unit": unit(unit_code), "as_of": D(2024, 3, 20), "members_total": 40,
               "exempt": 3, "away": 2, "studied": 34}
     return {**values, **changes}
 
 
-def non_member_counts(campaign, unit_code: str = "BN.HA.HP", **changes):
+def non_member_counts(campaign, unit_code: str = "BN.HA.HP", **changes: Any):
     values = {"campaign": campaign, "unit": unit(unit_code), "as_of": D(2024, 3, 20), "expected": 16,
               "studied": 15}
     return {**values, **changes}
@@ -48,12 +50,14 @@ def test_exempt_and_away_cannot_exceed_the_total(scenario_module):
 
 @pytest.mark.parametrize("field", ["members_total", "exempt", "away", "studied"])
 def test_negative_member_counts_are_refused(scenario_module, field):
-    refused(field, member_return_save, actor=None, **member_counts(scenario_module, **{field: -1}))
+    negative: dict[str, Any] = {field: -1}
+    refused(field, member_return_save, actor=None, **member_counts(scenario_module, **negative))
 
 
 @pytest.mark.parametrize("field", ["expected", "studied"])
 def test_negative_non_member_counts_are_refused(scenario_module, field):
-    refused(field, non_member_return_save, actor=None, **non_member_counts(scenario_module, **{field: -1}))
+    negative: dict[str, Any] = {field: -1}
+    refused(field, non_member_return_save, actor=None, **non_member_counts(scenario_module, **negative))
 
 
 def test_non_members_who_studied_cannot_exceed_those_expected(scenario_module):
@@ -117,6 +121,7 @@ def test_create_and_replace_each_leave_one_audit_entry(scenario_module, actors):
     entry = AuditEntry.objects.latest("id")
     assert AuditEntry.objects.count() == count + 1
     assert (entry.action, entry.record_type, entry.before) == ("create", "returns.MemberReturn", None)
+    assert entry.after is not None
     assert entry.after["studied"] == 30 and entry.after["as_of"] == "2024-03-20"
     assert entry.unit_path == unit("BN.HA.HP.PM").path
 
@@ -124,6 +129,7 @@ def test_create_and_replace_each_leave_one_audit_entry(scenario_module, actors):
     entry = AuditEntry.objects.latest("id")
     assert AuditEntry.objects.count() == count + 2
     assert (entry.action, entry.record_id) == ("update", str(record.pk))
+    assert entry.before is not None and entry.after is not None
     assert (entry.before["studied"], entry.after["studied"]) == (30, 33)
 
     non_member_return_save(actor=reporter, **non_member_counts(scenario_module))
