@@ -245,6 +245,7 @@ def test_outsiders_get_404_on_hoa_binh_returns(role, users, client_for, scenario
 def test_hoa_binh_users_get_404_on_hoa_phu_member_returns(users, client_for):
     """The same rule the other way round, for a member return (Hòa Bình has none of its own)."""
     record = MemberReturn.objects.filter(unit__code="BN.HA.HP.PM").first()
+    assert record is not None
     url = reverse("returns:member_edit", args=[record.pk])
     before = table_counts()
     for insider in (users.owner, users.reporter, users.viewer):
