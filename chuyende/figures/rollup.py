@@ -236,8 +236,9 @@ def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of:
         MemberStatus.objects.filter(
             status_on(as_of),
             status__in=COUNTED_STATUSES,
-            member__unit__path__under=unit.path,
-            member__unit__tracking=Unit.Tracking.INDIVIDUAL,
+            member__unit__in=Unit.objects.filter(
+                path__under=unit.path, tracking=Unit.Tracking.INDIVIDUAL
+            ).values("pk"),
         )
         .annotate(studied_record=studied_by_then)
         .values_list("member__unit_id", "status")
