@@ -28,6 +28,7 @@ from chuyende.campaigns.models import Campaign
 from chuyende.events.models import Attendance, Event, Site
 from chuyende.events.study_records import rebuild_all_study_records
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
+from chuyende.members.search import search_key_of
 from chuyende.organisation.models import Level, Unit, path_segment
 from chuyende.returns.models import MemberReturn, NonMemberReturn
 
@@ -189,8 +190,9 @@ def _fill_cells(
     members: list[Member] = []
     for cell in cells:
         for m in range(size.members):
+            code, full_name = f"{cell.code}.M{m:04d}", f"Đảng viên {m} {cell.name}"
             members.append(Member(
-                code=f"{cell.code}.M{m:04d}", full_name=f"Đảng viên {m} {cell.name}",
+                code=code, full_name=full_name, search_key=search_key_of(full_name, code),
                 sex=Member.Sex.MALE if m % 2 else Member.Sex.FEMALE, birth_year=1950 + m % 50,
                 unit=cell, membership=Member.Membership.FULL if m % 20 else Member.Membership.PROBATIONARY,
             ))
