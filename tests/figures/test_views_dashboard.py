@@ -39,6 +39,8 @@ def test_district_figures_as_of_31_march(district_officer, client_for, scenario)
     assert re.search(r"\b18\b", text) and re.search(r"\b11\b", text)
     assert "121/126" in text  # non-members
     assert "605" in text and "495" in text  # person-times, of which party members
+    assert "61" in text and "6.010" in text  # outreach sessions and known reach
+    assert re.search(r"\b6\b", text)  # sessions whose reach is unknown, stated apart
     # units that organised study and reached the target
     assert "5/5" in text and "3/5" in text
     # one row per grassroots unit; Hòa Bình and THPT are below the 95% target
