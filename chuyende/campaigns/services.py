@@ -83,3 +83,15 @@ def _check_campaign_rules(campaign: Campaign) -> None:
         }
     if errors:
         raise ValidationError(errors)
+
+
+def require_in_campaign(*, campaign: Campaign, day: datetime.date, field: str) -> None:
+    """Refuses a record dated outside the campaign's period, naming the form field."""
+    if not campaign.covers(day):
+        raise ValidationError({field: _(
+            "The date %(date)s is outside the campaign (%(start)s to %(end)s)."
+        ) % {
+            "date": day.strftime("%d/%m/%Y"),
+            "start": campaign.starts.strftime("%d/%m/%Y"),
+            "end": campaign.ends.strftime("%d/%m/%Y"),
+        }})

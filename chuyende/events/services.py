@@ -9,6 +9,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_read, require_edit, require_read
 from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.services import require_in_campaign
 from chuyende.core.exceptions import NotInScope
 from chuyende.events.models import Attendance, Event, Presenter, Site
 from chuyende.events.study_records import refresh_study_records
@@ -90,14 +91,7 @@ def _check_event(
     sites: list[SiteData],
 ) -> None:
     require_edit(actor, organiser)
-    if not campaign.covers(held_on):
-        raise ValidationError({"held_on": _(
-            "The date %(date)s is outside the campaign (%(start)s to %(end)s)."
-        ) % {
-            "date": held_on.strftime("%d/%m/%Y"),
-            "start": campaign.starts.strftime("%d/%m/%Y"),
-            "end": campaign.ends.strftime("%d/%m/%Y"),
-        }})
+    require_in_campaign(campaign=campaign, day=held_on, field="held_on")
     if not sites:
         raise ValidationError({"sites": _("An event needs at least one bridge point.")})
     seen_units: set[int] = set()

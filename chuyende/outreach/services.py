@@ -8,19 +8,13 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_edit
 from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.services import require_in_campaign
 from chuyende.organisation.models import Unit
 from chuyende.outreach.models import Outreach
 
 
 def _check_outreach(*, campaign: Campaign, held_on: datetime.date, sessions: int, reach: int | None) -> None:
-    if not campaign.covers(held_on):
-        raise ValidationError({"held_on": _(
-            "The date %(date)s is outside the campaign (%(start)s to %(end)s)."
-        ) % {
-            "date": held_on.strftime("%d/%m/%Y"),
-            "start": campaign.starts.strftime("%d/%m/%Y"),
-            "end": campaign.ends.strftime("%d/%m/%Y"),
-        }})
+    require_in_campaign(campaign=campaign, day=held_on, field="held_on")
     if sessions < 1:
         raise ValidationError({"sessions": _("Outreach needs at least one session.")})
     if reach is not None and reach < 0:

@@ -9,20 +9,10 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_edit
 from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.services import require_in_campaign
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import ancestors
 from chuyende.returns.models import MemberReturn, NonMemberReturn
-
-
-def _check_as_of(campaign: Campaign, as_of: datetime.date) -> None:
-    if not campaign.covers(as_of):
-        raise ValidationError({"as_of": _(
-            "The date %(date)s is outside the campaign (%(start)s to %(end)s)."
-        ) % {
-            "date": as_of.strftime("%d/%m/%Y"),
-            "start": campaign.starts.strftime("%d/%m/%Y"),
-            "end": campaign.ends.strftime("%d/%m/%Y"),
-        }})
 
 
 def _check_not_negative(values: dict[str, int], labels: dict[str, str]) -> None:
@@ -91,7 +81,7 @@ def member_return_save(
     """Records the unit's counts on a date; a second save on the same date replaces the first."""
     require_edit(actor, unit)
     _check_member_return_unit(unit, as_of)
-    _check_as_of(campaign, as_of)
+    require_in_campaign(campaign=campaign, day=as_of, field="as_of")
     _check_member_counts(
         campaign=campaign, members_total=members_total, exempt=exempt, away=away, studied=studied
     )
@@ -132,7 +122,7 @@ def non_member_return_save(
     studied: int,
 ) -> NonMemberReturn:
     require_edit(actor, unit)
-    _check_as_of(campaign, as_of)
+    require_in_campaign(campaign=campaign, day=as_of, field="as_of")
     _check_not_negative(
         {"expected": expected, "studied": studied},
         {"expected": _("Non-members expected to study"), "studied": _("Non-members who studied")},
