@@ -5,11 +5,20 @@ change their own unit and its direct children (the cells); viewers change nothin
 `actor=None` is the system itself (demo loading, migrations) and may do anything.
 """
 
+from django.http import HttpRequest
+
 from chuyende.accounts.models import User
 from chuyende.core.exceptions import NotAllowed, NotInScope
 from chuyende.organisation.models import Unit
 
 EDITING_ROLES = {User.Role.ADMIN, User.Role.OFFICER, User.Role.REPORTER}
+
+
+def actor_of(request: HttpRequest) -> User:
+    """The logged-in user of a view behind login_required, typed for the services."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 def scope_root(actor: User) -> Unit:

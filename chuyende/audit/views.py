@@ -11,20 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from chuyende.accounts.models import User
-from chuyende.accounts.permissions import can_see_audit
+from chuyende.accounts.permissions import actor_of, can_see_audit
 from chuyende.audit.models import AuditEntry
 from chuyende.audit.selectors import audit_entries_for
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.numbers import format_date
-
-
-def actor_of(request: HttpRequest) -> User:
-    """The logged-in user (views are behind login_required), typed for the services."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
 
 PAGE_SIZE = 50
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

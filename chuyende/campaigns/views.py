@@ -5,19 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from chuyende.accounts.models import User
-from chuyende.accounts.permissions import can_edit, require_edit, scope_root
+from chuyende.accounts.permissions import actor_of, can_edit, require_edit, scope_root
 from chuyende.campaigns.forms import CampaignForm, GuidingDocumentFormSet
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.campaigns.services import GuidingDocumentData, campaign_create
 from chuyende.members.models import MemberStatusChoices
-
-
-def actor_of(request: HttpRequest) -> User:
-    """The logged-in user (views are behind login_required), typed for the services."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @login_required

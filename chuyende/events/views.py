@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from chuyende.accounts.permissions import can_edit
+from chuyende.accounts.permissions import actor_of, can_edit
 from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
@@ -27,7 +27,6 @@ from chuyende.events.services import SiteData
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.members.models import Member, MemberStatusChoices
 from chuyende.members.selectors import members_visible_to, with_status_on
-from chuyende.members.views import actor_of
 
 PAGE_SIZE = 50
 

@@ -3,19 +3,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from chuyende.accounts.models import User
-from chuyende.accounts.permissions import require_read, scope_root
+from chuyende.accounts.permissions import actor_of, require_read, scope_root
 from chuyende.figures import selectors
 from chuyende.figures.forms import DashboardForm
 from chuyende.figures.rollup import unit_figures
 from chuyende.organisation.models import Unit
-
-
-def actor_of(request: HttpRequest) -> User:
-    """The logged-in user (views are behind login_required), typed for the services."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @login_required

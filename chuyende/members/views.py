@@ -13,8 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from chuyende.accounts.models import User
-from chuyende.accounts.permissions import can_edit, require_edit
+from chuyende.accounts.permissions import actor_of, can_edit, require_edit
 from chuyende.core.exceptions import NotAllowed
 from chuyende.events.models import Attendance
 from chuyende.events.selectors import events_visible_to
@@ -32,12 +31,6 @@ from chuyende.members.selectors import matching, members_visible_to, with_status
 
 PAGE_SIZE = 50
 
-
-def actor_of(request: HttpRequest) -> User:
-    """The logged-in user (views are behind login_required), typed for the services."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _member_or_404(request: HttpRequest, pk: int) -> Member:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import (
+    actor_of,
     can_edit,
     can_manage_structure,
     require_edit,
@@ -22,13 +23,6 @@ from chuyende.organisation import selectors
 from chuyende.organisation.forms import UnitForm
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import unit_create, unit_update
-
-
-def actor_of(request: HttpRequest) -> User:
-    """The logged-in user (views are behind login_required), typed for the services."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @dataclass

@@ -13,11 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from chuyende.accounts.permissions import can_edit, require_edit
+from chuyende.accounts.permissions import actor_of, can_edit, require_edit
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
 from chuyende.members.forms import apply_service_errors, offered_units
-from chuyende.members.views import actor_of
 from chuyende.returns import services
 from chuyende.returns.forms import (
     MemberReturnForm,
