@@ -98,6 +98,15 @@ class UnitFigures:
         return self.events_held > 0
 
 
+@dataclass(frozen=True)
+class Share:
+    """`count` of `total` sub-units, with its rate (None when there are none)."""
+
+    count: int
+    total: int
+    rate: Decimal | None
+
+
 @dataclass
 class RollUp(UnitFigures):
     campaign_id: int = 0
@@ -114,6 +123,18 @@ class RollUp(UnitFigures):
     @property
     def children_organised_study(self) -> list[UnitFigures]:
         return [child for child in self.children if child.organised_study]
+
+    @property
+    def units_organised_study(self) -> Share:
+        return self._share(len(self.children_organised_study))
+
+    @property
+    def units_reached_target(self) -> Share:
+        return self._share(len(self.children_reached_target))
+
+    def _share(self, count: int) -> Share:
+        total = len(self.children)
+        return Share(count=count, total=total, rate=compute_rate(count, total, precision=self.precision))
 
     @property
     def children_without_data(self) -> list[UnitFigures]:

@@ -3,13 +3,11 @@ campaign, the date and the unit's ancestors, and labels what the roll-up counted
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
-from chuyende.core.numbers import compute_rate
 from chuyende.events.models import Event
 from chuyende.figures.rollup import RollUp, Tally
 from chuyende.organisation.models import Unit
@@ -32,19 +30,6 @@ def breadcrumb(*, unit: Unit, actor: User) -> list[Unit]:
     if unit.pk == root.pk or unit.depth <= 1:
         return []
     return list(ancestors(unit=unit).filter(path__startswith=root.path).order_by("depth"))
-
-
-@dataclass(frozen=True)
-class Share:
-    """`count` of `total`, with its rate (None when total is 0)."""
-
-    count: int
-    total: int
-    rate: Decimal | None
-
-
-def share(count: int, total: int, *, precision: int) -> Share:
-    return Share(count=count, total=total, rate=compute_rate(count, total, precision=precision))
 
 
 def events_by_format(tally: Tally) -> list[tuple[str, int]]:

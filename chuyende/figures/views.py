@@ -38,7 +38,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             campaign=campaign, today=timezone.localdate()
         )
         rollup = unit_figures(unit=unit, campaign=campaign, as_of=as_of)
-        precision = rollup.precision
         context.update(
             form=DashboardForm(
                 campaigns=campaigns, initial={"unit": unit.pk, "campaign": campaign.pk, "as_of": as_of}
@@ -47,11 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             rollup=rollup,
             exclusions=selectors.exclusions(rollup),
             formats=selectors.events_by_format(rollup.tally),
-            organised=selectors.share(
-                len(rollup.children_organised_study), len(rollup.children), precision=precision
-            ),
-            reached=selectors.share(
-                len(rollup.children_reached_target), len(rollup.children), precision=precision
-            ),
+            organised=rollup.units_organised_study,
+            reached=rollup.units_reached_target,
         )
     return render(request, "figures/dashboard.html", context)

@@ -144,6 +144,9 @@ def test_grassroots_unit(scenario_module, row):
 def test_grassroots_reached_target(scenario_module):
     figures = _figures(DISTRICT, _date_of(REACHED_KEY), scenario_module)
     assert len(figures.children_reached_target) == EXPECTED[REACHED_KEY]
+    share = figures.units_reached_target
+    assert (share.count, share.total) == (EXPECTED[REACHED_KEY], len(GRASSROOTS))
+    assert share.rate == Decimal(EXPECTED[REACHED_KEY] * 100) / len(GRASSROOTS)
 
 
 def test_grassroots_that_organised_or_attended_study(scenario_module):
