@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -6,6 +5,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_edit
 from chuyende.audit.services import record_change
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.validation import require_free
 from chuyende.organisation.models import Unit
 
 
@@ -16,8 +16,8 @@ def user_create(
     require_edit(actor, unit)
     if actor is not None and actor.role != User.Role.ADMIN:
         raise NotAllowed
-    if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": _("The login name %(name)s is taken.") % {"name": username}})
+    require_free(User.objects.filter(username=username), field="username",
+                 message=_("The login name %(name)s is taken.") % {"name": username})
     first, _sep, last = full_name.rpartition(" ")
     user = User(username=username, unit=unit, role=role, first_name=first, last_name=last)
     user.set_password(password)

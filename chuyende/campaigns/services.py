@@ -10,6 +10,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_edit
 from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign, GuidingDocument, NonPartyCategory
+from chuyende.core.validation import require_free
 from chuyende.members.models import EXCLUDABLE_STATUSES
 from chuyende.organisation.models import Unit
 
@@ -42,8 +43,8 @@ def campaign_create(
     guiding_documents: list[GuidingDocumentData],
 ) -> Campaign:
     require_edit(actor, owner)
-    if Campaign.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("A campaign with code %(code)s already exists.") % {"code": code}})
+    require_free(Campaign.objects.filter(code=code), field="code",
+                 message=_("A campaign with code %(code)s already exists.") % {"code": code})
     campaign = Campaign(
         owner=owner, code=code, kind=kind, year=year, title=title, starts=starts,
         ends=ends or datetime.date(year, 12, 31), study_deadline=study_deadline,

@@ -11,6 +11,7 @@ from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.services import require_in_campaign
 from chuyende.core.exceptions import NotInScope
+from chuyende.core.validation import require_free
 from chuyende.events.models import Attendance, Event, Presenter, Site
 from chuyende.events.study_records import refresh_study_records
 from chuyende.members.models import Member
@@ -31,8 +32,8 @@ def presenter_create(
     *, actor: User | None, unit: Unit, code: str, full_name: str, title: str = ""
 ) -> Presenter:
     require_edit(actor, unit)
-    if Presenter.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("A presenter with code %(code)s already exists.") % {"code": code}})
+    require_free(Presenter.objects.filter(code=code), field="code",
+                 message=_("A presenter with code %(code)s already exists.") % {"code": code})
     presenter = Presenter(unit=unit, code=code, full_name=full_name, title=title)
     presenter.full_clean(validate_unique=False)
     presenter.save()
@@ -193,12 +194,8 @@ def _save_event(
 def _check_event_code(*, campaign: Campaign, code: str, exclude_pk: int | None = None) -> None:
     if not code:
         return
-    clash = Event.objects.filter(campaign=campaign, code=code)
-    if exclude_pk is not None:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise ValidationError({"code": _("An event with code %(code)s already exists in this campaign.")
-                               % {"code": code}})
+    require_free(Event.objects.filter(campaign=campaign, code=code), field="code", exclude_pk=exclude_pk,
+                 message=_("An event with code %(code)s already exists in this campaign.") % {"code": code})
 
 
 @transaction.atomic

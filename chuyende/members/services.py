@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_edit
 from chuyende.audit.services import record_change, snapshot
+from chuyende.core.validation import require_free
 from chuyende.members.models import Member, MemberStatus
 from chuyende.members.search import search_key_of
 from chuyende.organisation.models import Unit
@@ -22,11 +23,8 @@ def _check_unit_tracks_people(unit: Unit) -> None:
 
 
 def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
-    clash = Member.objects.filter(code=code)
-    if exclude_pk is not None:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise ValidationError({"code": _("A member with code %(code)s already exists.") % {"code": code}})
+    require_free(Member.objects.filter(code=code), field="code", exclude_pk=exclude_pk,
+                 message=_("A member with code %(code)s already exists.") % {"code": code})
 
 
 def _member_snapshot(member: Member) -> dict[str, object]:

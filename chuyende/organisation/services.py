@@ -10,6 +10,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_manage_structure, require_edit, require_read
 from chuyende.audit.services import record_change, snapshot
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.validation import require_free
 from chuyende.organisation.models import Level, Unit, path_segment
 
 
@@ -20,11 +21,8 @@ def level_set(*, depth: int, name: str) -> Level:
 
 
 def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
-    clash = Unit.objects.filter(code=code)
-    if exclude_pk is not None:
-        clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise ValidationError({"code": _("A unit with code %(code)s already exists.") % {"code": code}})
+    require_free(Unit.objects.filter(code=code), field="code", exclude_pk=exclude_pk,
+                 message=_("A unit with code %(code)s already exists.") % {"code": code})
 
 
 @transaction.atomic
