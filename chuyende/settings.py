@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from chuyende.env import database_from_url, env_bool, env_list, env_str
+from chuyende.env import database_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "chuyende.events",
     "chuyende.returns",
     "chuyende.outreach",
+    "chuyende.materials",
+    "chuyende.pledges",
+    "chuyende.supervision",
     "chuyende.figures",
     "chuyende.demo",
 ]
@@ -85,6 +88,8 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "chuyende" / "static"]
+MEDIA_ROOT = Path(env_str("CHUYENDE_MEDIA_ROOT", str(BASE_DIR / "media")))
+MATERIAL_UPLOAD_MAX_BYTES = env_int("CHUYENDE_MATERIAL_UPLOAD_MAX_MB", 20) * 1_048_576
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -11,6 +11,10 @@ urlpatterns = [
     path("dang-vien/", include("chuyende.members.urls")),
     path("hoi-nghi/", include("chuyende.events.urls")),
     path("bao-cao-so-lieu/", include("chuyende.returns.urls")),
+    path("tuyen-truyen/", include("chuyende.outreach.urls")),
+    path("tai-lieu/", include("chuyende.materials.urls")),
+    path("cam-ket/", include("chuyende.pledges.urls")),
+    path("kiem-tra-giam-sat/", include("chuyende.supervision.urls")),
     path("nhat-ky/", include("chuyende.audit.urls")),
     path("", include("chuyende.figures.urls")),
 ]

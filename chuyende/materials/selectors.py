@@ -1,0 +1,49 @@
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet, Sum
+
+from chuyende.accounts.models import User
+from chuyende.accounts.permissions import scope_root
+from chuyende.campaigns.models import Campaign
+from chuyende.materials.models import MaterialTransfer
+from chuyende.organisation.models import Unit
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One item at one unit: received from above, own supply, passed down, and what is left."""
+
+    received: int = 0
+    own_supply: int = 0
+    passed_down: int = 0
+
+    @property
+    def held(self) -> int:
+        return self.received + self.own_supply - self.passed_down
+
+
+def holding_of(*, unit: Unit, campaign: Campaign, item: str, on: datetime.date | None) -> Holding:
+    """What `unit` holds of `item`: copies in by `on` (any date if None), less every copy passed down.
+
+    Copies passed down at any date count, so a transfer dated earlier cannot spend copies a
+    later transfer already gave away.
+    """
+    rows = MaterialTransfer.objects.filter(campaign=campaign, item=item).filter(
+        Q(sender=unit) | Q(recipient=unit)
+    )
+    incoming = rows.filter(recipient=unit) if on is None else rows.filter(recipient=unit, sent_on__lte=on)
+    received = incoming.exclude(sender=unit).aggregate(n=Sum("quantity"))["n"] or 0
+    own = incoming.filter(sender=unit).aggregate(n=Sum("quantity"))["n"] or 0
+    passed = rows.filter(sender=unit).exclude(recipient=unit).aggregate(n=Sum("quantity"))["n"] or 0
+    return Holding(received=received, own_supply=own, passed_down=passed)
+
+
+def transfers_visible_to(*, actor: User, campaign: Campaign) -> QuerySet[MaterialTransfer]:
+    """Transfers sent or received by a unit of the user's subtree."""
+    root = scope_root(actor)
+    return (
+        MaterialTransfer.objects.filter(campaign=campaign)
+        .filter(Q(sender__path__under=root.path) | Q(recipient__path__under=root.path))
+        .select_related("sender", "recipient")
+    )
