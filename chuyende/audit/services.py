@@ -3,6 +3,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from chuyende.audit.models import AuditEntry
 
@@ -14,6 +15,8 @@ def snapshot(record: models.Model) -> dict[str, Any]:
         value = getattr(record, field.attname)
         if isinstance(value, datetime.date | Decimal):
             value = str(value)
+        elif isinstance(value, FieldFile):
+            value = value.name or ""
         values[field.attname] = value
     return values
 

@@ -17,12 +17,16 @@ from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.services import GuidingDocumentData, campaign_create
 from chuyende.events.models import Presenter
 from chuyende.events.services import SiteData, event_create, presenter_create
+from chuyende.materials.services import material_transfer_create
 from chuyende.members.models import Member
 from chuyende.members.services import member_create
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import level_set, unit_create
 from chuyende.outreach.services import outreach_create
+from chuyende.pledges.services import RatingData, cell_ratings_save, pledge_register, pledge_return_save
 from chuyende.returns.services import member_return_save, non_member_return_save
+from chuyende.supervision.models import Supervisor
+from chuyende.supervision.services import assignment_create, supervisor_create, visit_create
 
 
 class ScenarioError(Exception):
@@ -145,6 +149,14 @@ class _Loader:
                        unit=self.unit(entry, "unit"), held_on=entry.required_day("date"),
                        channel=entry.text("channel"), sessions=entry.count("sessions"),
                        reach=entry.integer("reach", optional=True), note=entry.text("note", optional=True))
+        for entry in self.root.items("materials", optional=True):
+            self._call(entry, material_transfer_create, actor=None, campaign=self.campaign,
+                       sender=self.unit(entry, "from"), recipient=self.unit(entry, "to"),
+                       item=entry.text("item"), quantity=entry.count("quantity"),
+                       sent_on=entry.required_day("date"), note=entry.text("note", optional=True),
+                       link=entry.text("link", optional=True))
+        self._load_pledges(self.root.mapping("pledges", optional=True))
+        self._load_supervision(self.root.mapping("supervision", optional=True))
         return self.campaign
 
     def _call(self, entry: _Reader, service: Any, **kwargs: Any) -> Any:
@@ -197,6 +209,76 @@ class _Loader:
             membership=entry.text("membership"), status=entry.text("status"),
             status_since=entry.day("status_since", optional=True),
         )
+
+    def member(self, entry: _Reader, key: str) -> Member:
+        code = entry.text(key)
+        if code not in self.members:
+            raise ScenarioError(f"{entry.path}.{key}", f"unknown member code {code!r}")
+        return self.members[code]
+
+    def _load_pledges(self, pledges: _Reader) -> None:
+        assert self.campaign is not None
+        ratings: dict[tuple[Unit, datetime.date], list[tuple[_Reader, RatingData]]] = {}
+        for entry in pledges.items("individual", optional=True):
+            member = self.member(entry, "member")
+            self._call(entry, pledge_register, actor=None, campaign=self.campaign, member=member,
+                       registered_on=entry.required_day("registered"), text=entry.text("text"))
+            rating = entry.text("rating", optional=True)
+            if rating:
+                key = (member.unit, entry.required_day("evaluated"))
+                ratings.setdefault(key, []).append((entry, RatingData(member=member, rating=rating)))
+        for (unit, rated_on), rows in ratings.items():
+            self._call(rows[0][0], cell_ratings_save, actor=None, campaign=self.campaign, unit=unit,
+                       rated_on=rated_on, ratings=[row for _, row in rows])
+        for entry in pledges.items("aggregate", optional=True):
+            # Counts without a date are taken as reported at the study deadline.
+            self._call(entry, pledge_return_save, actor=None, campaign=self.campaign,
+                       unit=self.unit(entry, "unit"),
+                       as_of=entry.day("as_of", optional=True) or self.campaign.study_deadline,
+                       registered=entry.count("registered"),
+                       excellent=entry.integer("excellent", optional=True) or 0,
+                       good=entry.integer("good", optional=True) or 0,
+                       not_met=entry.integer("not_met", optional=True) or 0)
+
+    def _load_supervision(self, supervision: _Reader) -> None:
+        officers: dict[str, Supervisor] = {}
+        for entry in supervision.items("assignments", optional=True):
+            codes = entry.strings("units")
+            units = [self._unit_code(code, f"{entry.path}.units[{i}]") for i, code in enumerate(codes)]
+            name = entry.text("officer")
+            if name not in officers:
+                officers[name] = self._call(entry, supervisor_create, actor=None,
+                                            unit=self._home_unit(entry, units), full_name=name,
+                                            title=entry.text("title", optional=True))
+            for unit in units:
+                self._call(entry, assignment_create, actor=None, campaign=self.campaign,
+                           supervisor=officers[name], unit=unit)
+        for entry in supervision.items("visits", optional=True):
+            name = entry.text("officer")
+            if name not in officers:
+                raise ScenarioError(f"{entry.path}.officer", f"officer {name!r} has no assignment")
+            self._call(entry, visit_create, actor=None, campaign=self.campaign, supervisor=officers[name],
+                       unit=self.unit(entry, "unit"), visited_on=entry.required_day("date"),
+                       findings=entry.text("finding"), follow_up=entry.text("follow_up", optional=True),
+                       closed_on=entry.day("closed", optional=True))
+
+    def _unit_code(self, code: str, path: str) -> Unit:
+        if code not in self.units:
+            raise ScenarioError(path, f"unknown unit code {code!r}")
+        return self.units[code]
+
+    def _home_unit(self, entry: _Reader, units: list[Unit]) -> Unit:
+        """The officer works for the closest unit above all the units they supervise."""
+        if not units:
+            raise ScenarioError(f"{entry.path}.units", "an officer needs at least one unit")
+        common = units[0].path
+        for unit in units[1:]:
+            while not unit.path.startswith(common):
+                common = common[: common.rstrip(".").rfind(".") + 1]
+        home = next(u for u in self.units.values() if u.path == common)
+        if home in units and home.parent_id is not None:
+            home = next(u for u in self.units.values() if u.pk == home.parent_id)
+        return home
 
     def _load_event(self, entry: _Reader) -> None:
         sites = []

@@ -11,7 +11,13 @@ This is the only place that counts. Pages, exports, reports and the API read fig
 - a unit kept per person counts its roster and attendance; a unit reporting counts uses its
   latest return on or before the date; never both;
 - events count for their organiser; bridge points count for the unit that hosts them;
-- outreach sessions whose reach is unknown are counted and stated, never guessed.
+- outreach sessions whose reach is unknown are counted and stated, never guessed;
+- pledges count registered members among those expected to study, like coverage; ratings count
+  once given on or before the date; units reporting counts use their latest pledge return;
+- materials are per unit, not summed over the subtree: what the unit received from above, its own
+  supply, what it passed down and what it holds;
+- supervision lists the units assigned in the subtree, those not yet visited, and follow-ups
+  still open on the date.
 """
 
 import datetime
@@ -24,10 +30,14 @@ from django.db.models import Count, FilteredRelation, Q, Sum
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate
 from chuyende.events.models import Event, Site
+from chuyende.materials.models import MaterialTransfer
+from chuyende.materials.selectors import Holding
 from chuyende.members.models import COUNTED_STATUSES, MemberStatus, status_on
 from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
 from chuyende.outreach.models import Outreach
+from chuyende.pledges.models import PledgeReturn, Rating
 from chuyende.returns.models import MemberReturn, NonMemberReturn
+from chuyende.supervision.models import Assignment, Visit
 
 
 @dataclass
@@ -51,18 +61,32 @@ class Tally:
     outreach_sessions_without_reach: int = 0
     outreach_sessions_by_channel: Counter[str] = field(default_factory=Counter)
     outreach_reach_by_channel: Counter[str] = field(default_factory=Counter)
+    outreach_unknown_sessions_by_channel: Counter[str] = field(default_factory=Counter)
+    pledges_registered: int = 0
+    excluded_with_pledge: int = 0
+    pledge_ratings: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def pledges_rated(self) -> int:
+        return sum(self.pledge_ratings.values())
+
+    @property
+    def members_without_pledge(self) -> int:
+        return self.eligible - self.pledges_registered
 
     def add(self, other: "Tally") -> None:
         for name in (
             "members_total", "exempt", "away", "eligible", "studied", "excluded_who_studied",
             "non_members_expected", "non_members_studied", "events_organised",
             "member_person_times", "non_member_person_times", "outreach_sessions", "outreach_reach",
-            "outreach_sessions_without_reach",
+            "outreach_sessions_without_reach", "pledges_registered", "excluded_with_pledge",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.events_by_format.update(other.events_by_format)
         self.outreach_sessions_by_channel.update(other.outreach_sessions_by_channel)
         self.outreach_reach_by_channel.update(other.outreach_reach_by_channel)
+        self.outreach_unknown_sessions_by_channel.update(other.outreach_unknown_sessions_by_channel)
+        self.pledge_ratings.update(other.pledge_ratings)
 
 
 @dataclass(frozen=True)
@@ -84,6 +108,8 @@ class UnitFigures:
     reached_target: bool | None
     units_without_data: list[UnitRef]
     source_units: int
+    pledge_rate: Decimal | None = None
+    materials: dict[str, Holding] = field(default_factory=dict)
 
     @property
     def attendance_person_times(self) -> int:
@@ -107,6 +133,24 @@ class Share:
     rate: Decimal | None
 
 
+@dataclass(frozen=True)
+class SupervisionFigures:
+    """Units assigned to an officer in the subtree, which of them were visited, and open follow-ups."""
+
+    assigned_units: list[UnitRef]
+    visited_units: list[UnitRef]
+    visits: int
+    open_follow_ups: int
+
+    @property
+    def never_visited(self) -> list[UnitRef]:
+        visited = {ref.id for ref in self.visited_units}
+        return [ref for ref in self.assigned_units if ref.id not in visited]
+
+
+NO_SUPERVISION = SupervisionFigures(assigned_units=[], visited_units=[], visits=0, open_follow_ups=0)
+
+
 @dataclass
 class RollUp(UnitFigures):
     campaign_id: int = 0
@@ -115,6 +159,7 @@ class RollUp(UnitFigures):
     target_rate: Decimal = Decimal(0)
     precision: int = 2
     children: list[UnitFigures] = field(default_factory=list)
+    supervision: SupervisionFigures = field(default_factory=lambda: NO_SUPERVISION)
 
     @property
     def children_reached_target(self) -> list[UnitFigures]:
@@ -154,6 +199,8 @@ class _SubtreeData:
     tallies: dict[int, Tally]
     events_by_unit: dict[int, set[int]]
     has_source: set[int]
+    materials: dict[int, dict[str, Holding]]
+    supervision: SupervisionFigures = field(default_factory=lambda: NO_SUPERVISION)
 
 
 def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> RollUp:
@@ -182,6 +229,7 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
         target_rate=campaign.target_rate,
         precision=campaign.rate_precision,
         children=children,
+        supervision=data.supervision,
     )
 
 
@@ -209,6 +257,8 @@ def _figures_of(ref: UnitRef, unit_ids: list[int], data: _SubtreeData, campaign:
         reached_target=None if rate is None else rate >= campaign.target_rate,
         units_without_data=without_data,
         source_units=sum(1 for uid in unit_ids if uid in data.has_source),
+        pledge_rate=compute_rate(tally.pledges_registered, tally.eligible, precision=campaign.rate_precision),
+        materials=data.materials.get(ref.id, {}),
     )
 
 
@@ -235,6 +285,7 @@ def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _S
         tallies=defaultdict(Tally),
         events_by_unit=defaultdict(set),
         has_source=set(),
+        materials={},
     )
     _count_rosters(data, unit=unit, campaign=campaign, as_of=as_of)
     _count_member_returns(data, unit=unit, campaign=campaign, as_of=as_of)
@@ -242,6 +293,10 @@ def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _S
     _count_events(data, unit=unit, campaign=campaign, as_of=as_of)
     _count_sites(data, unit=unit, campaign=campaign, as_of=as_of)
     _count_outreach(data, unit=unit, campaign=campaign, as_of=as_of)
+    _count_pledges(data, unit=unit, campaign=campaign, as_of=as_of)
+    _count_pledge_returns(data, unit=unit, campaign=campaign, as_of=as_of)
+    _count_materials(data, unit=unit, campaign=campaign, as_of=as_of)
+    _count_supervision(data, unit=unit, campaign=campaign, as_of=as_of)
     return data
 
 
@@ -401,3 +456,114 @@ def _count_outreach(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of
         tally.outreach_sessions_without_reach += unknown or 0
         tally.outreach_sessions_by_channel[channel] += sessions
         tally.outreach_reach_by_channel[channel] += reach or 0
+        if unknown:
+            tally.outreach_unknown_sessions_by_channel[channel] += unknown
+
+
+def _count_pledges(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
+    """Registered pledges of members counted on the date, and ratings given by then."""
+    pledge = FilteredRelation(
+        "member__pledges",
+        condition=Q(member__pledges__campaign=campaign, member__pledges__registered_on__lte=as_of),
+    )
+    rated = {
+        rating: Count("pledge__id", filter=Q(pledge__rating=rating, pledge__rated_on__lte=as_of))
+        for rating in Rating.values
+    }
+    rows = (
+        MemberStatus.objects.filter(
+            status_on(as_of),
+            status__in=COUNTED_STATUSES,
+            member__unit__in=Unit.objects.filter(
+                path__under=unit.path, tracking=Unit.Tracking.INDIVIDUAL
+            ).values("pk"),
+        )
+        .annotate(pledge=pledge)
+        .values_list("member__unit_id", "status")
+        .annotate(registered=Count("pledge__id"), **rated)
+        .order_by()
+    )
+    excluded = set(campaign.excluded_statuses)
+    for unit_id, status, registered, *ratings in rows:
+        if unit_id not in data.open_units:
+            continue
+        tally = data.tallies[unit_id]
+        if status in excluded:
+            tally.excluded_with_pledge += registered
+            continue
+        tally.pledges_registered += registered
+        for rating, n in zip(Rating.values, ratings, strict=True):
+            if n:
+                tally.pledge_ratings[rating] += n
+
+
+def _count_pledge_returns(
+    data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date
+) -> None:
+    rows = (
+        PledgeReturn.objects.filter(
+            campaign=campaign, unit__path__under=unit.path, unit__tracking=Unit.Tracking.AGGREGATE,
+            as_of__lte=as_of,
+        )
+        .order_by("unit_id", "-as_of")
+        .values_list("unit_id", "registered", "excellent", "good", "not_met")
+    )
+    seen: set[int] = set()
+    for unit_id, registered, excellent, good, not_met in rows:
+        if unit_id in seen or unit_id not in data.open_units:
+            continue
+        seen.add(unit_id)
+        tally = data.tallies[unit_id]
+        tally.pledges_registered += registered
+        for rating, n in ((Rating.EXCELLENT, excellent), (Rating.GOOD, good), (Rating.NOT_MET, not_met)):
+            if n:
+                tally.pledge_ratings[rating] += n
+
+
+def _count_materials(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
+    """Each unit's own materials: received from above, own supply, passed down, held (one query)."""
+    rows = (
+        MaterialTransfer.objects.filter(campaign=campaign, sent_on__lte=as_of)
+        .filter(Q(sender__path__under=unit.path) | Q(recipient__path__under=unit.path))
+        .values_list("sender_id", "recipient_id", "item")
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for sender_id, recipient_id, item, quantity in rows:
+        if sender_id == recipient_id:
+            counts[sender_id][item]["own_supply"] += quantity
+            continue
+        counts[recipient_id][item]["received"] += quantity
+        counts[sender_id][item]["passed_down"] += quantity
+    for unit_id, items in counts.items():
+        if unit_id in data.units:
+            data.materials[unit_id] = {
+                item: Holding(**values) for item, values in sorted(items.items())
+            }
+
+
+def _count_supervision(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
+    """Assigned units of the subtree, those visited by the date, and follow-ups open on it (two queries)."""
+    assigned = set(
+        Assignment.objects.filter(campaign=campaign, unit__path__under=unit.path)
+        .values_list("unit_id", flat=True)
+    )
+    visited: set[int] = set()
+    visits = open_follow_ups = 0
+    rows = Visit.objects.filter(
+        campaign=campaign, unit__path__under=unit.path, visited_on__lte=as_of
+    ).values_list("unit_id", "follow_up", "closed_on")
+    for unit_id, follow_up, closed_on in rows:
+        visits += 1
+        visited.add(unit_id)
+        if follow_up and (closed_on is None or closed_on > as_of):
+            open_follow_ups += 1
+
+    def refs(ids: set[int]) -> list[UnitRef]:
+        return sorted((data.units[uid] for uid in ids if uid in data.units), key=lambda ref: ref.path)
+
+    data.supervision = SupervisionFigures(
+        assigned_units=refs(assigned), visited_units=refs(visited), visits=visits,
+        open_follow_ups=open_follow_ups,
+    )

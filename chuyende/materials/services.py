@@ -62,7 +62,7 @@ def check_upload(upload: UploadedFile, *, field: str) -> None:
 
 def _check_transfer(
     *, campaign: Campaign, sender: Unit, recipient: Unit, item: str, quantity: int,
-    sent_on: datetime.date, link: str, attachment: UploadedFile | None,
+    sent_on: datetime.date, note: str, link: str, attachment: UploadedFile | None,
 ) -> None:
     require_in_campaign(campaign=campaign, day=sent_on, field="sent_on")
     if quantity < 1:
@@ -76,8 +76,10 @@ def _check_transfer(
             "%(sender)s can pass materials only to itself or to units below it; %(recipient)s is not."
         ) % {"sender": sender.name, "recipient": recipient.name}})
     if item == MaterialTransfer.Item.DIGITAL:
-        if not link and attachment is None:
-            raise ValidationError({"link": _("A digital item needs a link or an uploaded file.")})
+        if not link and attachment is None and not note.strip():
+            raise ValidationError({"link": _(
+                "A digital item needs a link, an uploaded file, or a note saying where it was shared."
+            )})
     elif link or attachment is not None:
         raise ValidationError({"item": _("Only digital items carry a link or a file.")})
     if attachment is not None:
@@ -122,7 +124,7 @@ def material_transfer_create(
     # Lock the sender so two transfers at once cannot both spend the same copies.
     Unit.objects.select_for_update().filter(pk=sender.pk).first()
     _check_transfer(campaign=campaign, sender=sender, recipient=recipient, item=item, quantity=quantity,
-                    sent_on=sent_on, link=link, attachment=attachment)
+                    sent_on=sent_on, note=note, link=link, attachment=attachment)
     transfer = MaterialTransfer(campaign=campaign, sender=sender, recipient=recipient, item=item,
                                 quantity=quantity, sent_on=sent_on, note=note, link=link)
     if attachment is not None:
