@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "chuyende.materials",
     "chuyende.pledges",
     "chuyende.supervision",
+    "chuyende.reports",
     "chuyende.figures",
     "chuyende.demo",
 ]

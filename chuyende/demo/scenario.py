@@ -24,6 +24,7 @@ from chuyende.organisation.models import Unit
 from chuyende.organisation.services import level_set, unit_create
 from chuyende.outreach.services import outreach_create
 from chuyende.pledges.services import RatingData, cell_ratings_save, pledge_register, pledge_return_save
+from chuyende.reports.services import report_create, report_submit
 from chuyende.returns.services import member_return_save, non_member_return_save
 from chuyende.supervision.models import Supervisor
 from chuyende.supervision.services import assignment_create, supervisor_create, visit_create
@@ -157,6 +158,8 @@ class _Loader:
                        link=entry.text("link", optional=True))
         self._load_pledges(self.root.mapping("pledges", optional=True))
         self._load_supervision(self.root.mapping("supervision", optional=True))
+        for entry in self.root.items("submissions", optional=True):
+            self._load_submission(entry)
         return self.campaign
 
     def _call(self, entry: _Reader, service: Any, **kwargs: Any) -> Any:
@@ -261,6 +264,16 @@ class _Loader:
                        unit=self.unit(entry, "unit"), visited_on=entry.required_day("date"),
                        findings=entry.text("finding"), follow_up=entry.text("follow_up", optional=True),
                        closed_on=entry.day("closed", optional=True))
+
+    def _load_submission(self, entry: _Reader) -> None:
+        """A sub-unit's report, drafted with its figures on the day it was sent and submitted that day."""
+        submitted = entry.day("submitted", optional=True)
+        if submitted is None:
+            return  # the unit never sent its report: it is counted as missing
+        report = self._call(entry, report_create, actor=None, campaign=self.campaign,
+                            unit=self.unit(entry, "unit"), as_of=submitted,
+                            signer_name=entry.text("signer", optional=True) or "Ban Thường vụ")
+        self._call(entry, report_submit, actor=None, report=report, on=submitted)
 
     def _unit_code(self, code: str, path: str) -> Unit:
         if code not in self.units:

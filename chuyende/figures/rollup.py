@@ -133,6 +133,27 @@ class Share:
     rate: Decimal | None
 
 
+@dataclass
+class EventLine:
+    """One event held in the subtree: organised in it, or organised above with bridge points in it."""
+
+    id: int
+    code: str
+    title: str
+    held_on: datetime.date
+    format: str
+    organiser_name: str
+    organiser_depth: int
+    organised_here: bool
+    sites: int = 0
+    member_person_times: int = 0
+    non_member_person_times: int = 0
+
+    @property
+    def attendance_person_times(self) -> int:
+        return self.member_person_times + self.non_member_person_times
+
+
 @dataclass(frozen=True)
 class SupervisionFigures:
     """Units assigned to an officer in the subtree, which of them were visited, and open follow-ups."""
@@ -160,6 +181,7 @@ class RollUp(UnitFigures):
     precision: int = 2
     children: list[UnitFigures] = field(default_factory=list)
     supervision: SupervisionFigures = field(default_factory=lambda: NO_SUPERVISION)
+    events: list[EventLine] = field(default_factory=list)
 
     @property
     def children_reached_target(self) -> list[UnitFigures]:
@@ -201,6 +223,7 @@ class _SubtreeData:
     has_source: set[int]
     materials: dict[int, dict[str, Holding]]
     supervision: SupervisionFigures = field(default_factory=lambda: NO_SUPERVISION)
+    event_lines: dict[int, EventLine] = field(default_factory=dict)
 
 
 def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> RollUp:
@@ -230,6 +253,7 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
         precision=campaign.rate_precision,
         children=children,
         supervision=data.supervision,
+        events=sorted(data.event_lines.values(), key=lambda line: (line.held_on, line.code)),
     )
 
 
@@ -388,12 +412,17 @@ def _count_non_member_returns(
 def _count_events(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
     rows = Event.objects.filter(
         campaign=campaign, held_on__lte=as_of, organiser__path__under=unit.path
-    ).values_list("id", "organiser_id", "format")
-    for event_id, organiser_id, event_format in rows:
+    ).values_list("id", "organiser_id", "format", "code", "title", "held_on", "organiser__name",
+                  "organiser__depth")
+    for event_id, organiser_id, event_format, code, title, held_on, organiser_name, depth in rows:
         tally = data.tallies[organiser_id]
         tally.events_organised += 1
         tally.events_by_format[event_format] += 1
         data.events_by_unit[organiser_id].add(event_id)
+        data.event_lines[event_id] = EventLine(
+            id=event_id, code=code, title=title, held_on=held_on, format=event_format,
+            organiser_name=organiser_name, organiser_depth=depth, organised_here=True,
+        )
 
 
 def _count_sites(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
@@ -401,13 +430,25 @@ def _count_sites(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: d
         Site.objects.filter(
             event__campaign=campaign, event__held_on__lte=as_of, unit__path__under=unit.path
         )
-        .values_list("event_id", "unit_id", "other_members", "non_members", "listed_members")
+        .values_list("event_id", "unit_id", "other_members", "non_members", "listed_members",
+                     "event__code", "event__title", "event__held_on", "event__format",
+                     "event__organiser__name", "event__organiser__depth")
     )
-    for event_id, unit_id, other_members, non_members, listed in rows:
+    for (event_id, unit_id, other_members, non_members, listed, code, title, held_on, event_format,
+         organiser_name, depth) in rows:
         tally = data.tallies[unit_id]
         tally.member_person_times += other_members + listed
         tally.non_member_person_times += non_members
         data.events_by_unit[unit_id].add(event_id)
+        line = data.event_lines.get(event_id)
+        if line is None:  # organised above the subtree, with a bridge point in it
+            line = data.event_lines[event_id] = EventLine(
+                id=event_id, code=code, title=title, held_on=held_on, format=event_format,
+                organiser_name=organiser_name, organiser_depth=depth, organised_here=False,
+            )
+        line.sites += 1
+        line.member_person_times += other_members + listed
+        line.non_member_person_times += non_members
 
 
 @dataclass(frozen=True)

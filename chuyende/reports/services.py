@@ -1,0 +1,237 @@
+"""Report workflow: draft → submitted → accepted, or returned with a comment and resubmitted.
+
+Each step checks its permission, writes an audit entry, and refuses with a Vietnamese message.
+Submitting freezes the figures; the level above, and only it, accepts or returns.
+"""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chuyende.accounts.models import User
+from chuyende.accounts.permissions import can_edit, require_edit, require_read
+from chuyende.audit.services import record_change, snapshot
+from chuyende.campaigns.models import Campaign
+from chuyende.core.exceptions import NotAllowed
+from chuyende.organisation.models import Unit
+from chuyende.reports.figures import live_figures
+from chuyende.reports.headers import default_header, term_of
+from chuyende.reports.models import Report
+from chuyende.reports.validation import report_violations
+
+EDITABLE_FIELDS = (
+    "as_of", "term", "number", "symbol", "place", "issued_on", "superior_body", "issuing_body", "summary",
+    "leadership", "results_note", "strengths", "shortcomings", "tasks", "recipients", "signature_title",
+    "signer_name",
+)
+CARRIED_OVER = ("leadership", "strengths", "shortcomings", "tasks")
+
+
+class ReportConflict(ValidationError):
+    """Someone else saved the report since this edit began; nothing was saved."""
+
+
+def next_number(*, unit: Unit, doc_type: str, term: str) -> int:
+    last = (Report.objects.filter(unit=unit, doc_type=doc_type, term=term)
+            .order_by("-number").values_list("number", flat=True).first())
+    return (last or 0) + 1
+
+
+def previous_report(*, unit: Unit, campaign: Campaign) -> Report | None:
+    """The unit's latest report on an earlier campaign, whose texts a new draft starts from."""
+    return (Report.objects.filter(unit=unit, campaign__year__lt=campaign.year)
+            .order_by("-campaign__year", "-issued_on", "-pk").first())
+
+
+def default_summary(campaign: Campaign) -> str:
+    return _("Results of studying, grasping and spreading %(title)s") % {"title": _campaign_name(campaign)}
+
+
+def _campaign_name(campaign: Campaign) -> str:
+    if campaign.kind == Campaign.Kind.ANNUAL_TOPIC:
+        return _("the %(year)s annual topic") % {"year": campaign.year}
+    return campaign.title
+
+
+def _check_number_free(report: Report) -> None:
+    clash = Report.objects.filter(unit=report.unit, doc_type=report.doc_type, term=report.term,
+                                  number=report.number).exclude(pk=report.pk).first()
+    if clash is not None:
+        raise ValidationError({"number": _(
+            "Number %(number)s of type %(type)s is already used in the %(term)s term by report "
+            "%(other)s. The next free number is %(next)s."
+        ) % {"number": f"{report.number:02d}", "type": report.doc_type, "term": report.term,
+             "other": clash.number_and_symbol,
+             "next": f"{next_number(unit=report.unit, doc_type=report.doc_type, term=report.term):02d}"}})
+
+
+def _check_dates(report: Report) -> None:
+    if not report.campaign.starts <= report.as_of:
+        raise ValidationError({"as_of": _(
+            "The figures cannot be as of %(date)s, before the campaign starts on %(start)s."
+        ) % {"date": report.as_of.strftime("%d/%m/%Y"),
+             "start": report.campaign.starts.strftime("%d/%m/%Y")}})
+    if report.issued_on < report.as_of:
+        raise ValidationError({"issued_on": _(
+            "The document cannot be dated %(date)s, before the day its figures are taken (%(as_of)s)."
+        ) % {"date": report.issued_on.strftime("%d/%m/%Y"), "as_of": report.as_of.strftime("%d/%m/%Y")}})
+
+
+@transaction.atomic
+def report_create(
+    *, actor: User | None, campaign: Campaign, unit: Unit, as_of: datetime.date,
+    issued_on: datetime.date | None = None, **fields: Any,
+) -> Report:
+    """A new draft with the header filled in for the unit, and sections I, III and IV taken from
+    the unit's report on the previous campaign when there is one."""
+    require_edit(actor, unit)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown report fields: {sorted(unknown)}")
+    issued_on = issued_on or as_of
+    header = default_header(unit)
+    term = fields.pop("term", None) or term_of(issued_on)
+    previous = previous_report(unit=unit, campaign=campaign)
+    values: dict[str, Any] = {
+        "superior_body": header.superior_body, "issuing_body": header.issuing_body, "symbol": header.symbol,
+        "place": header.place, "signature_title": header.signature_title, "recipients": header.recipients,
+        "summary": default_summary(campaign), "signer_name": "",
+        **{name: getattr(previous, name) for name in CARRIED_OVER if previous is not None},
+        **fields,
+    }
+    report = Report(campaign=campaign, unit=unit, as_of=as_of, issued_on=issued_on, term=term, **values)
+    if not report.number:
+        report.number = next_number(unit=unit, doc_type=report.doc_type, term=term)
+    _check_dates(report)
+    _check_number_free(report)
+    report.full_clean(exclude=["signer_name"], validate_constraints=False)
+    report.save()
+    record_change(actor=actor, action="create", record=report, unit_path=unit.path, before=None,
+                  after=snapshot(report))
+    return report
+
+
+def _require_editable(report: Report) -> None:
+    if not report.is_editable:
+        raise ValidationError(_(
+            "Report %(report)s has been submitted and can no longer be changed. "
+            "The level above must return it first."
+        ) % {"report": report.number_and_symbol})
+
+
+@transaction.atomic
+def report_update(*, actor: User | None, report: Report, version: int, **fields: Any) -> Report:
+    """Saves the user's changes if nobody saved the report since `version` was read."""
+    require_edit(actor, report.unit)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown report fields: {sorted(unknown)}")
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    _require_editable(current)
+    if current.version != version:
+        raise ReportConflict(_(
+            "Someone else saved this report while you were editing it. Your changes were not saved: "
+            "they are still in the form below. Open the report again in a new tab to see the other "
+            "changes, then copy yours across."
+        ))
+    before = snapshot(current)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _check_dates(current)
+    _check_number_free(current)
+    current.full_clean(exclude=["signer_name"], validate_constraints=False)
+    current.version += 1
+    current.save(update_fields=[*fields, "version", "updated_at"])
+    record_change(actor=actor, action="update", record=current, unit_path=current.unit.path, before=before,
+                  after=snapshot(current))
+    return current
+
+
+def frozen_figures(report: Report) -> dict[str, Any]:
+    """The figures as they stand now for the report's unit, campaign and date."""
+    return live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+
+
+@transaction.atomic
+def report_submit(*, actor: User | None, report: Report, on: datetime.date) -> Report:
+    """Sends the report up, freezing its figures; refused while high-importance violations remain."""
+    require_edit(actor, report.unit)
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    _require_editable(current)
+    if not current.signer_name.strip():
+        raise ValidationError({"signer_name": _("Enter the name of the person who signs the report.")})
+    blocking = [v for v in report_violations(report=current) if v.importance == "high"]
+    if blocking:
+        raise ValidationError([
+            _("The report cannot be submitted until these problems are corrected:"),
+            *[f"{v.unit_name}: {v.message}" for v in blocking],
+        ])
+    before = snapshot(current)
+    current.snapshot = {"figures": frozen_figures(current), "frozen_on": on.isoformat()}
+    current.status = Report.Status.SUBMITTED
+    current.submitted_on = on
+    current.first_submitted_on = current.first_submitted_on or on
+    current.submitted_by = actor
+    current.version += 1
+    current.save(update_fields=["snapshot", "status", "submitted_on", "first_submitted_on", "submitted_by",
+                                "version", "updated_at"])
+    record_change(actor=actor, action="submit", record=current, unit_path=current.unit.path, before=before,
+                  after=snapshot(current))
+    return current
+
+
+def can_review(actor: User | None, report: Report) -> bool:
+    """Only the level above: a user whose unit lies strictly above the report's unit and who may
+    change its parent."""
+    if actor is None:
+        return True
+    parent = report.unit.parent
+    return (parent is not None and actor.unit_id != report.unit_id and can_edit(actor, parent)
+            and actor.unit is not None and report.unit.path.startswith(actor.unit.path))
+
+
+def _require_review(actor: User | None, report: Report) -> Report:
+    require_read(actor, report.unit)
+    if not can_review(actor, report):
+        raise NotAllowed
+    current = Report.objects.select_for_update().get(pk=report.pk)
+    if current.status != Report.Status.SUBMITTED:
+        raise ValidationError(_(
+            "Only a submitted report can be accepted or returned; this one is “%(status)s”."
+        ) % {"status": current.get_status_display()})
+    return current
+
+
+@transaction.atomic
+def report_accept(*, actor: User | None, report: Report, on: datetime.date) -> Report:
+    current = _require_review(actor, report)
+    before = snapshot(current)
+    current.status, current.reviewed_on, current.reviewed_by, current.review_comment = (
+        Report.Status.ACCEPTED, on, actor, "",
+    )
+    current.version += 1
+    current.save(update_fields=["status", "reviewed_on", "reviewed_by", "review_comment", "version",
+                                "updated_at"])
+    record_change(actor=actor, action="accept", record=current, unit_path=current.unit.path, before=before,
+                  after=snapshot(current))
+    return current
+
+
+@transaction.atomic
+def report_return(*, actor: User | None, report: Report, on: datetime.date, comment: str) -> Report:
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what must be corrected before the report is sent again.")})
+    current = _require_review(actor, report)
+    before = snapshot(current)
+    current.status, current.reviewed_on, current.reviewed_by, current.review_comment = (
+        Report.Status.RETURNED, on, actor, comment.strip(),
+    )
+    current.version += 1
+    current.save(update_fields=["status", "reviewed_on", "reviewed_by", "review_comment", "version",
+                                "updated_at"])
+    record_change(actor=actor, action="return", record=current, unit_path=current.unit.path, before=before,
+                  after=snapshot(current))
+    return current
