@@ -15,6 +15,7 @@ urlpatterns = [
     path("tai-lieu/", include("chuyende.materials.urls")),
     path("cam-ket/", include("chuyende.pledges.urls")),
     path("kiem-tra-giam-sat/", include("chuyende.supervision.urls")),
+    path("bao-cao/", include("chuyende.reports.urls")),
     path("nhat-ky/", include("chuyende.audit.urls")),
     path("", include("chuyende.figures.urls")),
 ]

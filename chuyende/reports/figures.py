@@ -11,7 +11,7 @@ from typing import Any
 from chuyende.campaigns.models import Campaign
 from chuyende.figures.completeness import Completeness, report_completeness
 from chuyende.figures.rollup import RollUp, Share, UnitFigures, unit_figures
-from chuyende.organisation.models import Unit
+from chuyende.organisation.models import Level, Unit
 
 
 def _rate(value: Decimal | None) -> str | None:
@@ -59,7 +59,9 @@ def _completeness(completeness: Completeness) -> dict[str, Any]:
     }
 
 
-def report_figures(rollup: RollUp, completeness: Completeness) -> dict[str, Any]:
+def report_figures(
+    rollup: RollUp, completeness: Completeness, *, level_names: dict[int, str] | None = None
+) -> dict[str, Any]:
     tally = rollup.tally
     return {
         "as_of": rollup.as_of.isoformat(),
@@ -106,6 +108,15 @@ def report_figures(rollup: RollUp, completeness: Completeness) -> dict[str, Any]
         "target_rate": str(rollup.target_rate),
         "children": [_child(child) for child in rollup.children],
         "completeness": _completeness(completeness),
+        "events": [
+            {"code": line.code, "title": line.title, "held_on": line.held_on.isoformat(), "format": line.format,
+             "organiser": line.organiser_name, "organiser_depth": line.organiser_depth,
+             "organised_here": line.organised_here, "sites": line.sites,
+             "member_person_times": line.member_person_times,
+             "non_member_person_times": line.non_member_person_times}
+            for line in rollup.events
+        ],
+        "level_names": {str(depth): name for depth, name in sorted((level_names or {}).items())},
         "supervision": {
             "assigned": [ref.code for ref in rollup.supervision.assigned_units],
             "never_visited": [ref.code for ref in rollup.supervision.never_visited],
@@ -119,6 +130,7 @@ def live_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> dic
     return report_figures(
         unit_figures(unit=unit, campaign=campaign, as_of=as_of),
         report_completeness(unit=unit, campaign=campaign, as_of=as_of),
+        level_names=dict(Level.objects.values_list("depth", "name")),
     )
 
 
