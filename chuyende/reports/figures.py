@@ -109,8 +109,8 @@ def report_figures(
         "children": [_child(child) for child in rollup.children],
         "completeness": _completeness(completeness),
         "events": [
-            {"code": line.code, "title": line.title, "held_on": line.held_on.isoformat(), "format": line.format,
-             "organiser": line.organiser_name, "organiser_depth": line.organiser_depth,
+            {"code": line.code, "title": line.title, "held_on": line.held_on.isoformat(),
+             "format": line.format, "organiser": line.organiser_name, "organiser_depth": line.organiser_depth,
              "organised_here": line.organised_here, "sites": line.sites,
              "member_person_times": line.member_person_times,
              "non_member_person_times": line.non_member_person_times}
