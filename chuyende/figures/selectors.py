@@ -10,8 +10,11 @@ from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.events.models import Event
 from chuyende.figures.rollup import RollUp, Tally
+from chuyende.materials.models import MaterialTransfer
+from chuyende.materials.selectors import Holding
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import ancestors
+from chuyende.pledges.models import Rating
 
 
 def campaign_choices(*, actor: User) -> list[Campaign]:
@@ -55,3 +58,17 @@ def exclusions(rollup: RollUp) -> Exclusions:
         exempt=rollup.tally.exempt if "exempt" in excluded else None,
         away=rollup.tally.away if "away" in excluded else None,
     )
+
+
+def materials(rollup: RollUp) -> list[tuple[str, Holding]]:
+    """(item label, holding) of the unit's own materials, in the order of the item list."""
+    return [
+        (str(choice.label), rollup.materials[choice.value])
+        for choice in MaterialTransfer.Item
+        if choice.value in rollup.materials
+    ]
+
+
+def pledge_ratings(tally: Tally) -> list[tuple[str, int]]:
+    """(label, count) for every rating, in the order of the rating list."""
+    return [(str(choice.label), tally.pledge_ratings.get(choice.value, 0)) for choice in Rating]

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from chuyende.accounts.permissions import actor_of, require_read, scope_root
 from chuyende.figures import selectors
+from chuyende.figures.completeness import report_completeness
 from chuyende.figures.forms import DashboardForm
 from chuyende.figures.rollup import unit_figures
 from chuyende.organisation.models import Unit
@@ -48,5 +49,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             formats=selectors.events_by_format(rollup.tally),
             organised=rollup.units_organised_study,
             reached=rollup.units_reached_target,
+            materials=selectors.materials(rollup),
+            ratings=selectors.pledge_ratings(rollup.tally),
+            completeness=report_completeness(unit=unit, campaign=campaign, as_of=as_of),
         )
     return render(request, "figures/dashboard.html", context)

@@ -140,6 +140,28 @@ def test_anonymous_is_sent_to_login(client, scenario):
 
 def test_dashboard_queries_are_few(district_officer, client_for, scenario, django_assert_max_num_queries):
     client = client_for(district_officer)
-    with django_assert_max_num_queries(17):  # session, user, campaigns, unit, and the roll-up's 12
+    # session, user, campaigns, unit, the roll-up's 12 and report completeness's 2
+    with django_assert_max_num_queries(19):
         response = client.get("/", {"campaign": scenario.pk, "as_of": "2024-03-31"})
     assert response.status_code == 200
+
+
+def test_dashboard_shows_reports_pledges_materials_and_supervision(district_officer, client_for, scenario):
+    client = client_for(district_officer)
+    response = client.get("/", {"campaign": scenario.pk, "as_of": "2024-03-31"})
+    page = response.content.decode()
+    completeness = page[page.index('id="completeness"'):page.index('id="pledges"')]
+    assert "4/5" in completeness and "Chi bộ Trường THPT Hòa An" in completeness
+    assert "Đảng bộ thị trấn Hòa An" in completeness and "28/03/2024" in completeness
+    pledges = page[page.index('id="pledges"'):page.index('id="materials"')]
+    assert "261/263" in pledges and "99,24%" in pledges
+    materials = page[page.index('id="materials"'):page.index('id="supervision"')]
+    assert all(figure in materials for figure in (">12<", ">90<", ">11<", ">83<"))
+    supervision = page[page.index('id="supervision"'):]
+    assert "1/5" in supervision and "Chi bộ Trung tâm Y tế huyện" in supervision
+
+
+def test_year_end_ratings_show_on_the_dashboard(district_officer, client_for, scenario):
+    response = client_for(district_officer).get("/", {"campaign": scenario.pk, "as_of": "2024-12-31"})
+    pledges = response.content.decode().split('id="pledges"')[1].split('id="materials"')[0]
+    assert all(f": {count}<" in pledges for count in (14, 29, 5))
