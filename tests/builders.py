@@ -64,7 +64,9 @@ def site(unit: Unit, *attendees: Member, other_members: int = 0, non_members: in
 WRITTEN_MODELS = (
     "organisation.Unit", "members.Member", "members.MemberStatus", "campaigns.Campaign",
     "campaigns.GuidingDocument", "events.Event", "events.Site", "events.Attendance", "events.Presenter",
-    "returns.MemberReturn", "returns.NonMemberReturn", "audit.AuditEntry",
+    "returns.MemberReturn", "returns.NonMemberReturn", "outreach.Outreach", "materials.MaterialTransfer",
+    "pledges.Pledge", "pledges.PledgeReturn", "supervision.Supervisor", "supervision.Assignment",
+    "supervision.Visit", "reports.Report", "audit.AuditEntry",
 )
 
 

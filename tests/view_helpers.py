@@ -7,7 +7,9 @@ from django.utils.translation import gettext
 
 WRITABLE_MODELS = (
     "members.Member", "members.MemberStatus", "events.Event", "events.Site", "events.Attendance",
-    "returns.MemberReturn", "returns.NonMemberReturn", "audit.AuditEntry",
+    "returns.MemberReturn", "returns.NonMemberReturn", "outreach.Outreach", "materials.MaterialTransfer",
+    "pledges.Pledge", "pledges.PledgeReturn", "supervision.Supervisor", "supervision.Assignment",
+    "supervision.Visit", "reports.Report", "audit.AuditEntry",
 )
 
 

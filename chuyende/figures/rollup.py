@@ -182,6 +182,7 @@ class RollUp(UnitFigures):
     children: list[UnitFigures] = field(default_factory=list)
     supervision: SupervisionFigures = field(default_factory=lambda: NO_SUPERVISION)
     events: list[EventLine] = field(default_factory=list)
+    own: Tally = field(default_factory=Tally)  # the unit's own records, without its sub-units'
 
     @property
     def children_reached_target(self) -> list[UnitFigures]:
@@ -254,6 +255,7 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
         children=children,
         supervision=data.supervision,
         events=sorted(data.event_lines.values(), key=lambda line: (line.held_on, line.code)),
+        own=data.tallies.get(unit.pk) or Tally(),
     )
 
 
