@@ -107,6 +107,9 @@ def test_district_figures_as_of_31_march(district, client_for, scenario):
                 for child in response.context["rollup"].children}
     assert children == {"BN.HA.HB": (12, 640, 0), "BN.HA.HP": (15, 820, 0), "BN.HA.TT": (18, 1150, 0),
                         "BN.HA.YT": (0, 0, 0), "BN.HA.THPT": (0, 0, 0)}
+    # The district's own sessions (radio 6 of unknown reach, social media 10 for 3.400) have a row.
+    own = response.context["rollup"].own
+    assert (own.outreach_sessions, own.outreach_reach, own.outreach_sessions_without_reach) == (16, 3400, 6)
     # The records: the six dated by 31/03, not the 10/04 one; the radio one's reach is unknown.
     rows = list(response.context["page"].object_list)
     assert len(rows) == 5
