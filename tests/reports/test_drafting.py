@@ -1,0 +1,246 @@
+"""Section II prose: Vietnamese sentences from the figures dict, every number pointing into it."""
+
+import datetime
+import json
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import trans_real
+
+from chuyende.campaigns.models import Campaign
+from chuyende.core.numbers import format_number, format_rate
+from chuyende.reports.drafting import (
+    FigureRef,
+    Paragraph,
+    UnknownFigure,
+    figure_refs,
+    resolve_figure,
+    results_section,
+    two_digits,
+)
+from chuyende.reports.figures import live_figures
+from tests.conftest import unit
+
+MARCH_31 = datetime.date(2024, 3, 31)
+DRAFTS = Path(settings.BASE_DIR) / "locale-drafts" / "reports_drafting.json"
+
+pytestmark = pytest.mark.usefixtures("db", "vietnamese")
+
+
+@pytest.fixture
+def vietnamese() -> Iterator[None]:
+    """Pages in Vietnamese; messages still only in the translation drafts are added for the test."""
+    with translation.override("vi"):
+        catalog = trans_real.translation("vi")._catalog  # type: ignore[attr-defined]
+        drafts = json.loads(DRAFTS.read_text(encoding="utf-8")) if DRAFTS.exists() else {}
+        added = [msgid for msgid in drafts if msgid not in catalog]
+        for msgid in added:
+            catalog[msgid] = drafts[msgid]
+        yield
+        for msgid in added:
+            catalog._catalogs[0].pop(msgid, None)
+
+
+def _figures(campaign: Campaign, code: str = "BN.HA", on: datetime.date = MARCH_31) -> dict[str, Any]:
+    return live_figures(unit=unit(code), campaign=campaign, as_of=on)
+
+
+def _text(paragraphs: list[Paragraph]) -> str:
+    return "\n".join(paragraph.text for paragraph in paragraphs)
+
+
+def _section(campaign: Campaign, figures: dict[str, Any], name: str = "Đảng bộ huyện Hòa An") -> str:
+    return _text(results_section(figures, campaign=campaign, unit_name=name))
+
+
+def test_district_results_as_of_the_study_deadline(scenario_module):
+    text = _section(scenario_module, _figures(scenario_module))
+    for expected in ("256/263", "97,34%", "18 đảng viên", "11 đảng viên", "3/5", "4/5", "5/5",
+                     "Trường THPT Hòa An", "thị trấn Hòa An", "6.010", "61 buổi", "12", "90", "121/126",
+                     "96,03%"):
+        assert expected in text, expected
+    assert ("256/263 đảng viên đã học tập, đạt 97,34% (trừ 18 đảng viên miễn công tác và sinh hoạt đảng "
+            "và 11 đảng viên đi làm ăn xa)") in text
+    assert "có 2 đảng viên thuộc diện được trừ vẫn tham gia học tập (không tính vào tỷ lệ trên)" in text
+    assert "121/126 người thuộc diện học tập đã học tập, đạt 96,03%" in text
+
+
+def test_district_conferences_per_level_and_bridge_points(scenario_module):
+    text = _section(scenario_module, _figures(scenario_module))
+    assert ("Tham dự hội nghị trực tuyến do Đảng bộ tỉnh Bình Nguyên tổ chức ngày 15/01/2024 tại 05 điểm cầu "
+            "với 374 lượt người tham dự.") in text
+    assert "Cấp huyện tổ chức 01 hội nghị trực tiếp với 51 lượt người tham dự." in text
+    assert ("Cấp cơ sở tổ chức 01 hội nghị trực tiếp, 02 hội nghị qua đĩa ghi hình và 01 buổi sinh hoạt "
+            "chi bộ") in text
+    assert "09 hội nghị, buổi học tập với 605 lượt người tham dự, trong đó 495 lượt đảng viên" in text
+
+
+def test_district_units_completeness_outreach_and_materials(scenario_module):
+    text = _section(scenario_module, _figures(scenario_module))
+    assert "5/5 chi, đảng bộ cơ sở đã tổ chức học tập (đạt 100%)." in text
+    assert "3/5 chi, đảng bộ cơ sở có tỷ lệ đảng viên học tập đạt từ 95% trở lên." in text
+    assert "Còn 2 đơn vị chưa đạt: Đảng bộ xã Hòa Bình (94,44%), Chi bộ Trường THPT Hòa An (92,86%)." in text
+    assert "4/5 đơn vị đã gửi báo cáo, trong đó 3 đơn vị gửi đúng hạn (hạn 25/03/2024)." in text
+    assert "Gửi muộn: Đảng bộ thị trấn Hòa An (28/03/2024)." in text
+    assert "Chưa gửi: Chi bộ Trường THPT Hòa An." in text
+    assert ("Tổ chức 61 buổi tuyên truyền với 6.010 lượt người; 6 buổi chưa xác định được số lượt người."
+            in text)
+    assert "tuyên truyền miệng: 45 buổi, 2.610 lượt người" in text
+    assert "phát thanh, truyền hình: 6 buổi, chưa xác định được số lượt người" in text
+    assert "Tiếp nhận tài liệu từ cấp trên: 12 đĩa DVD và 90 cuốn sách." in text
+    assert "Cấp phát tài liệu cho các đơn vị trực thuộc: 11 đĩa DVD và 83 cuốn sách." in text
+    assert "261/263 đảng viên đã đăng ký cam kết, kế hoạch làm theo, đạt 99,24%." in text
+
+
+def test_section_headings_follow_real_reports(scenario_module):
+    paragraphs = results_section(_figures(scenario_module), campaign=scenario_module,
+                                 unit_name="Đảng bộ huyện Hòa An")
+    headings = [p.text for p in paragraphs if p.heading]
+    assert headings == [
+        "II. KẾT QUẢ THỰC HIỆN",
+        "1. Công tác tổ chức học tập, quán triệt",
+        "2. Công tác tuyên truyền, phát hành tài liệu, đăng ký làm theo",
+        "3. Tình hình báo cáo của các đơn vị trực thuộc",
+    ]
+    assert all(p.segments for p in paragraphs)
+
+
+def _check_refs(figures: dict[str, Any], paragraphs: list[Paragraph], precision: int) -> int:
+    refs = figure_refs(paragraphs)
+    for ref in refs:
+        value = resolve_figure(figures, ref.key)
+        if isinstance(value, bool) or value is None:
+            pytest.fail(f"{ref.key} points at {value!r}")
+        if isinstance(value, int):
+            assert ref.text in {format_number(value), two_digits(value)}, ref
+        elif isinstance(value, str):
+            shown = {format_rate(Decimal(value), precision=precision),
+                     f"{format_number(Decimal(value).to_integral_value())}%"}
+            assert ref.text in shown, ref
+        else:
+            assert value, f"{ref.key} selects nothing"
+    return len(refs)
+
+
+@pytest.mark.parametrize(("code", "on"), [
+    ("BN.HA", MARCH_31), ("BN.HA", datetime.date(2024, 2, 29)), ("BN.HA", datetime.date(2024, 12, 31)),
+    ("BN.HA.HB", MARCH_31), ("BN.HA.HB.DONG", MARCH_31), ("BN.HA.THPT", MARCH_31),
+])
+def test_every_figure_points_into_the_figures(scenario_module, code, on):
+    figures = _figures(scenario_module, code, on)
+    paragraphs = results_section(figures, campaign=scenario_module, unit_name=code)
+    assert _check_refs(figures, paragraphs, scenario_module.rate_precision) > 5
+
+
+def test_every_number_printed_is_a_figure(scenario_module):
+    """Outside figures, digits appear only in dates and in names of units and events."""
+    for on in (MARCH_31, datetime.date(2024, 2, 29), datetime.date(2024, 12, 31)):
+        figures = _figures(scenario_module, on=on)
+        names = [c["name"] for c in figures["children"]] + [e["organiser"] for e in figures["events"]]
+        for paragraph in results_section(figures, campaign=scenario_module, unit_name="Đảng bộ huyện Hòa An"):
+            if paragraph.heading:
+                continue
+            for segment in paragraph.segments:
+                if isinstance(segment, str):
+                    rest = re.sub(r"\d{2}/\d{2}/\d{4}", "", segment)
+                    for name in names:
+                        rest = rest.replace(name, "")
+                    assert not re.search(r"\d", rest), segment
+
+
+def test_unknown_keys_are_refused(scenario_module):
+    figures = _figures(scenario_module)
+    assert resolve_figure(figures, "children[BN.HA.HB].rate") == "94.44"
+    assert resolve_figure(figures, "events[E1].sites") == 5
+    assert len(resolve_figure(figures, "events[organised_here=true,organiser_depth=3]")) == 4
+    assert [c["code"] for c in resolve_figure(figures, "children[reached_target=false,has_data=true]")] == [
+        "BN.HA.HB", "BN.HA.THPT"]
+    for key in ("party_members.nothing", "children[BN.XX]", "events[E1].sites.more", "", "a..b",
+                "party_members[x]", "events[#99]"):
+        with pytest.raises(UnknownFigure):
+            resolve_figure(figures, key)
+
+
+def test_a_unit_without_pledges_or_outreach_has_no_such_sentence(scenario_module):
+    figures = _figures(scenario_module, on=datetime.date(2024, 2, 29))
+    assert figures["pledges"]["registered"] == 0 and figures["outreach"]["sessions"] == 0
+    paragraphs = results_section(figures, campaign=scenario_module, unit_name="Đảng bộ huyện Hòa An")
+    text = _text([paragraph for paragraph in paragraphs if not paragraph.heading])
+    assert "cam kết" not in text
+    assert "tuyên truyền" not in text
+    assert "Tiếp nhận tài liệu từ cấp trên: 12 đĩa DVD và 90 cuốn sách." in text  # materials are there
+
+
+def test_a_part_without_any_record_is_left_out_and_the_next_renumbered(scenario_module):
+    figures = _figures(scenario_module, on=datetime.date(2024, 2, 29))
+    figures["materials"] = {}
+    paragraphs = results_section(figures, campaign=scenario_module, unit_name="X")
+    headings = [p.text for p in paragraphs if p.heading]
+    assert headings == ["II. KẾT QUẢ THỰC HIỆN", "1. Công tác tổ chức học tập, quán triệt",
+                        "2. Tình hình báo cáo của các đơn vị trực thuộc"]
+    leaf = _figures(scenario_module, "BN.HA.HB.DONG")
+    leaf_text = _section(scenario_module, leaf, "Chi bộ thôn Đông")
+    assert "báo cáo của các đơn vị" not in leaf_text  # a cell has no sub-units to report
+    assert "chi, đảng bộ cơ sở" not in leaf_text and "chi bộ trực thuộc đã tổ chức" not in leaf_text
+
+
+def test_sub_units_without_data_are_listed_not_counted_as_zero(scenario_module):
+    figures = _figures(scenario_module, on=datetime.date(2024, 2, 29))
+    text = _section(scenario_module, figures)
+    without = [child["name"] for child in figures["children"] if not child["has_data"]]
+    assert without
+    assert "chưa có đủ số liệu nên chưa được tính vào kết quả: " + ", ".join(without) in text
+    assert "Hòa Phú (60,00%)" not in text  # judged on its full figures only
+    assert "Còn 2 đơn vị chưa đạt: Đảng bộ xã Hòa Bình (94,44%), Chi bộ Trường THPT Hòa An (85,71%)." in text
+
+
+def test_only_the_statuses_the_campaign_excludes_are_spelled_out(scenario_module):
+    figures = _figures(scenario_module)
+    figures["party_members"]["excluded_statuses"] = ["exempt"]
+    text = _section(scenario_module, figures)
+    assert "(trừ 18 đảng viên miễn công tác và sinh hoạt đảng)." in text
+    assert "đi làm ăn xa" not in text
+    figures["party_members"]["excluded_statuses"] = []
+    text = _section(scenario_module, figures)
+    assert "(trừ" not in text and "thuộc diện được trừ" not in text
+
+
+def test_pledge_ratings_are_given_once_rated(scenario_module):
+    text = _section(scenario_module, _figures(scenario_module, on=datetime.date(2024, 12, 31)))
+    assert ("Kết quả đánh giá việc thực hiện cam kết: 14 đảng viên thực hiện xuất sắc; 29 đảng viên "
+            "thực hiện tốt; 5 đảng viên chưa thực hiện đạt cam kết.") in text
+    assert "Kết quả đánh giá" not in _section(scenario_module, _figures(scenario_module))
+
+
+def test_outreach_without_any_known_reach_is_not_guessed(scenario_module):
+    figures = _figures(scenario_module)
+    radio = {"sessions": 6, "reach": 0, "sessions_without_reach": 6}
+    figures["outreach"] = {**radio, "by_channel": {"radio_tv": radio}}
+    text = _section(scenario_module, figures)
+    assert "Tổ chức 6 buổi tuyên truyền, chưa xác định được số lượt người." in text
+    assert "0 lượt" not in text
+
+
+def test_all_reports_on_time_and_none_sent(scenario_module):
+    figures = _figures(scenario_module)
+    completeness = figures["completeness"]
+    completeness["on_time"] += completeness["late"]
+    completeness["late"], completeness["missing"] = [], []
+    assert "4/5 đơn vị đã gửi báo cáo, tất cả đều đúng hạn" in _section(scenario_module, figures)
+    completeness["on_time"], completeness["missing"] = [], [{"code": "X", "name": "Chi bộ X"}]
+    text = _section(scenario_module, figures)
+    assert "Chưa có đơn vị nào gửi báo cáo (0/5 đơn vị; hạn 25/03/2024). Chưa gửi: Chi bộ X." in text
+
+
+def test_paragraph_text_joins_its_segments():
+    paragraph = Paragraph(segments=("Có ", FigureRef(text="256", key="party_members.studied"), "/",
+                                    FigureRef(text="263", key="party_members.eligible"), " đảng viên."))
+    assert paragraph.text == "Có 256/263 đảng viên."
+    assert [ref.key for ref in paragraph.figures] == ["party_members.studied", "party_members.eligible"]
+
