@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
@@ -33,9 +34,14 @@ def _check_member(*, member: Member, day: datetime.date) -> None:
         raise ValidationError({"member": _(
             "%(unit)s reports pledges as counts; enter them in its pledge return."
         ) % {"unit": member.unit.name}})
+    _check_counted(member=member, day=day, field="member")
+
+
+def _check_counted(*, member: Member, day: datetime.date, field: str) -> None:
+    """The member belongs to the unit on `day` (active, exempt or away)."""
     status = _status_on(member=member, day=day)
     if status not in COUNTED_STATUSES:
-        raise ValidationError({"member": _(
+        raise ValidationError({field: _(
             "%(member)s is not a member of %(unit)s on %(date)s."
         ) % {"member": member.full_name, "unit": member.unit.name, "date": day.strftime("%d/%m/%Y")}})
 
@@ -71,6 +77,7 @@ def pledge_update(*, actor: User | None, pledge: Pledge, registered_on: datetime
         raise ValidationError({"registered_on": _(
             "The pledge was rated on %(date)s; it cannot be registered after that."
         ) % {"date": pledge.rated_on.strftime("%d/%m/%Y")}})
+    _check_counted(member=pledge.member, day=registered_on, field="registered_on")
     before = snapshot(pledge)
     pledge.registered_on, pledge.text = registered_on, text.strip()
     pledge.full_clean()
@@ -152,6 +159,14 @@ def _check_pledge_return(*, campaign: Campaign, unit: Unit, as_of: datetime.date
     if unit.tracking != Unit.Tracking.AGGREGATE:
         raise ValidationError({"unit": _(
             "%(unit)s keeps its members one by one; enter each member's pledge instead."
+        ) % {"unit": unit.name}})
+    open_children = unit.children.filter(
+        Q(opened_on__isnull=True) | Q(opened_on__lte=as_of),
+        Q(closed_on__isnull=True) | Q(closed_on__gt=as_of),
+    )
+    if open_children.exists():
+        raise ValidationError({"unit": _(
+            "%(unit)s has sub-units; each of them sends its own pledge return."
         ) % {"unit": unit.name}})
     labels = {"registered": _("Members who registered a pledge"), "excellent": _("Rated excellent"),
               "good": _("Rated good"), "not_met": _("Rated not met")}
