@@ -1,4 +1,5 @@
 import datetime
+import math
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,7 +40,8 @@ def check_upload(upload: UploadedFile, *, field: str) -> None:
         raise ValidationError({field: _(
             "The file is %(size)s MB; the largest allowed is %(limit)s MB."
         ) % {
-            "size": format_number(round(upload.size / 1_048_576, 1)),
+            # Rounded up, so a file just over the limit never reads as equal to it.
+            "size": format_number(math.ceil(upload.size * 10 / 1_048_576) / 10),
             "limit": format_number(limit // 1_048_576),
         }})
     name = upload.name or ""
@@ -141,7 +143,10 @@ def material_transfer_delete(*, actor: User | None, transfer: MaterialTransfer) 
     """Removes a transfer entered by mistake, unless the recipient has already passed the copies on."""
     require_edit(actor, transfer.sender)
     recipient = transfer.recipient
-    if transfer.item in PHYSICAL_ITEMS and not transfer.is_own_supply:
+    # Lock the recipient as material_transfer_create locks a sender: no transfer from it meanwhile.
+    Unit.objects.select_for_update().filter(pk=recipient.pk).first()
+    # Own supply too: the unit may have passed those copies down already.
+    if transfer.item in PHYSICAL_ITEMS:
         holding = holding_of(unit=recipient, campaign=transfer.campaign, item=transfer.item, on=None)
         if holding.held < transfer.quantity and recipient.parent_id is not None:
             raise ValidationError(_(
