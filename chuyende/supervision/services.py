@@ -58,11 +58,13 @@ def assignment_create(
 
 
 def _check_visit(*, campaign: Campaign, supervisor: Supervisor, unit: Unit, visited_on: datetime.date,
-                 findings: str, closed_on: datetime.date | None) -> None:
+                 findings: str, follow_up: str, closed_on: datetime.date | None) -> None:
     _check_in_supervisor_subtree(supervisor=supervisor, unit=unit)
     require_in_campaign(campaign=campaign, day=visited_on, field="visited_on")
     if not findings.strip():
         raise ValidationError({"findings": _("Write what the visit found.")})
+    if closed_on is not None and not follow_up.strip():
+        raise ValidationError({"closed_on": _("There is no follow-up to close.")})
     if closed_on is not None and closed_on < visited_on:
         raise ValidationError({"closed_on": _(
             "The follow-up cannot be closed on %(closed)s, before the visit on %(visited)s."
@@ -77,7 +79,7 @@ def visit_create(
     require_edit(actor, supervisor.unit)
     require_read(actor, unit)
     _check_visit(campaign=campaign, supervisor=supervisor, unit=unit, visited_on=visited_on,
-                 findings=findings, closed_on=closed_on)
+                 findings=findings, follow_up=follow_up, closed_on=closed_on)
     visit = Visit(campaign=campaign, supervisor=supervisor, unit=unit, visited_on=visited_on,
                   findings=findings.strip(), follow_up=follow_up.strip(), closed_on=closed_on)
     visit.full_clean()
@@ -94,7 +96,7 @@ def visit_update(
 ) -> Visit:
     require_edit(actor, visit.supervisor.unit)
     _check_visit(campaign=visit.campaign, supervisor=visit.supervisor, unit=visit.unit, visited_on=visited_on,
-                 findings=findings, closed_on=closed_on)
+                 findings=findings, follow_up=follow_up, closed_on=closed_on)
     before = snapshot(visit)
     visit.visited_on, visit.findings, visit.follow_up, visit.closed_on = (
         visited_on, findings.strip(), follow_up.strip(), closed_on,

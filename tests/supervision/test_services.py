@@ -214,3 +214,10 @@ def test_open_follow_ups_come_first_then_the_newest(scenario_module):
     ]
     rows = list(visits_for_list(actor=user, campaign=scenario_module, on=D(2024, 4, 30)))
     assert [r.pk for r in rows] == [later.pk, open_one.pk, closed.pk, scenario_visit.pk]
+
+
+def test_closing_a_visit_without_a_follow_up_is_refused(scenario_module):
+    mai = Supervisor.objects.get(full_name="Lò Thị Mai")
+    refused("closed_on", visit_create, actor=None, campaign=scenario_module, supervisor=mai,
+            unit=unit("BN.HA.HB"), visited_on=D(2024, 3, 14), findings="Đã kiểm tra", follow_up="",
+            closed_on=D(2024, 3, 20))
