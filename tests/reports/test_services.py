@@ -8,6 +8,7 @@ from chuyende.core.exceptions import NotAllowed, NotInScope
 from chuyende.events.services import SiteData, event_create
 from chuyende.figures.completeness import report_completeness
 from chuyende.members.models import Member
+from chuyende.reports.figures import live_figures
 from chuyende.reports.models import Report
 from chuyende.reports.services import (
     ReportConflict,
@@ -50,14 +51,19 @@ def test_a_submitted_snapshot_does_not_change_when_data_changes(scenario_module)
     frozen = Report.objects.get(pk=report.pk).snapshot
     assert frozen["figures"]["party_members"]["studied"] == 256
 
-    # Data changes after submission: a new return in Thị trấn and a make-up event in Hòa Bình.
+    # Data changes after submission: Thị trấn's return of 31/03 is corrected, and a Hòa Bình member
+    # who had not studied attends a make-up meeting. The live figures move; the snapshot must not.
     member_return_save(actor=None, campaign=scenario_module, unit=unit("BN.HA.TT.KP1"),
-                       as_of=datetime.date(2024, 3, 30), members_total=60, exempt=0, away=0, studied=10)
-    missing = Member.objects.filter(unit__code="BN.HA.HB.DONG").exclude(
-        study_records__campaign=scenario_module).filter(statuses__status="active")[:1]
-    event_create(actor=None, campaign=scenario_module, organiser=unit("BN.HA.HB"),
+                       as_of=MARCH_31, members_total=60, exempt=0, away=0, studied=10)
+    absent = (Member.objects.filter(unit__path__startswith=unit("BN.HA.HB").path, statuses__status="active")
+              .exclude(study_records__campaign=scenario_module).first())
+    assert absent is not None
+    event_create(actor=None, campaign=scenario_module, organiser=absent.unit,
                  held_on=datetime.date(2024, 3, 30), format="cell_meeting", title="Học bù",
-                 sites=[SiteData(unit=unit("BN.HA.HB.DONG"), attendees=tuple(missing))])
+                 sites=[SiteData(unit=absent.unit, attendees=(absent,))])
+    live = live_figures(unit=unit("BN.HA"), campaign=scenario_module, as_of=MARCH_31)
+    assert live["party_members"]["studied"] != frozen["figures"]["party_members"]["studied"]
+    assert live["party_members"]["total"] != frozen["figures"]["party_members"]["total"]
 
     assert Report.objects.get(pk=report.pk).snapshot == frozen
 
