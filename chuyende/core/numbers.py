@@ -48,5 +48,7 @@ def format_date(value: datetime.date | None) -> str:
 
 
 def format_date_long(value: datetime.date) -> str:
-    """As in document headers: `ngày 15 tháng 01 năm 2024`."""
-    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
+    """As in document headers (Hướng dẫn 36-HD/VPTW): `ngày 15 tháng 01 năm 2024`, `ngày 31 tháng 3
+    năm 2024`: days below 10 and the months 1 and 2 take a leading zero, other months do not."""
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year}"

@@ -36,7 +36,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from chuyende.core.numbers import format_date
+from chuyende.core.numbers import format_date, format_date_long
 from chuyende.reports.drafting import results_section
 from chuyende.reports.figures import live_figures
 from chuyende.reports.models import Report
@@ -77,14 +77,8 @@ def figures_for(report: Report) -> dict[str, Any]:
     return live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
 
 
-def document_date(day: datetime.date) -> str:
-    """"ngày 31 tháng 3 năm 2024": days below 10 and the months 1 and 2 take a leading zero."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
 def place_and_date(report: Report) -> str:
-    return f"{report.place}, {document_date(report.issued_on)}"
+    return f"{report.place}, {format_date_long(report.issued_on)}"
 
 
 def download_names(report: Report, extension: str) -> tuple[str, str]:

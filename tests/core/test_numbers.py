@@ -87,4 +87,6 @@ def test_dates():
     assert format_date(datetime.date(2024, 1, 5)) == "05/01/2024"
     assert format_date(None) == ""
     assert format_date_long(datetime.date(2024, 1, 15)) == "ngày 15 tháng 01 năm 2024"
-    assert format_date_long(datetime.date(2024, 3, 5)) == "ngày 05 tháng 03 năm 2024"
+    assert format_date_long(datetime.date(2024, 3, 5)) == "ngày 05 tháng 3 năm 2024"
+    assert format_date_long(datetime.date(2024, 2, 29)) == "ngày 29 tháng 02 năm 2024"
+    assert format_date_long(datetime.date(2024, 12, 1)) == "ngày 01 tháng 12 năm 2024"

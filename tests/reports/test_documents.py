@@ -308,13 +308,3 @@ def test_download_names_are_ascii_with_the_vietnamese_name_apart(scenario_module
         "BC-01-BTGHU-BN.HA.docx", "01-BC-BTGHU Đảng bộ huyện Hòa An.docx",
     )
     assert documents.ascii_name("Đảng ủy xã Hòa Bình/2024") == "Dang-uy-xa-Hoa-Binh-2024"
-
-
-@pytest.mark.parametrize(("day", "text"), [
-    (datetime.date(2024, 3, 31), "ngày 31 tháng 3 năm 2024"),
-    (datetime.date(2024, 1, 5), "ngày 05 tháng 01 năm 2024"),
-    (datetime.date(2024, 2, 15), "ngày 15 tháng 02 năm 2024"),
-    (datetime.date(2024, 12, 9), "ngày 09 tháng 12 năm 2024"),
-])
-def test_document_date_pads_days_below_10_and_the_months_1_and_2(day, text):
-    assert documents.document_date(day) == text
