@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from chuyende.reports import views_sources
+
+urlpatterns = [
+    path("<int:pk>/nguon/", views_sources.figure_source_page, name="figure_source"),
+]
