@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from chuyende.reports import views_checks
+
+urlpatterns = [
+    path("kiem-tra/", views_checks.checks_page, name="checks"),
+]
