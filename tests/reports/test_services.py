@@ -49,6 +49,7 @@ def _draft(campaign, code="BN.HA", **fields):
 def test_a_submitted_snapshot_does_not_change_when_data_changes(scenario_module):
     report = report_submit(actor=None, report=_draft(scenario_module), on=MARCH_31)
     frozen = Report.objects.get(pk=report.pk).snapshot
+    assert frozen is not None
     assert frozen["figures"]["party_members"]["studied"] == 256
 
     # Data changes after submission: Thị trấn's return of 31/03 is corrected, and a Hòa Bình member
