@@ -27,9 +27,12 @@ from django.db import connections, models, transaction
 from chuyende.campaigns.models import Campaign
 from chuyende.events.models import Attendance, Event, Site
 from chuyende.events.study_records import rebuild_all_study_records
+from chuyende.materials.models import MaterialTransfer
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.members.search import search_key_of
 from chuyende.organisation.models import Level, Unit, path_segment
+from chuyende.outreach.models import Outreach
+from chuyende.pledges.models import Pledge, PledgeReturn, Rating
 from chuyende.returns.models import MemberReturn, NonMemberReturn
 
 BATCH = 2000
@@ -246,3 +249,41 @@ def _fill_cells(
                                         exempt=exempt, away=away, studied=eligible * share // 100))
     _insert(MemberReturn, returns, using=using)
     counts["member_returns"] += len(returns)
+    _fill_pledges_and_outreach(cells, members, individual, campaign, size, rng, counts, using=using)
+
+
+def _fill_pledges_and_outreach(
+    cells: Sequence[Unit], members: list[Member], individual: set[int], campaign: Campaign, size: Size,
+    rng: random.Random, counts: dict[str, int], *, using: str,
+) -> None:
+    """Pledges of ~90% of roster members (half of them rated), pledge returns, outreach, materials."""
+    registered_on, rated_on = datetime.date(YEAR, 3, 20), datetime.date(YEAR, 12, 20)
+    ratings = (Rating.EXCELLENT, Rating.GOOD, Rating.GOOD, Rating.NOT_MET)
+    pledges = [
+        Pledge(campaign=campaign, member=member, registered_on=registered_on, text="Đăng ký làm theo",
+               rating=rng.choice(ratings) if member.pk % 2 else "",
+               rated_on=rated_on if member.pk % 2 else None)
+        for member in members
+        if member.unit_id in individual and rng.random() < 0.9
+    ]
+    _insert(Pledge, pledges, using=using)
+    _insert(PledgeReturn, [
+        PledgeReturn(campaign=campaign, unit=cell, as_of=registered_on, registered=size.members * 9 // 10)
+        for cell in cells if cell.pk not in individual
+    ], using=using)
+    _insert(Outreach, [
+        Outreach(campaign=campaign, unit=cell, held_on=datetime.date(YEAR, 2 + i, 10),
+                 channel=Outreach.Channel.ORAL, sessions=rng.randint(1, 5),
+                 reach=None if i == 0 else rng.randint(50, 300))
+        for cell in cells for i in range(3)
+    ], using=using)
+    commune = cells[0].parent
+    assert commune is not None
+    book = MaterialTransfer.Item.BOOK
+    _insert(MaterialTransfer, [
+        MaterialTransfer(campaign=campaign, sender=commune, recipient=commune, item=book,
+                         quantity=5 * len(cells), sent_on=datetime.date(YEAR, 1, 15)),
+        *(MaterialTransfer(campaign=campaign, sender=commune, recipient=cell, item=book, quantity=5,
+                           sent_on=datetime.date(YEAR, 1, 20)) for cell in cells),
+    ], using=using)
+    counts["pledges"] = counts.get("pledges", 0) + len(pledges)
