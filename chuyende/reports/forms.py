@@ -1,0 +1,112 @@
+"""Forms of the report pages. They only shape input; the services check every rule."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from chuyende.accounts.models import User
+from chuyende.accounts.permissions import scope_root
+from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.selectors import campaigns_for
+from chuyende.events.forms import CampaignChoiceField
+from chuyende.members.forms import DateInput, UnitChoiceField, field_of
+from chuyende.organisation.models import Unit
+from chuyende.organisation.selectors import subtree
+from chuyende.reports.models import Report
+from chuyende.reports.services import EDITABLE_FIELDS
+
+
+class ReportFilterForm(forms.Form):
+    campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none(), required=False,
+                                   empty_label=None)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
+
+
+class ReportCreateForm(forms.Form):
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+    as_of = forms.DateField(label=_("Figures as of"), widget=DateInput(),
+                            help_text=_("Only records dated on or before this day are counted."))
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
+        field_of(self, "unit", UnitChoiceField).offer_editable(actor, subtree(root=scope_root(actor)))
+
+
+WIDGETS: dict[str, type[forms.Widget] | forms.Widget] = {
+    "as_of": DateInput(),
+    "issued_on": DateInput(),
+    "number": forms.NumberInput(attrs={"inputmode": "numeric"}),
+    "superior_body": forms.TextInput(),
+    "issuing_body": forms.TextInput(),
+    "summary": forms.Textarea(attrs={"rows": 2}),
+    "leadership": forms.Textarea(attrs={"rows": 8}),
+    "results_note": forms.Textarea(attrs={"rows": 4}),
+    "strengths": forms.Textarea(attrs={"rows": 6}),
+    "shortcomings": forms.Textarea(attrs={"rows": 6}),
+    "tasks": forms.Textarea(attrs={"rows": 6}),
+    "recipients": forms.Textarea(attrs={"rows": 4}),
+    "signature_title": forms.Textarea(attrs={"rows": 2}),
+}
+
+GROUPS = (
+    ("header", _("Header"), ("superior_body", "issuing_body", "number", "symbol", "term", "place",
+                             "issued_on", "as_of", "summary")),
+    ("leadership", _("I. Leadership, guidance and direction"), ("leadership",)),
+    ("results", _("II. Results"), ("results_note",)),
+    ("assessment", _("III. Assessment"), ("strengths", "shortcomings")),
+    ("tasks", _("IV. Tasks ahead and recommendations"), ("tasks",)),
+    ("signature", _("Recipients and signature"), ("recipients", "signature_title", "signer_name")),
+)
+
+
+@dataclass(frozen=True)
+class FieldGroup:
+    key: str
+    legend: str
+    fields: list[forms.BoundField]
+
+
+class ReportForm(forms.Form):
+    """Every field the user may change, with the version the edit started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Report, fields=EDITABLE_FIELDS, widgets=WIDGETS))
+        # A draft may be saved before anyone signs; submitting asks for the signer.
+        self.fields["signer_name"].required = False
+        self.fields["results_note"].help_text = _(
+            "The figures of section II are written by the system (see the preview); add here what "
+            "they do not say."
+        )
+        self.fields["number"].help_text = _(
+            "Numbers run from 01 per document type within the committee's term."
+        )
+        self.fields["recipients"].help_text = _("One recipient a line.")
+        for name in EDITABLE_FIELDS:
+            label = str(self.fields[name].label)
+            self.fields[name].label = label[:1].upper() + label[1:]
+
+    def groups(self) -> list[FieldGroup]:
+        """The fields in the order of the document, under the headings of its parts."""
+        return [FieldGroup(key=key, legend=str(legend), fields=[self[name] for name in names])
+                for key, legend, names in GROUPS]
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What must be corrected"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to return the report; the unit sees it on the report."),
+    )
