@@ -22,7 +22,7 @@ def _share(share: Share) -> dict[str, Any]:
     return {"count": share.count, "total": share.total, "rate": _rate(share.rate)}
 
 
-def _child(child: UnitFigures) -> dict[str, Any]:
+def child_figures(child: UnitFigures) -> dict[str, Any]:
     tally = child.tally
     return {
         "code": child.unit.code,
@@ -105,8 +105,8 @@ def report_figures(
         "units_organised_study": _share(rollup.units_organised_study),
         "units_reached_target": _share(rollup.units_reached_target),
         "units_without_data": [ref.code for ref in rollup.units_without_data],
-        "target_rate": str(rollup.target_rate),
-        "children": [_child(child) for child in rollup.children],
+        "target_rate": str(rollup.target_rate.quantize(Decimal("0.01"))),
+        "children": [child_figures(child) for child in rollup.children],
         "completeness": _completeness(completeness),
         "events": [
             {"code": line.code, "title": line.title, "held_on": line.held_on.isoformat(),

@@ -20,9 +20,11 @@ from chuyende.audit.models import AuditEntry
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import format_date, format_number, format_rate
 from chuyende.events.models import Event
+from chuyende.figures.rollup import unit_figures
 from chuyende.materials.models import MaterialTransfer
 from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Rating
+from chuyende.reports.figures import child_figures
 from chuyende.reports.models import Report
 from chuyende.reports.services import can_review
 
@@ -177,18 +179,35 @@ def latest_sent_reports(*, report: Report) -> dict[int, Report]:
     return latest
 
 
+def _children_by_date(*, report: Report, days: set[datetime.date]) -> dict[datetime.date, dict[str, Any]]:
+    """{day: {child code: child figures}}: one roll-up of the report's unit per distinct day."""
+    by_date: dict[datetime.date, dict[str, Any]] = {}
+    for day in sorted(days):
+        rollup = unit_figures(unit=report.unit, campaign=report.campaign, as_of=day)
+        by_date[day] = {child.unit.code: child_figures(child) for child in rollup.children}
+    return by_date
+
+
 def child_report_rows(*, report: Report, live: dict[str, Any]) -> list[ChildRow]:
     """Each sub-unit's latest sent report (its frozen figures) beside the live figures of the same
-    sub-unit as of the report's date, from `live["children"]`. Sub-units without a sent report
-    come with `report=None`; a sent report of a sub-unit no longer in the live figures is kept."""
+    sub-unit as of that report's own date, so a difference means data changed after sending.
+    Sub-units without a sent report come with `report=None` and their live figures at this report's
+    date; a sent report of a sub-unit no longer in the live figures is kept. One roll-up is run
+    per distinct date of the sub-units' reports other than this report's own."""
     sent = {child.unit.code: child for child in latest_sent_reports(report=report).values()}
+    other_days = {child_report.as_of for child_report in sent.values()} - {report.as_of}
+    by_date = _children_by_date(report=report, days=other_days)
+    by_date[report.as_of] = {child["code"]: child for child in live.get("children", [])}
     rows = []
     for child in live.get("children", []):
         child_report = sent.pop(child["code"], None)
         frozen = _frozen_of(child_report)
-        current = _from_child(child)
+        day = child_report.as_of if child_report is not None else report.as_of
+        at_day = by_date[day].get(child["code"])
+        current = _from_child(at_day) if at_day is not None else None
         differs = frozenset(
-            name for name in ROLLUP_COLUMNS if frozen is not None and frozen.get(name) != current.get(name)
+            name for name in ROLLUP_COLUMNS
+            if frozen is not None and (current is None or frozen.get(name) != current.get(name))
         )
         rows.append(ChildRow(code=child["code"], name=child["name"], report=child_report, frozen=frozen,
                              live=current, differs=differs))
@@ -197,9 +216,6 @@ def child_report_rows(*, report: Report, live: dict[str, Any]) -> list[ChildRow]
         rows.append(ChildRow(code=code, name=child_report.unit.name, report=child_report, frozen=frozen,
                              live=None, differs=frozenset(ROLLUP_COLUMNS)))
     return rows
-
-
-# --- changed figures, in words ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
