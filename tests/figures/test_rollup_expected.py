@@ -1,8 +1,7 @@
 """The roll-up against every figure of scenario-hoa-an-2024.expected.json that the tracker owns.
 
-Values are read from the file, so this test follows the file when it is regenerated. Keys of
-later issues (submissions: issue 3) are listed in one skipped test so the gap stays visible.
-A new key in the file fails `test_every_key_is_accounted_for`.
+Values are read from the file, so this test follows the file when it is regenerated. A new key
+in the file fails `test_every_key_is_accounted_for`.
 """
 
 import datetime
@@ -16,6 +15,7 @@ from chuyende.accounts.models import User
 from chuyende.events.models import Event
 from chuyende.events.selectors import sites_visible_to
 from chuyende.events.services import SiteData, event_create
+from chuyende.figures.completeness import report_completeness
 from chuyende.figures.rollup import event_figures, unit_figures
 from chuyende.members.services import member_create
 from chuyende.organisation.models import Unit
@@ -41,13 +41,8 @@ E1_KEY = "event_E1_sites_in_district"
 MATERIALS_RECEIVED_KEY = "materials_district_received"
 MATERIALS_DISTRIBUTED_KEY = "materials_district_distributed"
 PLEDGES_KEY = "pledges"
+SUBMISSIONS_KEY = "submissions"
 DISTRICT = "BN.HA"
-
-# Keys owned by later issues: (key, issue).
-DEFERRED_TOP_LEVEL = {
-    "submissions": "issue 3 (submissions)",
-}
-DEFERRED_IN_SNAPSHOTS: dict[str, str] = {}
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -66,15 +61,14 @@ def _figures(code: str, as_of: str | datetime.date, campaign):
 
 
 def test_every_key_is_accounted_for():
-    handled = (
-        set(SNAPSHOTS) | {GRASSROOTS_KEY, REACHED_KEY, ORGANISED_KEY, E1_KEY, MATERIALS_RECEIVED_KEY,
-                          MATERIALS_DISTRIBUTED_KEY, PLEDGES_KEY}
-        | set(DEFERRED_TOP_LEVEL)
-    )
+    handled = set(SNAPSHOTS) | {
+        GRASSROOTS_KEY, REACHED_KEY, ORGANISED_KEY, E1_KEY, MATERIALS_RECEIVED_KEY, MATERIALS_DISTRIBUTED_KEY,
+        PLEDGES_KEY, SUBMISSIONS_KEY,
+    }
     assert set(EXPECTED) == handled
     for name, snapshot in SNAPSHOTS.items():
         figures = set(snapshot) - {"as_of", "unit"}
-        assert figures == set(SNAPSHOT_FIGURES) | set(DEFERRED_IN_SNAPSHOTS), name
+        assert figures == set(SNAPSHOT_FIGURES), name
 
 
 @pytest.mark.parametrize(
@@ -199,20 +193,16 @@ def test_pledges_registered_by_the_study_deadline_are_not_yet_rated(scenario_mod
     assert figures.tally.pledges_rated == 0
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        pytest.param(key, marks=pytest.mark.skip(reason=f"{key}: {issue}, not built yet"))
-        for key, issue in DEFERRED_TOP_LEVEL.items()
-    ]
-    + [
-        pytest.param(f"{snapshot}.{key}", marks=pytest.mark.skip(reason=f"{snapshot}.{key}: {issue}"))
-        for snapshot in SNAPSHOTS
-        for key, issue in DEFERRED_IN_SNAPSHOTS.items()
-    ],
-)
-def test_figures_of_later_issues(key):
-    raise AssertionError(f"{key} is not checked yet")  # pragma: no cover
+def test_report_submissions_at_the_study_deadline(scenario_module):
+    # The key carries no date: the district's report completeness at the study deadline.
+    expected = EXPECTED[SUBMISSIONS_KEY]
+    completeness = report_completeness(unit=unit(DISTRICT), campaign=scenario_module,
+                                       as_of=scenario_module.study_deadline)
+    assert (len(completeness.expected), len(completeness.submitted), len(completeness.on_time)) == (
+        expected["expected"], expected["submitted"], expected["on_time"]
+    )
+    assert [ref.code for ref in completeness.missing] == expected["missing"]
+    assert [submission.unit.code for submission in completeness.late] == expected["late"]
 
 
 # --- Query counts ---------------------------------------------------------------------------
