@@ -319,7 +319,6 @@ def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _S
     _count_events(data, unit=unit, campaign=campaign, as_of=as_of)
     _count_sites(data, unit=unit, campaign=campaign, as_of=as_of)
     _count_outreach(data, unit=unit, campaign=campaign, as_of=as_of)
-    _count_pledges(data, unit=unit, campaign=campaign, as_of=as_of)
     _count_pledge_returns(data, unit=unit, campaign=campaign, as_of=as_of)
     _count_materials(data, unit=unit, campaign=campaign, as_of=as_of)
     _count_supervision(data, unit=unit, campaign=campaign, as_of=as_of)
@@ -327,6 +326,9 @@ def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _S
 
 
 def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
+    """Roster members by unit and status on the date, with who had studied and who had registered a
+    pledge by then (and how it was rated), in one pass: each member has at most one study record
+    and one pledge per campaign, so the two left joins never multiply rows."""
     studied_by_then = FilteredRelation(
         "member__study_records",
         condition=Q(
@@ -334,6 +336,14 @@ def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of:
             member__study_records__first_studied_on__lte=as_of,
         ),
     )
+    pledged_by_then = FilteredRelation(
+        "member__pledges",
+        condition=Q(member__pledges__campaign=campaign, member__pledges__registered_on__lte=as_of),
+    )
+    rated = {
+        rating: Count("pledge__id", filter=Q(pledge__rating=rating, pledge__rated_on__lte=as_of))
+        for rating in Rating.values
+    }
     rows = (
         MemberStatus.objects.filter(
             status_on(as_of),
@@ -342,13 +352,13 @@ def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of:
                 path__under=unit.path, tracking=Unit.Tracking.INDIVIDUAL
             ).values("pk"),
         )
-        .annotate(studied_record=studied_by_then)
+        .annotate(studied_record=studied_by_then, pledge=pledged_by_then)
         .values_list("member__unit_id", "status")
-        .annotate(n=Count("id"), studied=Count("studied_record__id"))
+        .annotate(n=Count("id"), studied=Count("studied_record__id"), registered=Count("pledge__id"), **rated)
         .order_by()
     )
     excluded = set(campaign.excluded_statuses)
-    for unit_id, status, n, studied in rows:
+    for unit_id, status, n, studied, registered, *ratings in rows:
         if unit_id not in data.open_units:
             continue  # after closing, its people are counted by the unit that took them over
         tally = data.tallies[unit_id]
@@ -360,9 +370,14 @@ def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of:
             tally.away += n
         if status in excluded:
             tally.excluded_who_studied += studied
-        else:
-            tally.eligible += n
-            tally.studied += studied
+            tally.excluded_with_pledge += registered
+            continue
+        tally.eligible += n
+        tally.studied += studied
+        tally.pledges_registered += registered
+        for rating, count in zip(Rating.values, ratings, strict=True):
+            if count:
+                tally.pledge_ratings[rating] += count
 
 
 def _count_member_returns(
@@ -501,43 +516,6 @@ def _count_outreach(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of
         tally.outreach_reach_by_channel[channel] += reach or 0
         if unknown:
             tally.outreach_unknown_sessions_by_channel[channel] += unknown
-
-
-def _count_pledges(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
-    """Registered pledges of members counted on the date, and ratings given by then."""
-    pledge = FilteredRelation(
-        "member__pledges",
-        condition=Q(member__pledges__campaign=campaign, member__pledges__registered_on__lte=as_of),
-    )
-    rated = {
-        rating: Count("pledge__id", filter=Q(pledge__rating=rating, pledge__rated_on__lte=as_of))
-        for rating in Rating.values
-    }
-    rows = (
-        MemberStatus.objects.filter(
-            status_on(as_of),
-            status__in=COUNTED_STATUSES,
-            member__unit__in=Unit.objects.filter(
-                path__under=unit.path, tracking=Unit.Tracking.INDIVIDUAL
-            ).values("pk"),
-        )
-        .annotate(pledge=pledge)
-        .values_list("member__unit_id", "status")
-        .annotate(registered=Count("pledge__id"), **rated)
-        .order_by()
-    )
-    excluded = set(campaign.excluded_statuses)
-    for unit_id, status, registered, *ratings in rows:
-        if unit_id not in data.open_units:
-            continue
-        tally = data.tallies[unit_id]
-        if status in excluded:
-            tally.excluded_with_pledge += registered
-            continue
-        tally.pledges_registered += registered
-        for rating, n in zip(Rating.values, ratings, strict=True):
-            if n:
-                tally.pledge_ratings[rating] += n
 
 
 def _count_pledge_returns(

@@ -140,8 +140,8 @@ def test_anonymous_is_sent_to_login(client, scenario):
 
 def test_dashboard_queries_are_few(district_officer, client_for, scenario, django_assert_max_num_queries):
     client = client_for(district_officer)
-    # session, user, campaigns, unit, the roll-up's 12 and report completeness's 2
-    with django_assert_max_num_queries(19):
+    # session, user, campaigns, unit, the roll-up's 11 and report completeness's 2
+    with django_assert_max_num_queries(18):
         response = client.get("/", {"campaign": scenario.pk, "as_of": "2024-03-31"})
     assert response.status_code == 200
 

@@ -280,7 +280,7 @@ def test_a_submitted_report_is_read_against_its_frozen_figures(scenario_module):
 
 # The roll-up's queries and five more (units, member returns, non-member returns, bridge points,
 # rosters), whatever the size of the subtree.
-SUBTREE_QUERIES = 17
+SUBTREE_QUERIES = 16
 
 
 @pytest.mark.usefixtures("db")

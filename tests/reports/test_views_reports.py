@@ -475,7 +475,7 @@ def test_detail_query_count_is_bounded(users, client_for, scenario, django_asser
     report = draft(scenario, "BN.HA", signer_name="Nguyễn Văn An")
     client = client_for(district_officer())
     # A draft: the live figures, the checks of the draft (the validation's own reads), the roll-up,
-    # and one roll-up (12 queries) for each of the 4 distinct dates of the sub-units' reports.
+    # and one roll-up (11 queries) for each of the 4 distinct dates of the sub-units' reports.
     with django_assert_max_num_queries(96):
         assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
     report_submit(actor=None, report=report, on=MARCH_31)
