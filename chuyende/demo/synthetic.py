@@ -40,7 +40,8 @@ CAMPAIGN_CODE = "BENCH"
 YEAR = 2024
 AS_OF = datetime.date(YEAR, 12, 31)
 PROJECT_APPS = (
-    "accounts", "audit", "organisation", "members", "campaigns", "events", "returns",
+    "accounts", "audit", "organisation", "members", "campaigns", "events", "returns", "outreach",
+    "materials", "pledges", "supervision", "reports",
 )
 
 M = TypeVar("M", bound=models.Model)

@@ -430,7 +430,7 @@ def _count_events(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: 
     rows = Event.objects.filter(
         campaign=campaign, held_on__lte=as_of, organiser__path__under=unit.path
     ).values_list("id", "organiser_id", "format", "code", "title", "held_on", "organiser__name",
-                  "organiser__depth")
+                  "organiser__depth").order_by()
     for event_id, organiser_id, event_format, code, title, held_on, organiser_name, depth in rows:
         tally = data.tallies[organiser_id]
         tally.events_organised += 1
@@ -450,6 +450,7 @@ def _count_sites(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: d
         .values_list("event_id", "unit_id", "other_members", "non_members", "listed_members",
                      "event__code", "event__title", "event__held_on", "event__format",
                      "event__organiser__name", "event__organiser__depth")
+        .order_by()
     )
     for (event_id, unit_id, other_members, non_members, listed, code, title, held_on, event_format,
          organiser_name, depth) in rows:
@@ -568,13 +569,13 @@ def _count_supervision(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as
     """Assigned units of the subtree, those visited by the date, and follow-ups open on it (two queries)."""
     assigned = set(
         Assignment.objects.filter(campaign=campaign, unit__path__under=unit.path)
-        .values_list("unit_id", flat=True)
+        .values_list("unit_id", flat=True).order_by()
     )
     visited: set[int] = set()
     visits = open_follow_ups = 0
     rows = Visit.objects.filter(
         campaign=campaign, unit__path__under=unit.path, visited_on__lte=as_of
-    ).values_list("unit_id", "follow_up", "closed_on")
+    ).values_list("unit_id", "follow_up", "closed_on").order_by()
     for unit_id, follow_up, closed_on in rows:
         visits += 1
         visited.add(unit_id)
