@@ -149,6 +149,14 @@ def test_docx_carries_every_figure_of_the_district_in_vietnamese_format(scenario
     assert "90" in paragraph_with(texts, "83")  # books received and passed down
     assert "261/263" in text and "99,24%" in text
     assert "605" in text
+    # The same, as the Vietnamese sentences a district officer reads in the document.
+    assert "(trừ 18 đảng viên miễn công tác và sinh hoạt đảng và 11 đảng viên đi làm ăn xa)" in coverage
+    assert "3/5 chi, đảng bộ cơ sở" in units
+    assert "4/5 đơn vị đã gửi báo cáo, trong đó 3 đơn vị gửi đúng hạn" in reports
+    assert "Gửi muộn: Đảng bộ thị trấn Hòa An (28/03/2024)" in reports
+    assert "Chưa gửi: Chi bộ Trường THPT Hòa An" in reports
+    assert "61 buổi tuyên truyền với 6.010 lượt người; 6 buổi chưa xác định được số lượt người" in outreach
+    assert "12 đĩa DVD và 90 cuốn sách" in text and "11 đĩa DVD và 83 cuốn sách" in text
 
     # Section II is the drafted text, whole and in order; the user's sections keep their place.
     with translation.override("vi"):
