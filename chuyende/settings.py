@@ -19,6 +19,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "chuyende.core",
     "chuyende.accounts",
     "chuyende.audit",
@@ -32,6 +39,9 @@ INSTALLED_APPS = [
     "chuyende.pledges",
     "chuyende.supervision",
     "chuyende.reports",
+    "chuyende.imports",
+    "chuyende.exports",
+    "chuyende.api",
     "chuyende.figures",
     "chuyende.demo",
 ]
@@ -96,3 +106,42 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 DEMO_SCENARIO = BASE_DIR.parent / "shared" / "domain" / "scenario-hoa-an-2024.yaml"
+
+# --- REST API (chuyende/api): token or session, scoped like the pages, errors as JSON ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "chuyende.api.errors.exception_handler",
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
+    "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_VERSION": "v1",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "chuyende API",
+    "DESCRIPTION": "Units, members, campaigns, events, returns, outreach, materials, pledges, reports and "
+                   "the roll-up figures, in the caller's subtree.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Background jobs (imports): rows in the database, run by `manage.py db_worker` ---
+TASKS = {
+    "default": {
+        "BACKEND": env_str("CHUYENDE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+IMPORT_UPLOAD_MAX_BYTES = env_int("CHUYENDE_IMPORT_UPLOAD_MAX_MB", 50) * 1_048_576
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1_048_576

@@ -16,6 +16,9 @@ urlpatterns = [
     path("cam-ket/", include("chuyende.pledges.urls")),
     path("kiem-tra-giam-sat/", include("chuyende.supervision.urls")),
     path("bao-cao/", include("chuyende.reports.urls")),
+    path("nhap-du-lieu/", include("chuyende.imports.urls")),
+    path("xuat-du-lieu/", include("chuyende.exports.urls")),
+    path("api/", include("chuyende.api.urls")),
     path("nhat-ky/", include("chuyende.audit.urls")),
     path("", include("chuyende.figures.urls")),
 ]

@@ -1,0 +1,23 @@
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from chuyende.api import views_activity, views_core
+
+router = DefaultRouter()
+views_core.register(router)
+views_activity.register(router)
+
+v1: list[URLPattern | URLResolver] = [
+    path("token/", obtain_auth_token, name="token"),
+    *views_core.extra_urls,
+    *views_activity.extra_urls,
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "v1"))),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportsConfig(AppConfig):
+    name = "chuyende.imports"
+    label = "imports"
+    verbose_name = _("Imports")
