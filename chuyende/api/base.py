@@ -29,19 +29,19 @@ Typical viewset::
             return Response(MemberSerializer(member, context=self.get_serializer_context()).data, status=201)
 """
 
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.viewsets import GenericViewSet
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
@@ -102,7 +102,13 @@ WRITE_ERRORS: dict[int, OpenApiResponse] = {400: ERROR_400, 403: ERROR_403, 404:
 # --- viewsets --------------------------------------------------------------------------------------------
 
 
-class ScopedViewSetMixin:
+if TYPE_CHECKING:
+    _ViewSet = GenericViewSet
+else:
+    _ViewSet = object
+
+
+class ScopedViewSetMixin(_ViewSet):
     """Put first in the bases of a GenericViewSet. Every read starts from `scoped_queryset()`.
 
     Override `scoped_queryset` with the app's selector (e.g. `members_visible_to(actor=self.actor)`);
@@ -111,9 +117,7 @@ class ScopedViewSetMixin:
     """
 
     scope_field: ClassVar[str] = "unit"
-    pagination_class = Pagination
-    queryset: Any
-    request: Request
+    pagination_class: type[BasePagination] | None = Pagination
 
     @property
     def actor(self) -> User:
@@ -126,13 +130,17 @@ class ScopedViewSetMixin:
     def root(self) -> Unit:
         return scope_root(self.actor)
 
+    def _model(self) -> type[Model]:
+        assert self.queryset is not None, "set `queryset` to the model's records (for the schema)"
+        return self.queryset.model  # type: ignore[no-any-return]
+
     def scoped_queryset(self) -> QuerySet[Any]:
         lookup = f"{self.scope_field}__path__under" if self.scope_field else "path__under"
-        return self.queryset.model._default_manager.filter(**{lookup: self.root.path})
+        return self._model()._default_manager.filter(**{lookup: self.root.path})
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False) or request_actor(self.request) is None:
-            return self.queryset.model._default_manager.none()
+            return self._model()._default_manager.none()
         return self.scoped_queryset()
 
     def validated(self, serializer_class: type[serializers.Serializer], **kwargs: Any) -> dict[str, Any]:
@@ -140,9 +148,6 @@ class ScopedViewSetMixin:
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return super().get_serializer_context()  # type: ignore[misc,no-any-return]
 
     def call_service(self, service: Callable[..., T], /, **kwargs: Any) -> T:
         """`service(actor=self.actor, **kwargs)`; its exceptions reach the API's exception handler."""
@@ -197,6 +202,27 @@ class StrictSerializer(StrictSerializerMixin, serializers.Serializer):  # type: 
 
     def update(self, instance: Any, validated_data: Any) -> Any:  # pragma: no cover
         raise NotImplementedError("Call the service; API serializers are never saved.")
+
+
+_ENUM_FIELDS: dict[str, type[serializers.ChoiceField]] = {}
+
+
+def enum_field(
+    choices: Iterable[tuple[Any, Any]], component_name: str, **kwargs: Any
+) -> serializers.ChoiceField:
+    """A ChoiceField whose choices are one named schema component (e.g. "UnitKindEnum").
+
+    drf-spectacular names enums by field name, so two `kind` or `status` fields with different choices
+    collide (a warning that `spectacular --fail-on-warn` refuses). A named component avoids that, and
+    every field with the same choices shares it. Use the same name for the same choices only.
+    """
+    choices = list(choices)
+    cls = _ENUM_FIELDS.get(component_name)
+    if cls is None:
+        cls = type(f"{component_name}Field", (serializers.ChoiceField,), {})
+        extend_schema_field(serializers.ChoiceField(choices=choices), component_name=component_name)(cls)
+        _ENUM_FIELDS[component_name] = cls
+    return cls(choices=choices, **kwargs)
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -290,30 +316,27 @@ def unit_filter(
     field_name: str = "unit", *, subtree: bool = True, help_text: str = ""
 ) -> ScopedModelChoiceFilter:
     """`?unit=<id>`: rows of that unit (and, by default, its whole subtree); 404 for another subtree."""
-    return extend_schema_field(OpenApiTypes.INT)(
+    help_text = help_text or "Id of a unit of the caller's subtree; rows of that unit and below."
+    return extend_schema_field({"type": "integer", "description": help_text})(
         ScopedModelChoiceFilter(
-            field_name=field_name,
-            queryset=scoped_units,
-            subtree=subtree,
-            help_text=help_text or "Id of a unit of the caller's subtree; rows of that unit and below.",
+            field_name=field_name, queryset=scoped_units, subtree=subtree, help_text=help_text
         )
     )
 
 
 def campaign_filter(field_name: str = "campaign", *, help_text: str = "") -> ScopedModelChoiceFilter:
     """`?campaign=<id>`: a campaign the caller may see (404 otherwise)."""
-    return extend_schema_field(OpenApiTypes.INT)(
-        ScopedModelChoiceFilter(
-            field_name=field_name,
-            queryset=scoped_campaigns,
-            help_text=help_text or "Id of a campaign the caller may see.",
-        )
+    help_text = help_text or "Id of a campaign the caller may see."
+    return extend_schema_field({"type": "integer", "description": help_text})(
+        ScopedModelChoiceFilter(field_name=field_name, queryset=scoped_campaigns, help_text=help_text)
     )
 
 
-def date_filter(field_name: str, lookup_expr: str = "exact", *, help_text: str = "") -> filters.DateFilter:
+def date_filter(
+    field_name: str, lookup_expr: str = "exact", *, help_text: str = "", **kwargs: Any
+) -> filters.DateFilter:
     """A date parameter (ISO `YYYY-MM-DD`); `date_from`/`date_to` are `date_filter("day", "gte"/"lte")`."""
-    return filters.DateFilter(field_name=field_name, lookup_expr=lookup_expr, help_text=help_text)
+    return filters.DateFilter(field_name=field_name, lookup_expr=lookup_expr, help_text=help_text, **kwargs)
 
 
 class ScopedFilterSet(filters.FilterSet):

@@ -1,0 +1,490 @@
+"""Serializers of the core API: units, members, campaigns, reports and the roll-up figures.
+
+Read serializers (`…Serializer`) shape records for answers. Write serializers (`…WriteSerializer`,
+`…CreateSerializer`, …) only check types and the caller's scope of ids; the viewsets hand their
+`validated_data` to the services as keyword arguments and never save them.
+"""
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from chuyende.accounts.models import User
+from chuyende.api.base import ScopedPrimaryKeyRelatedField, StrictSerializer, enum_field, units_in_scope
+from chuyende.campaigns.models import Campaign, GuidingDocument, NonPartyCategory
+from chuyende.campaigns.selectors import campaigns_for
+from chuyende.members.models import EXCLUDABLE_STATUSES, Member, MemberStatus, MemberStatusChoices
+from chuyende.organisation.models import Unit
+from chuyende.reports.models import Report
+from chuyende.reports.selectors import is_late
+
+# Dates outside these bounds are refused with a message naming the field, before any service runs
+# (a year 1 or 9999 would only overflow the date arithmetic of the roll-up).
+EARLIEST = datetime.date(1900, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
+
+
+class BoundedDateField(serializers.DateField):
+    """An ISO date (`YYYY-MM-DD`) between 1900 and 2100."""
+
+    default_error_messages = {
+        "out_of_range": _("Enter a date between 01/01/1900 and 31/12/2100."),
+    }
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        day = super().to_internal_value(value)
+        if not EARLIEST <= day <= LATEST:
+            self.fail("out_of_range")
+        return day
+
+
+def unit_field(**kwargs: Any) -> ScopedPrimaryKeyRelatedField:
+    """The id of a unit of the caller's subtree (another subtree: 404)."""
+    return ScopedPrimaryKeyRelatedField(queryset=Unit.objects.all(), scope=units_in_scope, **kwargs)
+
+
+def _campaigns_of(actor: User | None) -> QuerySet[Campaign]:
+    return Campaign.objects.none() if actor is None else campaigns_for(actor=actor)
+
+
+def campaign_field(**kwargs: Any) -> ScopedPrimaryKeyRelatedField:
+    """The id of a campaign the caller may see (its unit's, an ancestor's or a sub-unit's; else 404)."""
+    return ScopedPrimaryKeyRelatedField(queryset=Campaign.objects.all(), scope=_campaigns_of, **kwargs)
+
+
+EXCLUDABLE = [(status.value, status.label) for status in EXCLUDABLE_STATUSES]
+
+
+# --- units -----------------------------------------------------------------------------------------------
+
+
+class UnitSerializer(serializers.ModelSerializer[Unit]):
+    kind = enum_field(Unit.Kind.choices, "UnitKindEnum", read_only=True)
+    tracking = enum_field(Unit.Tracking.choices, "UnitTrackingEnum", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = ("id", "code", "name", "kind", "tracking", "parent", "depth", "opened_on", "closed_on")
+        read_only_fields = fields
+
+
+class UnitWriteSerializer(StrictSerializer):
+    """A unit's fields. On update (PATCH) the fields left out keep their values; the top unit of the
+    caller's scope keeps its parent."""
+
+    code = serializers.CharField(max_length=64)
+    name = serializers.CharField(max_length=255)
+    kind = enum_field(Unit.Kind.choices, "UnitKindEnum")
+    tracking = enum_field(Unit.Tracking.choices, "UnitTrackingEnum", default=Unit.Tracking.AGGREGATE)
+    parent = unit_field(help_text="Id of the parent unit, in the caller's subtree.")  # type: ignore[assignment]
+    opened_on = BoundedDateField(required=False, allow_null=True, default=None)
+    closed_on = BoundedDateField(required=False, allow_null=True, default=None)
+
+
+# --- members ---------------------------------------------------------------------------------------------
+
+
+class MemberStatusSerializer(serializers.ModelSerializer[MemberStatus]):
+    status = enum_field(MemberStatusChoices.choices, "MemberStatusEnum", read_only=True)
+
+    class Meta:
+        model = MemberStatus
+        fields = ("status", "valid_from", "valid_to")
+        read_only_fields = fields
+
+
+class MemberSerializer(serializers.ModelSerializer[Member]):
+    sex = enum_field(Member.Sex.choices, "SexEnum", read_only=True)
+    membership = enum_field(Member.Membership.choices, "MembershipEnum", read_only=True)
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    status = serializers.SerializerMethodField(help_text="The member's status on `as_of` (default today).")
+    statuses = MemberStatusSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Member
+        fields = (
+            "id",
+            "code",
+            "full_name",
+            "sex",
+            "birth_year",
+            "membership",
+            "unit",
+            "unit_code",
+            "status",
+            "statuses",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(enum_field(MemberStatusChoices.choices, "MemberStatusEnum", allow_null=True))
+    def get_status(self, member: Member) -> str | None:
+        return getattr(member, "status_now", None)
+
+
+class MemberWriteSerializer(StrictSerializer):
+    unit = unit_field(help_text="Id of a unit of the caller's subtree that keeps its members one by one.")
+    code = serializers.CharField(max_length=64)
+    full_name = serializers.CharField(max_length=255)
+    sex = enum_field(Member.Sex.choices, "SexEnum")
+    birth_year = serializers.IntegerField(min_value=1900, max_value=2100)
+    membership = enum_field(Member.Membership.choices, "MembershipEnum")
+
+
+class MemberCreateSerializer(MemberWriteSerializer):
+    status = enum_field(MemberStatusChoices.choices, "MemberStatusEnum", default=MemberStatusChoices.ACTIVE)
+    status_since = BoundedDateField(required=False, allow_null=True, default=None)
+
+
+class MemberStatusChangeSerializer(StrictSerializer):
+    status = enum_field(MemberStatusChoices.choices, "MemberStatusEnum")
+    since = BoundedDateField()
+
+
+# --- campaigns -------------------------------------------------------------------------------------------
+
+
+class GuidingDocumentSerializer(serializers.ModelSerializer[GuidingDocument]):
+    class Meta:
+        model = GuidingDocument
+        fields = ("number", "issued_on", "issuer", "title")
+        read_only_fields = fields
+
+
+class CampaignSerializer(serializers.ModelSerializer[Campaign]):
+    kind = enum_field(Campaign.Kind.choices, "CampaignKindEnum", read_only=True)
+    owner_code = serializers.CharField(source="owner.code", read_only=True)
+    excluded_statuses = serializers.ListField(child=enum_field(EXCLUDABLE, "ExcludableStatusEnum"))
+    non_party_categories = serializers.ListField(
+        child=enum_field(NonPartyCategory.choices, "NonPartyCategoryEnum")
+    )
+    guiding_documents = GuidingDocumentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = (
+            "id",
+            "code",
+            "kind",
+            "year",
+            "title",
+            "owner",
+            "owner_code",
+            "starts",
+            "ends",
+            "study_deadline",
+            "report_deadline",
+            "target_rate",
+            "excluded_statuses",
+            "rate_precision",
+            "non_party_categories",
+            "guiding_documents",
+        )
+        read_only_fields = fields
+
+
+class GuidingDocumentWriteSerializer(StrictSerializer):
+    number = serializers.CharField(max_length=64)
+    issued_on = BoundedDateField()
+    issuer = serializers.CharField(max_length=255)
+    title = serializers.CharField()
+
+
+class CampaignCreateSerializer(StrictSerializer):
+    owner = unit_field(
+        required=False,
+        help_text="Id of the owning unit in the caller's subtree (default: the caller's unit).",
+    )
+    code = serializers.CharField(max_length=32)
+    kind = enum_field(Campaign.Kind.choices, "CampaignKindEnum")
+    year = serializers.IntegerField(min_value=1900, max_value=2100)
+    title = serializers.CharField()
+    starts = BoundedDateField()
+    ends = BoundedDateField(required=False, allow_null=True, default=None, help_text="Default: 31 December.")
+    study_deadline = BoundedDateField()
+    report_deadline = BoundedDateField()
+    target_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    excluded_statuses = serializers.ListField(
+        child=enum_field(EXCLUDABLE, "ExcludableStatusEnum"), default=list
+    )
+    rate_precision = serializers.IntegerField(min_value=1, max_value=2, default=2)
+    non_party_categories = serializers.ListField(
+        child=enum_field(NonPartyCategory.choices, "NonPartyCategoryEnum"), default=list
+    )
+    guiding_documents = GuidingDocumentWriteSerializer(many=True, default=list)
+
+
+# --- roll-up figures -------------------------------------------------------------------------------------
+
+
+class FiguresQuerySerializer(StrictSerializer):
+    unit = unit_field(
+        required=False, help_text="Id of a unit of the caller's subtree (default: the caller's)."
+    )
+    campaign = campaign_field(help_text="Id of a campaign the caller may see.")
+    as_of = BoundedDateField(required=False, help_text="Figures as of this day (default: today).")
+
+
+class _Figures(serializers.Serializer):  # type: ignore[type-arg]
+    """Documentation of the figures dict: never used to build it (that is `reports.figures.live_figures`)."""
+
+
+def rate_field() -> serializers.CharField:
+    return serializers.CharField(
+        allow_null=True, help_text="Rate in %, a decimal string (null: no denominator)."
+    )
+
+
+class PartyMembersFigures(_Figures):
+    total = serializers.IntegerField()
+    exempt = serializers.IntegerField()
+    away = serializers.IntegerField()
+    eligible = serializers.IntegerField(help_text="Members expected to study (the denominator).")
+    studied = serializers.IntegerField(help_text="Distinct expected members who studied.")
+    rate = rate_field()
+    excluded_who_studied = serializers.IntegerField()
+    excluded_statuses = serializers.ListField(child=serializers.CharField())
+
+
+class NonPartyFigures(_Figures):
+    eligible = serializers.IntegerField()
+    studied = serializers.IntegerField()
+    rate = rate_field()
+
+
+class ChannelFigures(_Figures):
+    sessions = serializers.IntegerField()
+    reach = serializers.IntegerField()
+    sessions_without_reach = serializers.IntegerField()
+
+
+class OutreachFigures(ChannelFigures):
+    by_channel = serializers.DictField(child=ChannelFigures())
+
+
+class PledgeFigures(_Figures):
+    registered = serializers.IntegerField()
+    eligible = serializers.IntegerField()
+    rate = rate_field()
+    ratings = serializers.DictField(child=serializers.IntegerField())
+
+
+class HoldingFigures(_Figures):
+    received = serializers.IntegerField()
+    own_supply = serializers.IntegerField()
+    passed_down = serializers.IntegerField()
+    held = serializers.IntegerField()
+
+
+class ShareFigures(_Figures):
+    count = serializers.IntegerField()
+    total = serializers.IntegerField()
+    rate = rate_field()
+
+
+class ChildFiguresSerializer(_Figures):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    members_total = serializers.IntegerField()
+    exempt = serializers.IntegerField()
+    away = serializers.IntegerField()
+    eligible = serializers.IntegerField()
+    studied = serializers.IntegerField()
+    rate = rate_field()
+    excluded_who_studied = serializers.IntegerField()
+    non_members_expected = serializers.IntegerField()
+    non_members_studied = serializers.IntegerField()
+    events_organised = serializers.IntegerField()
+    events_held = serializers.IntegerField()
+    attendance_person_times = serializers.IntegerField()
+    reached_target = serializers.BooleanField(allow_null=True)
+    has_data = serializers.BooleanField()
+    pledges_registered = serializers.IntegerField()
+    outreach_sessions = serializers.IntegerField()
+    outreach_reach = serializers.IntegerField()
+
+
+class UnitSubmission(_Figures):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    on = serializers.DateField()
+
+
+class UnitNamed(_Figures):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CompletenessFigures(_Figures):
+    deadline = serializers.DateField()
+    expected = serializers.ListField(child=serializers.CharField())
+    on_time = UnitSubmission(many=True)
+    late = UnitSubmission(many=True)
+    missing = UnitNamed(many=True)
+
+
+class EventLineFigures(_Figures):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    held_on = serializers.DateField()
+    format = serializers.CharField()
+    organiser = serializers.CharField()
+    organiser_depth = serializers.IntegerField()
+    organised_here = serializers.BooleanField()
+    sites = serializers.IntegerField()
+    member_person_times = serializers.IntegerField()
+    non_member_person_times = serializers.IntegerField()
+
+
+class SupervisionFigures(_Figures):
+    assigned = serializers.ListField(child=serializers.CharField())
+    never_visited = serializers.ListField(child=serializers.CharField())
+    visits = serializers.IntegerField()
+    open_follow_ups = serializers.IntegerField()
+
+
+class FiguresSerializer(_Figures):
+    """Every figure of a unit's subtree for a campaign as of a date (`reports.figures.live_figures`)."""
+
+    as_of = serializers.DateField()
+    unit = serializers.CharField(help_text="Code of the unit.")
+    party_members = PartyMembersFigures()
+    non_party = NonPartyFigures()
+    events_organised = serializers.IntegerField()
+    events_by_format = serializers.DictField(child=serializers.IntegerField())
+    events_held = serializers.IntegerField()
+    attendance_person_times = serializers.IntegerField()
+    party_member_person_times = serializers.IntegerField()
+    outreach = OutreachFigures()
+    pledges = PledgeFigures()
+    materials = serializers.DictField(child=HoldingFigures())
+    units_organised_study = ShareFigures()
+    units_reached_target = ShareFigures()
+    units_without_data = serializers.ListField(child=serializers.CharField())
+    target_rate = serializers.CharField()
+    children = ChildFiguresSerializer(many=True)
+    completeness = CompletenessFigures()
+    events = EventLineFigures(many=True)
+    level_names = serializers.DictField(child=serializers.CharField())
+    supervision = SupervisionFigures()
+
+
+# --- reports ---------------------------------------------------------------------------------------------
+
+REPORT_TEXT_FIELDS = (
+    "term",
+    "number",
+    "symbol",
+    "place",
+    "issued_on",
+    "superior_body",
+    "issuing_body",
+    "summary",
+    "leadership",
+    "results_note",
+    "strengths",
+    "shortcomings",
+    "tasks",
+    "recipients",
+    "signature_title",
+    "signer_name",
+)
+
+
+class ReportSerializer(serializers.ModelSerializer[Report]):
+    status = enum_field(Report.Status.choices, "ReportStatusEnum", read_only=True)
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    number_and_symbol = serializers.CharField(read_only=True)
+    is_late = serializers.SerializerMethodField(
+        help_text="Whether the first submission came after the campaign's report deadline (null: not sent)."
+    )
+    figures = serializers.SerializerMethodField(
+        help_text="The figures frozen when the report was submitted (null while never submitted); the same "
+        "shape as /api/v1/figures/."
+    )
+    frozen_on = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = (
+            "id",
+            "campaign",
+            "unit",
+            "unit_code",
+            "as_of",
+            "doc_type",
+            *REPORT_TEXT_FIELDS,
+            "number_and_symbol",
+            "status",
+            "version",
+            "first_submitted_on",
+            "submitted_on",
+            "reviewed_on",
+            "review_comment",
+            "is_late",
+            "frozen_on",
+            "figures",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_late(self, report: Report) -> bool | None:
+        return is_late(report)
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_frozen_on(self, report: Report) -> str | None:
+        return (report.snapshot or {}).get("frozen_on")
+
+    @extend_schema_field(FiguresSerializer(allow_null=True))
+    def get_figures(self, report: Report) -> dict[str, Any] | None:
+        return (report.snapshot or {}).get("figures")
+
+
+class ReportTextSerializer(StrictSerializer):
+    """The sections and header a user writes; every field optional."""
+
+    term = serializers.CharField(max_length=20, required=False)
+    number = serializers.IntegerField(min_value=1, max_value=2_000_000_000, required=False)
+    symbol = serializers.CharField(max_length=40, required=False)
+    place = serializers.CharField(max_length=100, required=False)
+    issued_on = BoundedDateField(required=False)
+    superior_body = serializers.CharField(max_length=200, required=False)
+    issuing_body = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(max_length=500, required=False)
+    leadership = serializers.CharField(required=False, allow_blank=True)
+    results_note = serializers.CharField(required=False, allow_blank=True)
+    strengths = serializers.CharField(required=False, allow_blank=True)
+    shortcomings = serializers.CharField(required=False, allow_blank=True)
+    tasks = serializers.CharField(required=False, allow_blank=True)
+    recipients = serializers.CharField(required=False, allow_blank=True)
+    signature_title = serializers.CharField(max_length=200, required=False)
+    signer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ReportCreateSerializer(ReportTextSerializer):
+    campaign = campaign_field()
+    unit = unit_field()
+    as_of = BoundedDateField()
+
+
+class ReportUpdateSerializer(ReportTextSerializer):
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2_000_000_000,
+        required=False,
+        help_text="The `version` read with the report: if someone saved the report since, nothing is saved "
+        "(409). Left out: no check.",
+    )
+    as_of = BoundedDateField(required=False)
+
+
+class ReportReturnSerializer(StrictSerializer):
+    comment = serializers.CharField(max_length=5000, help_text="What must be corrected.")
+
+
+class EmptySerializer(StrictSerializer):
+    """No body (or `{}`)."""
