@@ -1,0 +1,119 @@
+"""Party members: member_create, member_update and member_status_change, matched by member code."""
+
+import datetime
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+from chuyende.imports.kinds.base import (
+    CREATED,
+    LOOKUP_CHUNK,
+    UNCHANGED,
+    UPDATED,
+    Importer,
+    Operation,
+    Outcome,
+    ParsedRow,
+    members_by_code,
+)
+from chuyende.members.models import MemberStatus, MemberStatusChoices
+from chuyende.members.services import member_create, member_status_change, member_update
+from chuyende.organisation.models import Unit
+
+FIELDS = ("full_name", "sex", "birth_year", "membership")
+
+
+class MemberImporter(Importer):
+    kind = "members"
+
+    def check(self, rows: list[ParsedRow]) -> None:
+        ctx = self.ctx
+        ctx.duplicates(rows, lambda row: row.get("code"), "code")
+        self.existing = members_by_code(row.get("code") for row in rows if row.get("code"))
+        ids = [member.pk for member in self.existing.values()]
+        self.current: dict[int, tuple[str, datetime.date | None]] = {}
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            periods = MemberStatus.objects.filter(member_id__in=ids[start:start + LOOKUP_CHUNK],
+                                                  valid_to__isnull=True)
+            for member_id, status, since in periods.values_list("member_id", "status", "valid_from"):
+                self.current[member_id] = (status, since)
+        self.rows: list[ParsedRow] = []
+        for row in rows:
+            if self._check_row(row):
+                self.rows.append(row)
+
+    def _check_row(self, row: ParsedRow) -> bool:
+        ctx = self.ctx
+        code = row.get("code", "")
+        member = self.existing.get(code)
+        if member is not None and not member.unit.path.startswith(ctx.scope_path):
+            ctx.problem(row, "code", _("A member with code %(code)s already exists.") % {"code": code})
+            return False
+        unit = ctx.unit(row, "unit") if row.has("unit") else (member.unit if member else None)
+        if unit is None:
+            if not row.has("unit"):
+                ctx.problem(row, "code", _("A new member needs the code of their unit: add the column "
+                                           "“%(header)s”.") % {"header": ctx.sheet.column("unit").header})
+            return False
+        if not ctx.editable(row, "unit", unit):
+            return False
+        if member is not None and member.unit_id != unit.pk and not ctx.editable(row, "code", member.unit):
+            return False
+        if unit.tracking != Unit.Tracking.INDIVIDUAL:
+            ctx.problem(row, "unit", _("%(unit)s reports counts only; its members are not kept one by one.")
+                        % {"unit": unit.name})
+            return False
+        row.values["unit"] = unit
+        status = row.get("status", "")
+        since = row.get("status_since")
+        if member is None:
+            return True
+        current, current_since = self.current.get(member.pk, ("", None))
+        if status and status != current:
+            if since is None:
+                ctx.problem(row, "status_since", _(
+                    "The status changes from “%(old)s” to “%(new)s”: write the day the new status starts."
+                ) % {"old": _label(current), "new": _label(status)})
+                return False
+            if current_since is not None and since <= current_since:
+                ctx.problem(row, "status_since", _(
+                    "The new status must start after %(date)s, when the current status began."
+                ) % {"date": current_since.strftime("%d/%m/%Y")})
+                return False
+        return True
+
+    def operations(self) -> Iterator[Operation]:
+        for row in self.rows:
+            yield Operation(rows=[row], run=lambda row=row: self._write(row))  # type: ignore[misc]
+
+    def _write(self, row: ParsedRow) -> Outcome:
+        ctx = self.ctx
+        code = row.values["code"]
+        unit: Unit = row.values["unit"]
+        member = self.existing.get(code)
+        status = row.get("status", "")
+        if member is None:
+            member_create(
+                actor=ctx.actor, unit=unit, code=code, full_name=row.values["full_name"],
+                sex=row.values["sex"], birth_year=row.values["birth_year"],
+                membership=row.values["membership"],
+                status=status or MemberStatusChoices.ACTIVE, status_since=row.get("status_since"),
+            )
+            return CREATED
+        outcome = UNCHANGED
+        values = {name: row.keep(name, getattr(member, name)) for name in FIELDS}
+        if unit.pk != member.unit_id or any(values[name] != getattr(member, name) for name in FIELDS):
+            member_update(actor=ctx.actor, member=member, unit=unit, code=code, **values)
+            outcome = UPDATED
+        current, _since = self.current.get(member.pk, ("", None))
+        if status and status != current:
+            member_status_change(actor=ctx.actor, member=member, status=status,
+                                 since=row.values["status_since"])
+            outcome = UPDATED
+        return outcome
+
+
+def _label(status: str) -> str:
+    if status in MemberStatusChoices.values:
+        return str(MemberStatusChoices(status).label)
+    return status or "–"

@@ -1,0 +1,86 @@
+"""Aggregate returns (members, non-members, pledges): one record per campaign, unit and date."""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import models
+
+from chuyende.imports.kinds.base import CREATED, UNCHANGED, UPDATED, Importer, Operation, Outcome, ParsedRow
+from chuyende.pledges.models import PledgeReturn
+from chuyende.pledges.services import pledge_return_save
+from chuyende.returns.models import MemberReturn, NonMemberReturn
+from chuyende.returns.services import member_return_save, non_member_return_save
+
+
+class ReturnImporter(Importer):
+    """A return is saved (created or replaced) by its service; equal counts are left alone."""
+
+    model: type[models.Model]
+    service: Callable[..., Any]
+    counts: tuple[str, ...] = ()
+    defaults: dict[str, int] = {}
+
+    def check(self, rows: list[ParsedRow]) -> None:
+        ctx = self.ctx
+        self.rows: list[ParsedRow] = []
+        for row in rows:
+            campaign = ctx.campaign(row)
+            unit = ctx.unit(row, "unit")
+            if campaign is None or unit is None or not ctx.editable(row, "unit", unit):
+                continue
+            row.values["campaign"], row.values["unit"] = campaign, unit
+            self.rows.append(row)
+        ctx.duplicates(
+            self.rows, lambda row: (row.values["campaign"].pk, row.values["unit"].pk, row.get("as_of")),
+            "as_of", describe=lambda row: f"{row.values['unit'].code} {_date(row)}",
+        )
+        campaigns = {row.values["campaign"].pk for row in self.rows}
+        units = {row.values["unit"].pk for row in self.rows}
+        self.stored: dict[tuple[int, int, Any], Any] = {}
+        if campaigns and units:
+            for record in self.model._default_manager.filter(campaign_id__in=campaigns, unit_id__in=units):
+                self.stored[(record.campaign_id, record.unit_id, record.as_of)] = record  # type: ignore[attr-defined]
+
+    def operations(self) -> Iterator[Operation]:
+        for row in self.rows:
+            yield Operation(rows=[row], run=lambda row=row: self._write(row))  # type: ignore[misc]
+
+    def _write(self, row: ParsedRow) -> Outcome:
+        campaign, unit, as_of = row.values["campaign"], row.values["unit"], row.values["as_of"]
+        record = self.stored.get((campaign.pk, unit.pk, as_of))
+        counts = {}
+        for name in self.counts:
+            stored = getattr(record, name) if record is not None else self.defaults.get(name)
+            value = row.keep(name, stored)
+            counts[name] = value if value is not None else self.defaults.get(name, 0)
+        if record is not None and all(getattr(record, name) == value for name, value in counts.items()):
+            return UNCHANGED
+        type(self).service(actor=self.ctx.actor, campaign=campaign, unit=unit, as_of=as_of, **counts)
+        return UPDATED if record is not None else CREATED
+
+
+def _date(row: ParsedRow) -> str:
+    day = row.get("as_of")
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+class MemberReturnImporter(ReturnImporter):
+    kind = "member_returns"
+    model = MemberReturn
+    service = member_return_save
+    counts = ("members_total", "exempt", "away", "studied")
+
+
+class NonMemberReturnImporter(ReturnImporter):
+    kind = "non_member_returns"
+    model = NonMemberReturn
+    service = non_member_return_save
+    counts = ("expected", "studied")
+
+
+class PledgeReturnImporter(ReturnImporter):
+    kind = "pledge_returns"
+    model = PledgeReturn
+    service = pledge_return_save
+    counts = ("registered", "excellent", "good", "not_met")
+    defaults = {"excellent": 0, "good": 0, "not_met": 0}

@@ -1,0 +1,140 @@
+"""Units: created with unit_create, changed (and moved) with unit_update, parents before children."""
+
+from collections.abc import Iterator
+
+from django.utils.translation import gettext as _
+
+from chuyende.accounts.permissions import can_manage_structure
+from chuyende.imports.kinds.base import CREATED, UNCHANGED, UPDATED, Importer, Operation, Outcome, ParsedRow
+from chuyende.organisation.models import Unit
+from chuyende.organisation.services import unit_create, unit_update
+
+FIELDS = ("name", "kind", "tracking", "opened_on", "closed_on")
+
+
+class UnitImporter(Importer):
+    kind = "units"
+
+    def check(self, rows: list[ParsedRow]) -> None:
+        ctx = self.ctx
+        ctx.duplicates(rows, lambda row: row.get("code"), "code")
+        self.rows = rows
+        in_file = {row.get("code"): row for row in rows if row.get("code")}
+        codes = [code for code in in_file if code not in ctx.units]
+        taken = set(Unit.objects.filter(code__in=codes).values_list("code", flat=True)) if codes else set()
+        manage = can_manage_structure(ctx.actor)
+        self.code_by_pk = {unit.pk: unit.code for unit in ctx.units.values()}
+        for row in rows:
+            if row.has("tracking") and not row.values["tracking"]:
+                row.values["tracking"] = Unit.Tracking.AGGREGATE
+            code = row.get("code", "")
+            if not code:
+                continue
+            existing = ctx.units.get(code)
+            if existing is None and code in taken:
+                ctx.problem(row, "code", _("A unit with code %(code)s already exists.") % {"code": code})
+                continue
+            if not self._parent_known(row, existing, in_file):
+                continue
+            if (existing is None or self._changes(row, existing)) and not manage:
+                ctx.problem(row, "code", _("Your role does not allow adding or changing units."))
+        self._order(rows, in_file)
+
+    def _parent_code_of(self, existing: Unit | None) -> str:
+        if existing is None or existing.parent_id is None:
+            return ""
+        if existing.parent_id not in self.code_by_pk:  # the parent of the user's own unit
+            self.code_by_pk[existing.parent_id] = Unit.objects.only("code").get(pk=existing.parent_id).code
+        return self.code_by_pk[existing.parent_id]
+
+    def _parent_known(self, row: ParsedRow, existing: Unit | None, in_file: dict[str, ParsedRow]) -> bool:
+        ctx = self.ctx
+        if not row.has("parent"):
+            if existing is None:
+                ctx.problem(row, "code", _(
+                    "A new unit needs the code of its parent unit: add the column “%(header)s”."
+                ) % {"header": ctx.sheet.column("parent").header})
+                return False
+            row.values["parent"] = self._parent_code_of(existing)
+            return True
+        parent_code = row.get("parent", "")
+        stored_parent = self._parent_code_of(existing)
+        if parent_code == stored_parent and existing is not None:
+            return True  # unchanged, even when the parent is above the user's own unit
+        if not parent_code:
+            ctx.problem(row, "parent", _("Write the code of the unit directly above this one."))
+            return False
+        if parent_code == row.get("code"):
+            ctx.problem(row, "parent", _("A unit cannot be its own parent."))
+            return False
+        if parent_code not in in_file and parent_code not in ctx.units:
+            ctx.problem(row, "parent", _(
+                "There is no unit with code “%(code)s” in your organisation or in this file."
+            ) % {"code": parent_code})
+            return False
+        return True
+
+    def _changes(self, row: ParsedRow, unit: Unit) -> bool:
+        if any(row.keep(name, getattr(unit, name)) != getattr(unit, name) for name in FIELDS):
+            return True
+        return bool(row.get("parent", "") != self._parent_code_of(unit))
+
+    def _order(self, rows: list[ParsedRow], in_file: dict[str, ParsedRow]) -> None:
+        """Parents before children; a loop of parents inside the file is a problem of each of its rows."""
+        depth: dict[str, int] = {}
+
+        def depth_of(code: str, seen: tuple[str, ...]) -> int:
+            if code in depth:
+                return depth[code]
+            parent = in_file[code].get("parent", "")
+            if parent in seen:
+                raise _Loop
+            value = depth_of(parent, (*seen, code)) + 1 if parent in in_file else 0
+            depth[code] = value
+            return value
+
+        ordered: list[tuple[int, int, ParsedRow]] = []
+        for index, row in enumerate(rows):
+            code = row.get("code", "")
+            try:
+                level = depth_of(code, (code,)) if code in in_file else 0
+            except _Loop:
+                self.ctx.problem(row, "parent", _("The parent units in this file go round in a loop."))
+                continue
+            ordered.append((level, index, row))
+        self.ordered = [row for _level, _index, row in sorted(ordered, key=lambda item: item[:2])]
+
+    def operations(self) -> Iterator[Operation]:
+        for row in self.ordered:
+            yield Operation(rows=[row], run=lambda row=row: self._write(row))  # type: ignore[misc]
+
+    def _write(self, row: ParsedRow) -> Outcome:
+        ctx = self.ctx
+        code = row.values["code"]
+        cached = ctx.units.get(code)
+        parent_code = row.get("parent", "")
+        parent = Unit.objects.get(code=parent_code) if parent_code else None
+        if cached is None:
+            unit = unit_create(
+                actor=ctx.actor, code=code, name=row.values["name"], kind=row.values["kind"], parent=parent,
+                tracking=row.get("tracking") or Unit.Tracking.AGGREGATE,
+                opened_on=row.get("opened_on"), closed_on=row.get("closed_on"),
+            )
+            ctx.units[code] = unit
+            self.code_by_pk[unit.pk] = code
+            return CREATED
+        unit = Unit.objects.get(pk=cached.pk)  # fresh: a move above may have changed its path
+        if not self._changes(row, unit) and (parent.pk if parent else None) == unit.parent_id:
+            return UNCHANGED
+        tracking = row.keep("tracking", unit.tracking) or Unit.Tracking.AGGREGATE
+        updated = unit_update(
+            actor=ctx.actor, unit=unit, code=code, name=row.keep("name", unit.name),
+            kind=row.keep("kind", unit.kind), tracking=tracking, parent=parent,
+            opened_on=row.keep("opened_on", unit.opened_on), closed_on=row.keep("closed_on", unit.closed_on),
+        )
+        ctx.units[code] = updated
+        return UPDATED
+
+
+class _Loop(Exception):
+    pass
