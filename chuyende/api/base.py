@@ -146,12 +146,36 @@ class ScopedViewSetMixin(_ViewSet):
     def validated(self, serializer_class: type[serializers.Serializer], **kwargs: Any) -> dict[str, Any]:
         """The request body checked by `serializer_class` (400 naming the fields otherwise)."""
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+        return validate(serializer)
 
     def call_service(self, service: Callable[..., T], /, **kwargs: Any) -> T:
         """`service(actor=self.actor, **kwargs)`; its exceptions reach the API's exception handler."""
         return call_service(service, actor=self.actor, **kwargs)
+
+
+def flat_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as `{"field": [...], "items.0.field": [...]}`: every key names one field."""
+    if isinstance(detail, Mapping):
+        flat: dict[str, list[str]] = {}
+        for key, inner in detail.items():
+            flat.update(flat_errors(inner, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list | tuple):
+        if all(isinstance(item, str) for item in detail):
+            return {prefix or "non_field_errors": [str(item) for item in detail]}
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(flat_errors(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
+def validate(serializer: serializers.Serializer) -> dict[str, Any]:
+    """`serializer.validated_data`, or a 400 whose `errors` name each field by a dotted path."""
+    if not serializer.is_valid():
+        raise serializers.ValidationError(flat_errors(serializer.errors))
+    return dict(serializer.validated_data)
 
 
 def call_service(

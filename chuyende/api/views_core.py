@@ -35,6 +35,7 @@ from chuyende.api.base import (
     date_filter,
     request_actor,
     unit_filter,
+    validate,
 )
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
@@ -361,16 +362,13 @@ class FiguresView(APIView):
         responses={200: s.FiguresSerializer, 400: ERROR_400, 404: ERROR_404},
     )
     def get(self, request: Request) -> Response:
-        query = s.FiguresQuerySerializer(data=request.query_params, context={"request": request})
-        query.is_valid(raise_exception=True)
+        query = validate(s.FiguresQuerySerializer(data=request.query_params, context={"request": request}))
         actor = request_actor(request)
         if actor is None:
             raise NotInScope
-        unit = query.validated_data.get("unit") or scope_root(actor)
-        as_of = query.validated_data.get("as_of") or timezone.localdate()
-        figures = call_service(
-            live_figures, unit=unit, campaign=query.validated_data["campaign"], as_of=as_of
-        )
+        unit = query.get("unit") or scope_root(actor)
+        as_of = query.get("as_of") or timezone.localdate()
+        figures = call_service(live_figures, unit=unit, campaign=query["campaign"], as_of=as_of)
         return Response(figures)
 
 

@@ -1,0 +1,150 @@
+"""API: campaigns (list and detail of those the caller may see, create through the service)."""
+
+import pytest
+
+from chuyende.campaigns.models import Campaign
+from chuyende.organisation.models import Unit
+from tests.api.conftest import api_url, errors_of
+from tests.view_helpers import translated
+
+pytestmark = pytest.mark.django_db
+
+
+def uid(code: str) -> int:
+    return Unit.objects.get(code=code).pk
+
+
+def codes(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [row["code"] for row in response.json()["results"]]
+
+
+def new_campaign(**overrides: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "code": "NQ-HB-2024",
+        "kind": "resolution",
+        "year": 2024,
+        "title": "Quán triệt Nghị quyết Đảng bộ xã",
+        "starts": "2024-04-01",
+        "study_deadline": "2024-06-30",
+        "report_deadline": "2024-07-15",
+        "target_rate": "90.00",
+        "excluded_statuses": ["exempt"],
+        "non_party_categories": ["mass"],
+        "guiding_documents": [
+            {
+                "number": "05-KH/ĐU",
+                "issued_on": "2024-03-20",
+                "issuer": "Đảng ủy xã Hòa Bình",
+                "title": "Kế hoạch",
+            }
+        ],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_everyone_reads_the_provincial_campaign(users, api_for, scenario):
+    for user in (users.owner, users.viewer, users.outsiders["viewer"]):
+        response = api_for(user).get(api_url("campaigns/"))
+        assert codes(response) == ["CD2024"]
+        row = response.json()["results"][0]
+        assert row["owner_code"] == "BN" and row["excluded_statuses"] == ["exempt", "away"]
+        assert [d["number"] for d in row["guiding_documents"]] == ["12-HD/BTGTU", "87-KH/HU"]
+        detail = api_for(user).get(api_url(f"campaigns/{scenario.pk}/"))
+        assert detail.status_code == 200 and detail.json()["target_rate"] == "95.00"
+
+
+def test_owner_creates_a_campaign_of_their_unit(users, api_for):
+    response = api_for(users.owner).post(api_url("campaigns/"), new_campaign(), format="json")
+    assert response.status_code == 201, response.content
+    campaign = Campaign.objects.get(code="NQ-HB-2024")
+    assert campaign.owner.code == "BN.HA.HB"
+    assert str(campaign.ends) == "2024-12-31"  # the service's default
+    assert campaign.guiding_documents.get().number == "05-KH/ĐU"
+    assert response.json()["id"] == campaign.pk
+
+
+def test_a_hoa_binh_campaign_is_hidden_from_hoa_phu(users, api_for):
+    api_for(users.owner).post(api_url("campaigns/"), new_campaign(), format="json")
+    campaign = Campaign.objects.get(code="NQ-HB-2024")
+    outsider = api_for(users.outsiders["officer"])
+    assert codes(outsider.get(api_url("campaigns/"))) == ["CD2024"]
+    assert outsider.get(api_url(f"campaigns/{campaign.pk}/")).status_code == 404
+    # The district sees its sub-unit's campaign.
+    assert "NQ-HB-2024" in codes(api_for(users.owner).get(api_url("campaigns/"), {"year": 2024}))
+
+
+def test_filters(users, api_for, district):
+    client = api_for(district)
+    client.post(api_url("campaigns/"), new_campaign(code="NQ-HA-2024", year=2024), format="json")
+    assert codes(client.get(api_url("campaigns/"), {"kind": "annual_topic"})) == ["CD2024"]
+    assert codes(client.get(api_url("campaigns/"), {"owner": uid("BN.HA")})) == ["NQ-HA-2024"]
+    assert codes(client.get(api_url("campaigns/"), {"date": "2024-02-01"})) == ["CD2024"]
+    assert client.get(api_url("campaigns/"), {"owner": uid("BN")}).status_code == 404  # above the scope
+    assert list(errors_of(client.get(api_url("campaigns/"), {"year": "x"}))) == ["year"]
+
+
+@pytest.mark.parametrize("who", ["viewer"])
+def test_viewer_gets_403_and_nothing_is_written(who, users, api_for):
+    before = Campaign.objects.count()
+    response = api_for(getattr(users, who)).post(api_url("campaigns/"), new_campaign(), format="json")
+    assert response.status_code == 403
+    assert Campaign.objects.count() == before
+
+
+def test_an_owner_of_another_subtree_is_404(users, api_for):
+    before = Campaign.objects.count()
+    response = api_for(users.owner).post(
+        api_url("campaigns/"), new_campaign(owner=uid("BN.HA.HP")), format="json"
+    )
+    assert response.status_code == 404
+    assert Campaign.objects.count() == before
+
+
+def test_errors_name_the_fields(users, api_for):
+    client = api_for(users.owner)
+    before = Campaign.objects.count()
+    typed = client.post(
+        api_url("campaigns/"),
+        new_campaign(
+            year="2024a",
+            target_rate=120,
+            excluded_statuses=["active"],
+            starts=None,
+            guiding_documents=[{"number": "1", "issuer": "x", "title": "y"}],
+        ),
+        format="json",
+    )
+    assert typed.status_code == 400
+    errors = errors_of(typed)
+    assert set(errors) == {
+        "year",
+        "target_rate",
+        "excluded_statuses.0",
+        "starts",
+        "guiding_documents.0.issued_on",
+    }
+    rules = client.post(
+        api_url("campaigns/"),
+        new_campaign(starts="2024-07-01", study_deadline="2024-06-30", ends="2024-05-01"),
+        format="json",
+    )
+    assert errors_of(rules) == {
+        "ends": [translated("The campaign ends before it starts.")],
+        "study_deadline": [translated("The study deadline is before the campaign starts.")],
+    }
+    taken = client.post(api_url("campaigns/"), new_campaign(code="CD2024"), format="json")
+    assert errors_of(taken) == {
+        "code": [translated("A campaign with code %(code)s already exists.", code="CD2024")]
+    }
+    assert Campaign.objects.count() == before
+
+
+def test_list_query_count_is_fixed(users, api_for, district, django_assert_max_num_queries):
+    client = api_for(district)
+    for n in range(3):
+        client.post(api_url("campaigns/"), new_campaign(code=f"NQ-{n}"), format="json")
+    # token with user, the user's unit, its ancestors (campaigns_for), count, page with owners, documents
+    with django_assert_max_num_queries(6):
+        assert len(codes(client.get(api_url("campaigns/")))) == 4
