@@ -371,9 +371,10 @@ def _write(ctx: Context, operations: Any, importer: Any, result: ImportResult, r
             outcome = _run(ctx, operation, importer)
             if outcome is not None:
                 for row in operation.rows:
+                    mine = outcome.get(row.number, UNCHANGED) if isinstance(outcome, dict) else outcome
                     known = outcomes.get(row.number)
-                    if known is None or RANK[outcome] > RANK[known]:
-                        outcomes[row.number] = outcome
+                    if known is None or RANK[mine] > RANK[known]:
+                        outcomes[row.number] = mine
             reporter.writing(len(outcomes))
         if ctx.problems:
             transaction.set_rollback(True)
@@ -384,7 +385,7 @@ def _write(ctx: Context, operations: Any, importer: Any, result: ImportResult, r
     result.unchanged = values.count(UNCHANGED)
 
 
-def _run(ctx: Context, operation: Operation, importer: Any) -> Outcome | None:
+def _run(ctx: Context, operation: Operation, importer: Any) -> Outcome | dict[int, Outcome] | None:
     row = operation.rows[0]
     try:
         return operation.run()

@@ -23,3 +23,4 @@ def test_a_dump_imports_back_unchanged(province_admin, kind):
     assert result.problems == []
     assert result.rows > 0
     assert (result.created, result.updated, result.unchanged) == (0, 0, result.rows)
+

@@ -90,13 +90,15 @@ class ParsedRow:
 
 @dataclass
 class Operation:
-    """One write: the rows it comes from and the call that does it (returns the outcome).
+    """One write: the rows it comes from and the call that does it.
 
-    `field_rows` may name the row a service's field error belongs to (default: the first row).
+    `run` returns the outcome of all its rows, or a dict of outcomes by row number (rows not in it
+    are unchanged). `field_rows` may name the row a service's field error belongs to (default: the
+    first row).
     """
 
     rows: list[ParsedRow]
-    run: Callable[[], Outcome]
+    run: Callable[[], "Outcome | dict[int, Outcome]"]
     field_rows: dict[str, ParsedRow] = field(default_factory=dict)
 
 

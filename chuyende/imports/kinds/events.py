@@ -323,7 +323,8 @@ class AttendanceImporter(Importer):
         for event_id, rows in self.by_event.items():
             yield Operation(rows=rows, run=lambda e=self.events[event_id], rows=rows: self._write(e, rows))  # type: ignore[misc]
 
-    def _write(self, event: Event, rows: list[ParsedRow]) -> Outcome:
+    def _write(self, event: Event, rows: list[ParsedRow]) -> dict[int, Outcome] | Outcome:
+        """Replaces the lists of the bridge points named; rows are created (newly listed) or unchanged."""
         listed: dict[int, list[Member]] = {}
         for row in rows:
             listed.setdefault(row.values["site_unit"].pk, []).append(row.values["member"])
@@ -334,6 +335,17 @@ class AttendanceImporter(Importer):
             kept.setdefault(attendance.site.unit_id, []).append(attendance.member)
         if all({m.pk for m in members} == stored.get(unit_id, set()) for unit_id, members in listed.items()):
             return UNCHANGED
+        # A member newly listed is a created row; one already listed there is unchanged, or updated when
+        # others were taken off the same bridge point's list.
+        shortened = {unit_id for unit_id, members in listed.items()
+                     if stored.get(unit_id, set()) - {member.pk for member in members}}
+        outcomes: dict[int, Outcome] = {}
+        for row in rows:
+            unit_id = row.values["site_unit"].pk
+            if row.values["member"].pk not in stored.get(unit_id, set()):
+                outcomes[row.number] = CREATED
+            else:
+                outcomes[row.number] = UPDATED if unit_id in shortened else UNCHANGED
         sites = [
             SiteData(unit=site.unit, other_members=site.other_members, non_members=site.non_members,
                      non_members_by_category=dict(site.non_members_by_category),
@@ -345,7 +357,7 @@ class AttendanceImporter(Importer):
             format=event.format, title=event.title, sites=sites, presenters=list(event.presenters.all()),
             is_make_up=event.is_make_up, code=event.code,
         )
-        return UPDATED
+        return outcomes
 
 
 __all__ = ["AttendanceImporter", "EventImporter", "PresenterImporter"]
