@@ -1,0 +1,341 @@
+"""Import jobs: storing an upload, starting the import, running it and keeping its outcome.
+
+The rows themselves are read, checked and written by `chuyende.imports.engine.run_import` (all or
+nothing, in one transaction). This module wraps it in a job the user can follow in the page:
+progress is written to a small JSON file per job (readable while the import's transaction holds
+SQLite's write lock), and the counts, problems and annotated copy go to the job row afterwards.
+"""
+
+import codecs
+import dataclasses
+import datetime
+import json
+import logging
+import math
+import os
+import time
+import uuid
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from chuyende.accounts.models import User
+from chuyende.accounts.permissions import require_edit, scope_root
+from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.selectors import campaigns_for
+from chuyende.core.exceptions import NotInScope
+from chuyende.core.numbers import format_number
+from chuyende.imports import annotate, engine, spec
+from chuyende.imports.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_EXTENSIONS = ("xlsx", "csv")
+XLSX_SIGNATURE = b"PK\x03\x04"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) and other OLE files
+CSV_SNIFF_BYTES = 64 * 1024
+# Files with at most this many data rows are imported in the request; larger ones go to the runner.
+INLINE_MAX_ROWS = 2_000
+# The progress file is rewritten at most this often (seconds), and at the last row.
+PROGRESS_INTERVAL = 0.25
+
+
+# --- the upload -------------------------------------------------------------------------------------
+
+def extension_of(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def check_import_upload(upload: File, *, field: str = "file", limit: int | None = None) -> None:
+    """Refuses a file that is too large, empty, or not an .xlsx workbook or a UTF-8 .csv file.
+
+    `limit`: the largest size in bytes (default IMPORT_UPLOAD_MAX_BYTES; 0 for no limit).
+    """
+    name = os.path.basename(upload.name or "")
+    if limit is None:
+        limit = settings.IMPORT_UPLOAD_MAX_BYTES
+    if limit and upload.size is not None and upload.size > limit:
+        raise ValidationError({field: _(
+            "The file is %(size)s MB; the largest allowed is %(limit)s MB."
+        ) % {
+            "size": format_number(math.ceil(upload.size * 10 / 1_048_576) / 10),
+            "limit": format_number(limit // 1_048_576),
+        }})
+    upload.seek(0)
+    head = upload.read(CSV_SNIFF_BYTES)
+    upload.seek(0)
+    extension = extension_of(name)
+    if extension == "xls" or head.startswith(OLE_SIGNATURE):
+        raise ValidationError({field: _(
+            "“%(name)s” is an Excel 97–2003 workbook (.xls). Open it in Excel, save it as an Excel "
+            "workbook (.xlsx) and upload it again."
+        ) % {"name": name}})
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError({field: _(
+            "“%(name)s” is not a spreadsheet: only Excel workbooks (.xlsx) and CSV files in UTF-8 (.csv) "
+            "can be imported."
+        ) % {"name": name}})
+    if not head:
+        raise ValidationError({field: _("“%(name)s” is empty.") % {"name": name}})
+    if extension == "xlsx":
+        if not head.startswith(XLSX_SIGNATURE):
+            raise ValidationError({field: _(
+                "“%(name)s” is named .xlsx but is not an Excel workbook: the file is damaged or is another "
+                "kind of file renamed."
+            ) % {"name": name}})
+        _check_workbook(upload, name=name, field=field)
+        return
+    if head.startswith(XLSX_SIGNATURE) or b"\x00" in head:
+        raise ValidationError({field: _(
+            "“%(name)s” is named .csv but is not a text file. Save the sheet as “CSV UTF-8 (comma "
+            "delimited)” and upload it again."
+        ) % {"name": name}})
+    try:
+        # Incremental: the sniffed bytes may end in the middle of a character.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < CSV_SNIFF_BYTES)
+    except UnicodeDecodeError:
+        raise ValidationError({field: _(
+            "“%(name)s” is not in UTF-8, so its Vietnamese letters would be garbled. Save the sheet as "
+            "“CSV UTF-8 (comma delimited)” and upload it again."
+        ) % {"name": name}}) from None
+
+
+def _check_workbook(upload: File, *, name: str, field: str) -> None:
+    """A .xlsx file is a zip archive holding xl/workbook.xml; anything else is damaged or renamed."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ValidationError({field: _(
+            "“%(name)s” is damaged and cannot be opened as an Excel workbook. Open it in Excel, save it "
+            "again as .xlsx and upload the new file."
+        ) % {"name": name}}) from None
+    finally:
+        upload.seek(0)
+    if "xl/workbook.xml" not in names:
+        raise ValidationError({field: _(
+            "“%(name)s” is named .xlsx but is not an Excel workbook: the file is damaged or is another "
+            "kind of file renamed."
+        ) % {"name": name}})
+
+
+def check_kind(kind: str, *, field: str = "kind") -> None:
+    if kind not in spec.KINDS:
+        raise ValidationError({field: _("“%(kind)s” is not a kind of data that can be imported.")
+                               % {"kind": kind}})
+
+
+def import_job_create(
+    *, actor: User, kind: str, upload: UploadedFile, campaign: Campaign | None = None,
+) -> ImportJob:
+    """Stores the upload as a job of the actor, not started yet (the user sees the preview first).
+
+    `campaign`, if given, is used for the rows whose campaign cell is empty.
+    """
+    root = scope_root(actor)
+    require_edit(actor, root)
+    if campaign is not None and not campaigns_for(actor=actor).filter(pk=campaign.pk).exists():
+        raise NotInScope
+    check_kind(kind)
+    check_import_upload(upload)
+    original = os.path.basename(upload.name or "")[:255]
+    job = ImportJob(user=actor, unit=root, kind=kind, filename=original, campaign=campaign)
+    # Stored under a random name: the user's file name is only shown, never used as a path.
+    job.upload.save(f"{uuid.uuid4().hex}.{extension_of(original)}", File(upload), save=False)
+    job.full_clean()
+    job.save()
+    return job
+
+
+# --- preview ----------------------------------------------------------------------------------------
+
+def job_preview(*, actor: User, job: ImportJob, rows: int = 10) -> engine.Preview:
+    """The detected columns, the first rows and the header problems of the job's file."""
+    if job.user_id != actor.pk:
+        raise NotInScope
+    with job.upload.open("rb") as handle:
+        return engine.preview(handle, filename=job.filename, kind=job.kind, rows=rows, campaign=job.campaign)
+
+
+def rows_in(preview: engine.Preview) -> int | None:
+    """The number of data rows the file declares, if the preview could tell."""
+    return preview.total_rows
+
+
+# --- starting and running ---------------------------------------------------------------------------
+
+def import_job_start(*, actor: User, job: ImportJob, rows: int | None = None) -> ImportJob:
+    """Starts the import: in this request for a small file, else queued for the task runner.
+
+    `rows` is the number of data rows if known (from the preview); unknown counts are queued.
+    """
+    if job.user_id != actor.pk:
+        raise NotInScope
+    require_edit(actor, job.unit)
+    started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.UPLOADED).update(
+        status=ImportJob.Status.QUEUED, total_rows=rows or 0,
+    )
+    if not started:
+        raise ValidationError(_("This import has already been started."))
+    ProgressFile(job.pk)(0, rows or 0, force=True)
+    if rows is not None and rows <= INLINE_MAX_ROWS:
+        run_job(job.pk)
+    else:
+        from chuyende.imports.tasks import run_import_job
+
+        result = run_import_job.enqueue(job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+class ProgressFile:
+    """Rows done and in total, as MEDIA_ROOT/imports/progress/<job id>.json.
+
+    Written outside the database so the page can read it while the import's transaction is open.
+    """
+
+    def __init__(self, job_id: int) -> None:
+        self.path = progress_path(job_id)
+        self.last_write = 0.0
+        self.done = 0
+        self.total = 0
+
+    def __call__(self, done: int, total: int, *, force: bool = False) -> None:
+        self.done, self.total = done, total
+        now = time.monotonic()
+        if not force and done < total and now - self.last_write < PROGRESS_INTERVAL:
+            return
+        self.last_write = now
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"done": done, "total": total}), encoding="utf-8")
+        os.replace(temporary, self.path)
+
+
+def progress_path(job_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{job_id}.json"
+
+
+def read_progress(job: ImportJob) -> tuple[int, int]:
+    """(rows done, rows in total): from the progress file while the job runs, else from the row."""
+    if job.is_active:
+        try:
+            data = json.loads(progress_path(job.pk).read_text(encoding="utf-8"))
+            return int(data["done"]), int(data["total"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    return job.done_rows, job.total_rows
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return str(value)
+
+
+def problem_dict(problem: Any) -> dict[str, Any]:
+    """A problem of the engine as JSON: sheet, row, column, value, message."""
+    if dataclasses.is_dataclass(problem) and not isinstance(problem, type):
+        raw = dataclasses.asdict(problem)
+    elif isinstance(problem, dict):
+        raw = dict(problem)
+    else:
+        raw = {name: getattr(problem, name, None) for name in ("sheet", "row", "column", "value", "message")}
+    raw["message"] = str(raw.get("message") or "")
+    return {key: _json_value(value) for key, value in raw.items()}
+
+
+def _unexpected_problem() -> dict[str, Any]:
+    return {"sheet": "", "row": None, "column": "", "value": "", "message": _(
+        "The import stopped on an unexpected error and nothing was written. Try again; if it happens "
+        "again, send the file to the administrator."
+    )}
+
+
+def run_job(job_id: int) -> None:
+    """Runs a queued job to its end. Safe to call twice: only a queued job is run."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _run_job(job_id)
+
+
+def _run_job(job_id: int) -> None:
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now(),
+    )
+    if not claimed:
+        return
+    job = ImportJob.objects.select_related("user", "unit", "campaign").get(pk=job_id)
+    progress = ProgressFile(job.pk)
+    progress(0, job.total_rows, force=True)
+    try:
+        with job.upload.open("rb") as handle:
+            result = engine.run_import(actor=job.user, kind=job.kind, file=handle, filename=job.filename,
+                                       progress=progress, campaign=job.campaign)
+    except Exception:
+        # The engine writes in one transaction, so nothing was kept; the job must still end.
+        logger.exception("Import job %s failed unexpectedly", job_id)
+        _finish(job, progress, status=ImportJob.Status.FAILED, problems=[_unexpected_problem()])
+        return
+    problems = [problem_dict(problem) for problem in result.problems]
+    if problems:
+        annotated = _annotated_copy(job, list(result.problems))
+        _finish(job, progress, status=ImportJob.Status.FAILED, problems=problems, annotated=annotated)
+        return
+    _finish(job, progress, status=ImportJob.Status.SUCCEEDED, problems=[], result=result)
+
+
+def _annotated_copy(job: ImportJob, problems: list[Any]) -> bytes | None:
+    try:
+        with job.upload.open("rb") as handle:
+            return annotate.annotated_copy(handle, job.filename, problems)
+    except Exception:
+        logger.exception("Annotated copy of import job %s failed", job.pk)
+        return None
+
+
+def annotated_name(job: ImportJob) -> str:
+    """The download name of the annotated copy: the user's file name with "-loi" before .xlsx."""
+    stem = job.filename.rsplit(".", 1)[0] if "." in job.filename else job.filename
+    return f"{stem or 'nhap-du-lieu'}-loi.xlsx"
+
+
+def _finish(
+    job: ImportJob, progress: ProgressFile, *, status: str, problems: list[dict[str, Any]],
+    result: Any = None, annotated: bytes | None = None,
+) -> None:
+    total = progress.total or job.total_rows
+    job.status = status
+    job.problems = problems
+    job.total_rows = total
+    job.done_rows = total if status == ImportJob.Status.SUCCEEDED else min(progress.done, total)
+    if result is not None:
+        job.created_count = result.created
+        job.updated_count = result.updated
+        job.unchanged_count = result.unchanged
+    if annotated is not None:
+        job.annotated.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(annotated), save=False)
+    job.finished_at = timezone.now()
+    job.save()
+    progress_path(job.pk).unlink(missing_ok=True)
+
+
+def open_annotated(*, actor: User, job: ImportJob) -> IO[bytes]:
+    if job.user_id != actor.pk or not job.annotated:
+        raise NotInScope
+    try:
+        return job.annotated.open("rb")
+    except FileNotFoundError as missing:
+        raise NotInScope from missing
