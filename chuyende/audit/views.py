@@ -7,15 +7,17 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.permissions import actor_of, can_see_audit
+from chuyende.audit.exports import AUDIT_COLUMNS
 from chuyende.audit.models import AuditEntry
 from chuyende.audit.selectors import audit_entries_for
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.numbers import format_date
+from chuyende.exports.tables import export_response, requested_format
 
 PAGE_SIZE = 50
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -82,7 +84,7 @@ def _row(entry: AuditEntry) -> Row:
 
 
 @login_required
-def list_page(request: HttpRequest) -> HttpResponse:
+def list_page(request: HttpRequest) -> HttpResponseBase:
     """Changes recorded in the user's subtree, newest first, 50 a page (admins and officers only)."""
     if not can_see_audit(actor_of(request)):
         raise NotAllowed
@@ -92,6 +94,9 @@ def list_page(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("type", "")
     if chosen:
         entries = entries.filter(record_type=chosen)
+    if fmt := requested_format(request):  # every change listed, all pages, as .xlsx or .csv
+        return export_response(rows=entries, row_of=_row, columns=AUDIT_COLUMNS, fmt=fmt,
+                               filename_stem="nhat-ky")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "audit/list.html", {
         "page": page,

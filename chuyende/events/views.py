@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -20,10 +20,12 @@ from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
 from chuyende.events import services
+from chuyende.events.exports import EVENT_COLUMNS
 from chuyende.events.forms import AttendeesForm, EventFilterForm, EventForm, SiteFormSet, category_choices
 from chuyende.events.models import Event, Site
 from chuyende.events.selectors import events_visible_to, sites_visible_to
 from chuyende.events.services import SiteData
+from chuyende.exports.tables import export_response, requested_format
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.members.models import Member, MemberStatusChoices
 from chuyende.members.selectors import members_visible_to, with_status_on
@@ -53,7 +55,7 @@ def _require_edit_event(request: HttpRequest, event: Event) -> None:
 
 
 @login_required
-def list_page(request: HttpRequest) -> HttpResponse:
+def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     form = EventFilterForm(request.GET or None, actor=actor)
     events = events_visible_to(actor=actor).order_by("-held_on", "-id")
@@ -67,6 +69,8 @@ def list_page(request: HttpRequest) -> HttpResponse:
             events = events.filter(held_on__gte=data["date_from"])
         if data["date_to"]:
             events = events.filter(held_on__lte=data["date_to"])
+    if fmt := requested_format(request):  # every row listed, all pages, as .xlsx or .csv
+        return export_response(rows=events, columns=EVENT_COLUMNS, fmt=fmt, filename_stem="hoi-nghi")
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET
 from chuyende.accounts.permissions import actor_of, can_edit, scope_root
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
+from chuyende.exports.tables import requested_format, requested_table
 from chuyende.materials import services
+from chuyende.materials.exports import TABLES, materials_export
 from chuyende.materials.forms import MaterialFilterForm, MaterialTransferForm
 from chuyende.materials.models import PHYSICAL_ITEMS, MaterialTransfer
 from chuyende.materials.selectors import Holding, holdings_of, transfers_visible_to
@@ -49,7 +51,7 @@ def _list_url(transfer: MaterialTransfer) -> str:
 
 
 @login_required
-def list_page(request: HttpRequest) -> HttpResponse:
+def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     campaign = campaigns_for(actor=actor).first()
     unit = scope_root(actor)
@@ -63,10 +65,15 @@ def list_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "campaign": campaign, "unit": unit, "on": on,
                                "can_add": can_edit(actor, unit)}
     if campaign is not None:
-        holdings = holdings_of(unit=unit, campaign=campaign, on=on)
         rows = transfers_visible_to(actor=actor, campaign=campaign).filter(sent_on__lte=on)
-        received = _page(request, rows.filter(recipient=unit), "received_page")
-        passed = _page(request, rows.filter(sender=unit).exclude(recipient=unit), "passed_page")
+        received_rows = rows.filter(recipient=unit)
+        passed_rows = rows.filter(sender=unit).exclude(recipient=unit)
+        if fmt := requested_format(request):  # the table asked for, all pages, as .xlsx or .csv
+            return materials_export(fmt=fmt, table=requested_table(request, TABLES), received=received_rows,
+                                    passed=passed_rows)
+        holdings = holdings_of(unit=unit, campaign=campaign, on=on)
+        received = _page(request, received_rows, "received_page")
+        passed = _page(request, passed_rows, "passed_page")
         shown = [*received.object_list, *passed.object_list]
         query = request.GET.copy()
         context.update({

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,9 @@ from chuyende.accounts.permissions import actor_of, can_edit, require_edit
 from chuyende.core.exceptions import NotAllowed
 from chuyende.events.models import Attendance
 from chuyende.events.selectors import events_visible_to
+from chuyende.exports.tables import export_response, requested_format
 from chuyende.members import services
+from chuyende.members.exports import MEMBER_COLUMNS
 from chuyende.members.forms import (
     MemberCreateForm,
     MemberFilterForm,
@@ -38,7 +40,7 @@ def _member_or_404(request: HttpRequest, pk: int) -> Member:
 
 
 @login_required
-def list_page(request: HttpRequest) -> HttpResponse:
+def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     today = datetime.date.today()
     form = MemberFilterForm(request.GET or None, actor=actor)
@@ -50,6 +52,8 @@ def list_page(request: HttpRequest) -> HttpResponse:
             members = members.filter(unit__path__startswith=unit.path)
         if status := form.cleaned_data["status"]:
             members = members.filter(**{"status_now": status})  # annotated by with_status_on
+    if fmt := requested_format(request):  # every row listed, all pages, as .xlsx or .csv
+        return export_response(rows=members, columns=MEMBER_COLUMNS, fmt=fmt, filename_stem="dang-vien")
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = dict(MemberStatusChoices.choices)
     for member in page.object_list:

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +18,10 @@ from chuyende.accounts.permissions import (
     scope_root,
 )
 from chuyende.core.exceptions import NotAllowed
+from chuyende.exports.tables import requested_format
 from chuyende.members.models import MemberStatusChoices
 from chuyende.organisation import selectors
+from chuyende.organisation.exports import units_export
 from chuyende.organisation.forms import UnitForm
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import unit_create, unit_update
@@ -49,10 +51,12 @@ def _require_structure_edit(user: User, unit: Unit) -> None:
 
 
 @login_required
-def tree_page(request: HttpRequest) -> HttpResponse:
+def tree_page(request: HttpRequest) -> HttpResponseBase:
     user = actor_of(request)
     root = scope_root(user)
     units = list(selectors.subtree(root=root).order_by("path"))
+    if fmt := requested_format(request):  # every unit listed, as .xlsx or .csv
+        return units_export(fmt=fmt, units=units, levels=selectors.level_names())
     return render(request, "organisation/tree.html", {
         "tree": _nest(units),
         "count": len(units),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from chuyende.accounts.permissions import actor_of, can_edit, require_edit, scope_root
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
+from chuyende.exports.tables import export_response, requested_format
 from chuyende.figures.rollup import unit_figures
 from chuyende.figures.selectors import default_as_of
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.outreach import services
+from chuyende.outreach.exports import OUTREACH_COLUMNS
 from chuyende.outreach.forms import OutreachFilterForm, OutreachForm
 from chuyende.outreach.models import Outreach
 from chuyende.outreach.selectors import channel_rows, outreach_visible_to
@@ -29,7 +31,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def list_page(request: HttpRequest) -> HttpResponse:
+def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     root = scope_root(actor)
     campaign = campaigns_for(actor=actor).first()
@@ -50,8 +52,11 @@ def list_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form, "campaign": campaign, "unit": unit, "as_of": as_of,
                                   "can_add": can_add}
     if campaign is not None:
-        rollup = unit_figures(unit=unit, campaign=campaign, as_of=as_of)
         records = outreach_visible_to(actor=actor, campaign=campaign, unit=unit, as_of=as_of)
+        if fmt := requested_format(request):  # every record listed, all pages, as .xlsx or .csv
+            return export_response(rows=records, columns=OUTREACH_COLUMNS, fmt=fmt,
+                                   filename_stem="tuyen-truyen")
+        rollup = unit_figures(unit=unit, campaign=campaign, as_of=as_of)
         page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)

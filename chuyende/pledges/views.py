@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import actor_of, can_edit, require_edit, scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.core.exceptions import NotAllowed
+from chuyende.exports.tables import requested_format, requested_table
 from chuyende.figures.rollup import Tally, unit_figures
 from chuyende.figures.selectors import campaign_choices
 from chuyende.members.forms import apply_service_errors, offered_units
@@ -25,6 +26,7 @@ from chuyende.members.models import Member, MemberStatusChoices
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import subtree
 from chuyende.pledges import services
+from chuyende.pledges.exports import TABLES, pledges_export
 from chuyende.pledges.forms import (
     CellRatingForm,
     PledgeEditForm,
@@ -86,7 +88,7 @@ def _ratings(tally: Tally) -> list[tuple[str, int]]:
 
 
 @login_required
-def list_page(request: HttpRequest) -> HttpResponse:
+def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     campaigns = campaign_choices(actor=actor)
     campaign = campaigns[0] if campaigns else None
@@ -105,10 +107,14 @@ def list_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "campaign": campaign, "unit": unit, "on": on}
     if campaign is None:
         return render(request, "pledges/list.html", context)
-    rollup = unit_figures(unit=unit, campaign=campaign, as_of=on)
     returns = list(pledge_returns_visible_to(actor=actor, campaign=campaign)
                    .filter(unit__path__startswith=unit.path))
     cell = is_cell(unit)
+    cell_rows = cell_pledges(actor=actor, campaign=campaign, unit=unit, day=on) if cell else None
+    if fmt := requested_format(request):  # the table asked for, as .xlsx or .csv
+        return pledges_export(fmt=fmt, table=requested_table(request, TABLES), cell=cell_rows,
+                              returns=returns, on=on)
+    rollup = unit_figures(unit=unit, campaign=campaign, as_of=on)
     context.update(
         rollup=rollup,
         ratings=_ratings(rollup.tally),
@@ -116,7 +122,7 @@ def list_page(request: HttpRequest) -> HttpResponse:
             {"figures": child, "ratings": [count for _label, count in _ratings(child.tally)]}
             for child in rollup.children
         ],
-        cell=cell_pledges(actor=actor, campaign=campaign, unit=unit, day=on) if cell else None,
+        cell=cell_rows,
         can_edit_cell=cell and can_edit(actor, unit),
         returns=returns,
         in_force=in_force_ids(returns, on),

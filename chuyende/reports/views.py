@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,10 +23,12 @@ from chuyende.accounts.permissions import actor_of, can_edit, require_edit, scop
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.numbers import format_date_long
+from chuyende.exports.tables import export_response, requested_format
 from chuyende.figures.completeness import report_completeness
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.reports import selectors, services
 from chuyende.reports.drafting import FigureRef, Paragraph, results_section
+from chuyende.reports.exports import REPORT_COLUMNS
 from chuyende.reports.figures import figure_changes, live_figures
 from chuyende.reports.forms import ReportCreateForm, ReportFilterForm, ReportForm, ReviewForm
 from chuyende.reports.models import Report
@@ -40,7 +42,7 @@ def _report_or_404(request: HttpRequest, pk: int) -> Report:
 
 
 @login_required
-def list_page(request: HttpRequest) -> HttpResponse:
+def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     campaign = campaigns_for(actor=actor).order_by("-year", "-starts", "-pk").first()
     form = ReportFilterForm(request.GET or None, actor=actor, initial={"campaign": campaign})
@@ -49,6 +51,8 @@ def list_page(request: HttpRequest) -> HttpResponse:
     reports = selectors.reports_visible_to(actor=actor, campaign=campaign).order_by(
         "unit__path", "-issued_on", "-pk"
     ) if campaign else Report.objects.none()
+    if fmt := requested_format(request):  # every report listed, all pages, as .xlsx or .csv
+        return export_response(rows=reports, columns=REPORT_COLUMNS, fmt=fmt, filename_stem="bao-cao")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

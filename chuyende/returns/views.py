@@ -9,15 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.permissions import actor_of, can_edit, require_edit
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
+from chuyende.exports.tables import requested_format, requested_table
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.returns import services
+from chuyende.returns.exports import TABLES, returns_export
 from chuyende.returns.forms import (
     MemberReturnForm,
     NonMemberReturnForm,
@@ -35,7 +37,7 @@ NON_MEMBER_COUNTS = ("expected", "studied")
 
 
 @login_required
-def list_page(request: HttpRequest) -> HttpResponse:
+def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     campaign = campaigns_for(actor=actor).first()
     on = datetime.date.today()
@@ -47,6 +49,9 @@ def list_page(request: HttpRequest) -> HttpResponse:
     non_member_returns = (
         list(non_member_returns_visible_to(actor=actor, campaign=campaign)) if campaign else []
     )
+    if fmt := requested_format(request):  # the table asked for, as .xlsx or .csv
+        return returns_export(fmt=fmt, table=requested_table(request, TABLES), member_returns=member_returns,
+                              non_member_returns=non_member_returns, on=on)
     units = {row.unit for row in member_returns} | {row.unit for row in non_member_returns}
     return render(request, "returns/list.html", {
         "form": form, "campaign": campaign, "on": on, "member_returns": member_returns,

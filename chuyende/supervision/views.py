@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +23,11 @@ from chuyende.accounts.permissions import actor_of, can_edit, scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotAllowed
+from chuyende.exports.tables import requested_format, requested_table
 from chuyende.figures.rollup import unit_figures
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.supervision import services
+from chuyende.supervision.exports import TABLES, supervision_export
 from chuyende.supervision.forms import (
     AssignmentForm,
     SupervisionFilterForm,
@@ -53,7 +55,7 @@ def _back_to_list(campaign: Campaign) -> HttpResponseRedirect:
 
 
 @login_required
-def list_page(request: HttpRequest) -> HttpResponse:
+def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     campaign = latest_campaign(actor)
     form = SupervisionFilterForm(request.GET or None, actor=actor, initial={"campaign": campaign})
@@ -70,6 +72,9 @@ def list_page(request: HttpRequest) -> HttpResponse:
         form.initial["on"] = on
         visits = list(visits_for_list(actor=actor, campaign=campaign, on=on))
         officers = list(supervisors_for_list(actor=actor, campaign=campaign))
+        if fmt := requested_format(request):  # the table asked for, as .xlsx or .csv
+            return supervision_export(fmt=fmt, table=requested_table(request, TABLES), visits=visits,
+                                      officers=officers)
         context.update(
             on=on, visits=visits, officers=officers,
             figures=unit_figures(unit=scope_root(actor), campaign=campaign, as_of=on).supervision,
