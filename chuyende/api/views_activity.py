@@ -7,7 +7,6 @@ then the role (403), then the types (400 naming the fields), then the service's 
 fields, nothing written). Nothing is counted here: the figures are the roll-up's (see /api/v1/figures/).
 """
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -48,6 +47,7 @@ from chuyende.api.base import (
     scoped_units,
     unit_filter,
 )
+from chuyende.api.base import flat_errors as base_flat_errors
 from chuyende.core.exceptions import NotAllowed
 from chuyende.events.forms import presenters_for
 from chuyende.events.models import Event, Presenter, Site
@@ -81,24 +81,13 @@ DELETED = {204: OpenApiResponse(description="Deleted."), 403: ERROR_403, 404: ER
 SAVED = OpenApiResponse(description="An existing record of the same campaign, unit and date was replaced.")
 
 
-def flat_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
-    """A serializer's errors as `{"field": [messages]}`; nested ones named by path (`sites.1.unit`)."""
+def flat_errors(errors: Any) -> dict[str, list[str]]:
+    """A serializer's errors as `{"field": [messages]}`, nested ones named by path (`sites.1.unit`); a nested
+    body that is not an object at all (`sites.non_field_errors`) is the field's own error (`sites`)."""
     flat: dict[str, list[str]] = {}
-    if isinstance(errors, Mapping):
-        for key, value in errors.items():
-            # A nested body that is not an object at all: its errors are the field's.
-            name = prefix if prefix and key == api_settings.NON_FIELD_ERRORS_KEY else (
-                f"{prefix}.{key}" if prefix else str(key))
-            flat.update(flat_errors(value, name))
-    elif isinstance(errors, list | tuple):
-        if all(not isinstance(item, Mapping | list | tuple) for item in errors):
-            flat[prefix or "non_field_errors"] = [str(item) for item in errors]
-        else:
-            for index, item in enumerate(errors):
-                if item:
-                    flat.update(flat_errors(item, f"{prefix}.{index}" if prefix else str(index)))
-    else:
-        flat[prefix or "non_field_errors"] = [str(errors)]
+    suffix = f".{api_settings.NON_FIELD_ERRORS_KEY}"
+    for name, messages in base_flat_errors(errors).items():
+        flat.setdefault(name.removesuffix(suffix), []).extend(messages)
     return flat
 
 
