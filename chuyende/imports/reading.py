@@ -24,10 +24,12 @@ from typing import IO, Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from lxml import etree
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 from chuyende.imports.spec import NON_DATA_TITLES, Column, Sheet, normalise_header
 
@@ -37,6 +39,9 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SERIAL_MIN, SERIAL_MAX = 1, 73415
 MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 SCAN_CHUNK = 1 << 20
+ROW_TAG, C_TAG, V_TAG, F_TAG, IS_TAG, T_TAG, R_TAG, SI_TAG = (
+    f"{{{SHEET_MAIN_NS}}}{name}" for name in ("row", "c", "v", "f", "is", "t", "r", "si")
+)
 MERGE_OVERLAP = 256
 
 FileInput = str | Path | bytes | IO[bytes]
@@ -202,33 +207,83 @@ def _choose_sheet(titles: list[str], states: list[str], sheet: Sheet | None) -> 
     return None
 
 
+@dataclass(frozen=True)
+class _Book:
+    """What reading a sheet needs from its workbook: the archive, shared strings, the styles that
+    format dates, the date system, and the worksheets (title, state, path in the archive)."""
+
+    archive: zipfile.ZipFile
+    strings: list[str]
+    date_styles: frozenset[int]
+    epoch: datetime.datetime
+    sheets: list[tuple[str, str, str]]
+
+
+def _open_book(stream: IO[bytes]) -> _Book:
+    """The workbook's parts, without reading any worksheet (openpyxl's loader would scan them all)."""
+    reader = ExcelReader(stream, read_only=True, data_only=False, keep_links=False)
+    reader.read_manifest()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    strings: list[str] = []
+    part = reader.package.find(SHARED_STRINGS)
+    if part is not None:
+        with reader.archive.open(part.PartName[1:]) as source:
+            strings = _shared_strings(source)
+    sheets = [
+        (sheet.name, sheet.state or "visible", rel.target)
+        for sheet, rel in reader.parser.find_sheets()
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+    ]
+    return _Book(archive=reader.archive, strings=strings, date_styles=frozenset(reader.wb._date_formats),
+                 epoch=reader.wb.epoch, sheets=sheets)
+
+
+def _iterparse(source: IO[bytes], tags: tuple[str, ...]) -> Any:
+    # An untrusted file: no entities resolved, nothing fetched.
+    return etree.iterparse(source, events=("end",), tag=tags, resolve_entities=False, no_network=True,
+                           huge_tree=True)
+
+
+def _text_of(element: Any) -> str:
+    """The text of a string item (shared or inline), leaving out phonetic runs."""
+    parts = []
+    for child in element:
+        if child.tag == T_TAG:
+            parts.append(child.text or "")
+        elif child.tag == R_TAG:
+            parts.extend(t.text or "" for t in child.iter(T_TAG))
+    return "".join(parts).replace("_x005F_", "_")
+
+
+def _shared_strings(source: IO[bytes]) -> list[str]:
+    strings = []
+    for _event, element in _iterparse(source, (SI_TAG,)):
+        strings.append(_text_of(element))
+        element.clear()
+    return strings
+
+
 def _read_xlsx(stream: IO[bytes], *, name: str, sheet: Sheet | None) -> Table:
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=False)
+        book = _open_book(stream)
     except Exception as error:  # an untrusted file: every failure of the reader means "damaged"
         raise _damaged(name) from error
     try:
-        titles = list(workbook.sheetnames)
-        states = [workbook[title].sheet_state for title in titles]
+        titles = [title for title, _state, _path in book.sheets]
+        states = [state for _title, state, _path in book.sheets]
         title = _choose_sheet(titles, states, sheet)
         if title is None:
             raise UnreadableFile(_("“%(name)s” has no sheet with data.") % {"name": name})
-        worksheet = workbook[title]
-        path = worksheet._worksheet_path
-        merged = _merged_ranges(workbook._archive, path)
-        declared = worksheet.max_row if worksheet.max_row else None
-        parser = WorkSheetParser(
-            workbook._archive.open(path), workbook.shared_strings, data_only=False,
-            epoch=workbook.epoch, date_formats=workbook._date_formats,
-            timedelta_formats=workbook._timedelta_formats,
-        )
-        rows = _xlsx_rows(parser, name)
+        path = book.sheets[titles.index(title)][2]
+        merged, declared = _scan_sheet(book.archive, path)
+        rows = _xlsx_rows(book, path, name)
         header_number, header = _first_nonempty(rows)
     except UnreadableFile:
-        workbook.close()
+        book.archive.close()
         raise
     except Exception as error:
-        workbook.close()
+        book.archive.close()
         raise _damaged(name) from error
     columns = [_header_text(value) for value in header]
     while columns and not columns[-1]:
@@ -238,48 +293,99 @@ def _read_xlsx(stream: IO[bytes], *, name: str, sheet: Sheet | None) -> Table:
     return Table(
         sheet_name=title, header_row=header_number, columns=columns,
         rows=(Row(number, _fit(values, width)) for number, values in rows),
-        total_rows=total, merged=merged, _closer=workbook.close,
+        total_rows=total, merged=merged, _closer=book.archive.close,
     )
 
 
-def _xlsx_rows(parser: WorkSheetParser, name: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
+def _column_index(reference: str, cache: dict[str, int]) -> int:
+    """The 0-based column of a cell reference such as "AB12"."""
+    letters = reference.rstrip("0123456789")
+    index = cache.get(letters)
+    if index is None:
+        index = 0
+        for char in letters:
+            index = index * 26 + ord(char) - 64
+        index -= 1
+        cache[letters] = index
+    return index
+
+
+def _xlsx_rows(book: _Book, path: str, name: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(row number, values by position) for every row element of the sheet, in order."""
+    columns: dict[str, int] = {}
+    strings, date_styles, epoch = book.strings, book.date_styles, book.epoch
+    number = 0
     try:
-        for number, cells in parser.parse():
-            values: list[Any] = []
-            for cell in cells:
-                position = cell["column"] - 1
-                if position >= len(values):
-                    values.extend([None] * (position + 1 - len(values)))
-                values[position] = _xlsx_value(cell)
-            yield number, tuple(values)
+        with book.archive.open(path) as source:
+            for _event, row in _iterparse(source, (ROW_TAG,)):
+                given = row.get("r")
+                number = int(given) if given else number + 1
+                values: list[Any] = []
+                for cell in row.iterchildren(C_TAG):
+                    reference = cell.get("r")
+                    position = _column_index(reference, columns) if reference else len(values)
+                    if position >= len(values):
+                        values.extend([None] * (position + 1 - len(values)))
+                    values[position] = _cell_value(cell, strings, date_styles, epoch)
+                yield number, tuple(values)
+                row.clear()
+                while row.getprevious() is not None:
+                    del row.getparent()[0]
     except UnreadableFile:
         raise
     except Exception as error:
         raise _damaged(name) from error
-    finally:
-        parser.source.close()
 
 
-def _xlsx_value(cell: dict[str, Any]) -> Any:
-    value = cell["value"]
-    kind = cell["data_type"]
-    if kind == "f":
-        return Formula(str(getattr(value, "text", value)))
+def _cell_value(cell: Any, strings: list[str], date_styles: frozenset[int], epoch: datetime.datetime) -> Any:
+    kind = cell.get("t", "n")
+    formula = cell.find(F_TAG)
+    if formula is not None:
+        return Formula("=" + (formula.text or ""))
+    if kind == "inlineStr":
+        inline = cell.find(IS_TAG)
+        return _text_of(inline) if inline is not None else None
+    text = cell.findtext(V_TAG)
+    if text is None or text == "":
+        return None
+    if kind == "s":
+        return strings[int(text)]
+    if kind == "n":
+        value: Any = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+        style = cell.get("s")
+        if style and int(style) in date_styles:
+            try:
+                return from_excel(value, epoch)
+            except (OverflowError, ValueError):
+                return ErrorValue("#VALUE!")
+        return value
+    if kind == "str":
+        return text
+    if kind == "b":
+        return text == "1"
     if kind == "e":
-        return ErrorValue(str(value))
-    return value
+        return ErrorValue(text)
+    if kind == "d":
+        return from_ISO8601(text)
+    return text
 
 
-def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[str]:
-    """The merged ranges of a sheet, by scanning its XML (read-only sheets do not keep them)."""
+ROW_PATTERN = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _scan_sheet(archive: zipfile.ZipFile, path: str) -> tuple[list[str], int]:
+    """The merged ranges of a sheet ("A2:C2") and its number of row elements, by scanning its XML."""
     found: dict[str, None] = {}
+    rows = 0
     tail = b""
     with archive.open(path) as source:
         while chunk := source.read(SCAN_CHUNK):
             data = tail + chunk
             found.update((match.group(1).decode(), None) for match in MERGE_CELL.finditer(data))
+            # A match wholly inside the tail was counted with the previous chunk.
+            rows += sum(1 for match in ROW_PATTERN.finditer(data) if match.end() > len(tail))
             tail = data[-MERGE_OVERLAP:]  # a tag cut in two is found whole with the next chunk
-    return list(found)
+    return list(found), rows
 
 
 def _first_nonempty(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> tuple[int, tuple[Any, ...]]:
@@ -640,13 +746,31 @@ def parse_choice(value: Any, column: Column, lookup: dict[str, str] | None = Non
 
 
 class CellReader:
-    """Reads the raw cells of a row as the sheet's columns; one per import (choice lookups cached)."""
+    """Reads the raw cells of a row as the sheet's columns; one per import.
+
+    Choice cells repeat a few texts many times, so each text's reading is remembered."""
 
     def __init__(self, sheet: Sheet) -> None:
         self.sheet = sheet
         self.lookups = {column.key: choice_lookup(column) for column in sheet.columns if column.choices}
+        self.seen: dict[str, dict[Any, tuple[bool, Any]]] = {key: {} for key in self.lookups}
 
     def read(self, column: Column, value: Any) -> Any:
+        seen = self.seen.get(column.key)
+        if seen is None or not isinstance(value, str | None):
+            return self._read(column, value)
+        known = seen.get(value)
+        if known is None:
+            try:
+                known = (True, self._read(column, value))
+            except CellError as error:
+                known = (False, error.message)
+            seen[value] = known
+        if not known[0]:
+            raise CellError(known[1])
+        return known[1]
+
+    def _read(self, column: Column, value: Any) -> Any:
         kind = column.kind
         if kind == "text":
             return parse_text(value)

@@ -30,7 +30,7 @@ def _row(kind: str, values: dict[str, Any]) -> list[Any]:
     row = []
     for column in sheet.columns:
         value = values.get(column.key)
-        if column.choices and value:
+        if column.choices and value in {choice for choice, _label in column.choices}:
             value = label(kind, column.key, value)
         row.append(value)
     return row
@@ -65,13 +65,80 @@ def kind_workbook(kind: str, *rows: dict[str, Any], **options: Any) -> bytes:
 
 
 def csv_file(rows: Iterable[Sequence[Any]], *, delimiter: str = ",", bom: bool = True,
-             encoding: str = "utf-8") -> bytes:
+             encoding: str = "utf-8", errors: str = "strict") -> bytes:
     text = io.StringIO()
     writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
     for row in rows:
         writer.writerow(["" if value is None else value for value in row])
-    return (("\ufeff" if bom else "") + text.getvalue()).encode(encoding)
+    return (("\ufeff" if bom else "") + text.getvalue()).encode(encoding, errors=errors)
 
 
 def kind_csv(kind: str, *rows: dict[str, Any], **options: Any) -> bytes:
     return csv_file([headers(kind), *(_row(kind, values) for values in rows)], **options)
+
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    "</Types>"
+)
+ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
+
+
+def _xml_cell(reference: str, value: Any) -> str:
+    from xml.sax.saxutils import escape
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{reference}"><v>{value}</v></c>'
+    return f'<c r="{reference}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
+
+
+def fast_xlsx(rows: Iterable[Sequence[Any]], *, title: str = "Dữ liệu") -> bytes:
+    """A minimal .xlsx written directly (text and numbers only): for very large test files."""
+    import zipfile
+    from xml.sax.saxutils import quoteattr
+
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(index + 1) for index in range(64)]
+    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+    for number, row in enumerate(rows, start=1):
+        cells = "".join(_xml_cell(f"{letters[index]}{number}", value) for index, value in enumerate(row))
+        parts.append(f'<row r="{number}">{cells}</row>')
+    parts.append("</sheetData></worksheet>")
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK.replace('"{title}"', quoteattr(title)))
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", "".join(parts))
+    return stream.getvalue()
