@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from chuyende.api import views_activity, views_core
+from chuyende.api import views_activity, views_core, views_token
 
 router = DefaultRouter()
 views_core.register(router)
@@ -20,4 +20,5 @@ urlpatterns = [
     path("v1/", include((v1, "v1"))),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("token-page/", views_token.token_page, name="api-token-page"),
 ]

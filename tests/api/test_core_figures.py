@@ -2,6 +2,7 @@
 
 import datetime
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -63,7 +64,7 @@ def test_a_campaign_of_another_subtree_is_404(users, api_for, scenario):
         ends=None,
         study_deadline=datetime.date(2024, 6, 1),
         report_deadline=datetime.date(2024, 6, 15),
-        target_rate=90,
+        target_rate=Decimal(90),
         excluded_statuses=[],
         rate_precision=2,
         non_party_categories=[],

@@ -1,6 +1,7 @@
 """API: reports (list, detail with frozen figures, draft, change, submit, accept, return)."""
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ def hb_submitted() -> Report:
     return Report.objects.get(unit__code="BN.HA.HB", number=1)
 
 
-def draft(campaign, code: str = "BN.HA.HB", **fields: object) -> Report:
+def draft(campaign, code: str = "BN.HA.HB", **fields: Any) -> Report:
     return report_create(
         actor=None, campaign=campaign, unit=Unit.objects.get(code=code), as_of=MARCH_31, **fields
     )
