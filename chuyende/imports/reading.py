@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
@@ -173,7 +174,7 @@ def read_table(source: FileInput, *, filename: str, sheet: Sheet | None = None) 
                 "“%(name)s” is named .csv but is not a text file. Save the sheet as “CSV UTF-8 (comma "
                 "delimited)” and upload it again."
             ) % {"name": name})
-        return _read_csv(stream.read(), name=name)
+        return _read_csv(stream.read(), name=name, sheet=sheet)
     if extension != "xlsx":
         raise UnreadableFile(_(
             "“%(name)s” is not a spreadsheet: only Excel workbooks (.xlsx) and CSV files in UTF-8 (.csv) "
@@ -277,8 +278,7 @@ def _read_xlsx(stream: IO[bytes], *, name: str, sheet: Sheet | None) -> Table:
             raise UnreadableFile(_("“%(name)s” has no sheet with data.") % {"name": name})
         path = book.sheets[titles.index(title)][2]
         merged, declared = _scan_sheet(book.archive, path)
-        rows = _xlsx_rows(book, path, name)
-        header_number, header = _first_nonempty(rows)
+        header_number, header, rows = _find_header(_xlsx_rows(book, path, name), sheet)
     except UnreadableFile:
         book.archive.close()
         raise
@@ -290,6 +290,8 @@ def _read_xlsx(stream: IO[bytes], *, name: str, sheet: Sheet | None) -> Table:
         columns.pop()
     width = len(columns)
     total = max(declared - header_number, 0) if declared and header_number else None
+    # A merged title above the table is no concern of the import.
+    merged = [ref for ref in merged if _last_row(ref) >= header_number]
     return Table(
         sheet_name=title, header_row=header_number, columns=columns,
         rows=(Row(number, _fit(values, width)) for number, values in rows),
@@ -370,6 +372,11 @@ def _cell_value(cell: Any, strings: list[str], date_styles: frozenset[int], epoc
     return text
 
 
+def _last_row(reference: str) -> int:
+    last = reference.split(":")[-1]
+    return int(last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0)
+
+
 ROW_PATTERN = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
@@ -388,11 +395,35 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str) -> tuple[list[str], int]:
     return list(found), rows
 
 
-def _first_nonempty(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> tuple[int, tuple[Any, ...]]:
+HEADER_SEARCH_ROWS = 10
+
+
+def _find_header(
+    rows: Iterator[tuple[int, tuple[Any, ...]]], sheet: Sheet | None,
+) -> tuple[int, tuple[Any, ...], Iterator[tuple[int, tuple[Any, ...]]]]:
+    """(header row number, header cells, the rows after it).
+
+    The header is the first of the first ten non-empty rows that names at least two of the
+    template's columns, so a title above the table ("DANH SÁCH ĐẢNG VIÊN ...") is passed over; if
+    none does, the first non-empty row (its problems are then reported against the template).
+    """
+    names = {name for column in sheet.columns for name in column.names()} if sheet is not None else set()
+    seen: list[tuple[int, tuple[Any, ...]]] = []
     for number, values in rows:
-        if any(not is_blank(value) for value in values):
-            return number, values
-    return 0, ()
+        if all(is_blank(value) for value in values):
+            if seen:
+                seen.append((number, values))
+            continue
+        seen.append((number, values))
+        known = sum(1 for value in values if normalise_header(_header_text(value)) in names)
+        if known >= min(2, len(names)) and names:
+            return number, values, rows
+        if sum(1 for _number, cells in seen if any(not is_blank(v) for v in cells)) >= HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        return 0, (), rows
+    first_number, first_values = seen[0]
+    return first_number, first_values, chain(seen[1:], rows)
 
 
 def _header_text(value: Any) -> str:
@@ -414,7 +445,7 @@ def _fit(values: tuple[Any, ...], width: int) -> tuple[Any, ...]:
     return values  # cells beyond the header: reported by the engine
 
 
-def _read_csv(data: bytes, *, name: str) -> Table:
+def _read_csv(data: bytes, *, name: str, sheet: Sheet | None) -> Table:
     if b"\x00" in data[:65536]:
         raise UnreadableFile(_(
             "“%(name)s” is named .csv but is not a text file. Save the sheet as “CSV UTF-8 (comma "
@@ -430,10 +461,12 @@ def _read_csv(data: bytes, *, name: str) -> Table:
     first_line = text.split("\n", 1)[0]
     delimiter = _delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered = ((number, tuple(cell if cell != "" else None for cell in cells))
-                for number, cells in enumerate(reader, start=1))
+    numbered: Iterator[tuple[int, tuple[Any, ...]]] = (
+        (number, tuple(cell if cell != "" else None for cell in cells))
+        for number, cells in enumerate(reader, start=1)
+    )
     try:
-        header_number, header = _first_nonempty(numbered)
+        header_number, header, numbered = _find_header(numbered, sheet)
     except csv.Error as error:
         raise UnreadableFile(_("“%(name)s” is not a valid CSV file: %(error)s")
                              % {"name": name, "error": error}) from error

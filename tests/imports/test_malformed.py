@@ -17,7 +17,15 @@ from chuyende.members.models import Member
 from chuyende.organisation.models import Unit
 from chuyende.outreach.models import Outreach
 from tests.builders import nothing_written
-from tests.imports.fixtures import fast_xlsx, headers, kind_csv, kind_workbook, template_with, workbook
+from tests.imports.fixtures import (
+    csv_file,
+    fast_xlsx,
+    headers,
+    kind_csv,
+    kind_workbook,
+    template_with,
+    workbook,
+)
 
 pytestmark = pytest.mark.usefixtures("db")
 D = datetime.date
@@ -359,3 +367,17 @@ def test_not_dates(raw):
 
 def test_scope_fixture_sanity(actors):
     assert actors.owner.unit == Unit.objects.get(code="BN.HA.HB")
+
+
+def test_a_title_above_the_table_is_passed_over(actors):
+    rows: list[list[Any]] = [
+        ["DANH SÁCH ĐẢNG VIÊN CHI BỘ THÔN ĐÔNG"], [],
+        headers("members")[:6],
+        ["HB-NEW-1", "Lê Thị Mới", "Nữ", 1990, "BN.HA.HB.DONG", "Đảng viên chính thức"],
+        ["HB-NEW-2", "Lê Thị Hai", "Nữ", "x", "BN.HA.HB.DONG", "Đảng viên chính thức"],
+    ]
+    problems = refused(actors.owner, "members", workbook(rows, merged=["A1:F1"]))
+    assert where(problems) == [(5, "Năm sinh (D)")]
+    csv_rows = [rows[0], rows[2], rows[3]]
+    result = accepted(actors.owner, "members", csv_file(csv_rows), "dang-vien.csv")
+    assert result.created == 1
