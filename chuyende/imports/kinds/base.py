@@ -228,11 +228,14 @@ class Context:
             key = key_of(row)
             if key is None:
                 continue
-            if key in first:
+            if key in first and describe is not None:
                 self.problem(row, column, _(
-                    "Rows %(first)s and %(second)s are the same record%(what)s; keep one row for it."
-                ) % {"first": first[key].number, "second": row.number,
-                     "what": f" ({describe(row)})" if describe else ""})
+                    "Rows %(first)s and %(second)s are the same record (%(record)s); keep one row for it."
+                ) % {"first": first[key].number, "second": row.number, "record": describe(row)})
+            elif key in first:
+                self.problem(row, column, _(
+                    "Rows %(first)s and %(second)s are the same record; keep one row for it."
+                ) % {"first": first[key].number, "second": row.number})
             else:
                 first[key] = row
 
