@@ -219,8 +219,8 @@ MEMBERS = Sheet(
                width=22, help=_("Choose from the list.")),
         Column("status", "Tình trạng", "choice", choices=_choices(MemberStatusChoices.choices),
                example=str(MemberStatusChoices.ACTIVE.label), width=28,
-               help=_("Empty means active. A status different from the stored one is recorded as a "
-                      "change from the date in the next column.")),
+               help=_("Empty: active for a new member, unchanged for a stored one. A status different "
+                      "from the stored one is recorded as a change from the date in the next column.")),
         _date("status_since", "Tình trạng từ ngày",
               _("The day the status started. Needed when the status changes; for a new member "
                 "it may be left empty."), required=False, example="01/06/2023", fields=("since",)),
