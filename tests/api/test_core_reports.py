@@ -235,9 +235,10 @@ def test_district_accepts_and_returns(users, api_for, district):
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
 
 
-def test_the_unit_cannot_review_its_own_report(users, api_for):
+@pytest.mark.parametrize("who", ["owner", "viewer"])
+def test_the_unit_cannot_review_its_own_report(who, users, api_for):
     report = hb_submitted()
-    client = api_for(users.owner)
+    client = api_for(getattr(users, who))
     assert client.post(url(report, "accept"), format="json").status_code == 403
     assert client.post(url(report, "return"), {"comment": "x"}, format="json").status_code == 403
     assert hb_submitted().status == "submitted"
