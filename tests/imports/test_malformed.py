@@ -381,3 +381,9 @@ def test_a_title_above_the_table_is_passed_over(actors):
     csv_rows = [rows[0], rows[2], rows[3]]
     result = accepted(actors.owner, "members", csv_file(csv_rows), "dang-vien.csv")
     assert result.created == 1
+
+
+def test_a_user_without_a_unit_sees_no_unit(actors):
+    stranger = User.objects.create(username="s.nobody", role="admin")
+    problems = refused(stranger, "members", template_with("members", MEMBER))
+    assert where(problems) == [(2, "Mã đơn vị (E)")]

@@ -107,6 +107,7 @@ class ProblemLimitReached(Exception):
 
 
 MAX_PROBLEMS = 10_000
+NO_SCOPE = "-"  # a prefix no unit path has (paths are digits and dots)
 LOOKUP_CHUNK = 900  # codes per query, below SQLite's limit of variables in one statement
 
 
@@ -136,7 +137,8 @@ class Context:
         self.sheet_name = sheet_name or sheet.title
         self.problems: list[ImportProblem] = []
         self.root = actor.unit if actor is not None else None
-        self.scope_path = self.root.path if self.root is not None else ""
+        # The system (no actor) sees every unit; a user without a unit sees none.
+        self.scope_path = self.root.path if self.root is not None else ("" if actor is None else NO_SCOPE)
         self._units: dict[str, Unit] | None = None
         self._campaigns: dict[str, Campaign] | None = None
 
