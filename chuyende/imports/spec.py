@@ -479,6 +479,7 @@ PLEDGE_RETURNS = Sheet(
     ),
 )
 
+# In the order a whole organisation is imported: each kind refers only to kinds before it.
 KINDS: dict[str, Sheet] = {
     sheet.kind: sheet
     for sheet in (
