@@ -142,3 +142,12 @@ def fast_xlsx(rows: Iterable[Sequence[Any]], *, title: str = "Dữ liệu") -> b
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         archive.writestr("xl/worksheets/sheet1.xml", "".join(parts))
     return stream.getvalue()
+
+
+def kind_csv_of(kind: str, keys: Sequence[str], *rows: dict[str, Any]) -> bytes:
+    """A CSV file with only some of the template's columns (keys), in that order."""
+    sheet = sheet_of(kind)
+    full = [_row(kind, values) for values in rows]
+    positions = [list(sheet.by_key).index(key) for key in keys]
+    header = [sheet.column(key).header for key in keys]
+    return csv_file([header, *([row[index] for index in positions] for row in full)])

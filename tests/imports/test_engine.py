@@ -19,7 +19,7 @@ from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Pledge, PledgeReturn
 from chuyende.returns.models import MemberReturn, NonMemberReturn
 from tests.builders import nothing_written, row_counts
-from tests.imports.fixtures import kind_csv, template_with
+from tests.imports.fixtures import kind_csv, kind_csv_of, template_with
 
 pytestmark = pytest.mark.usefixtures("db")
 D = datetime.date
@@ -287,3 +287,24 @@ def test_a_viewer_imports_nothing(actors):
     result = run(actors.viewer, "members", template_with("members", NEW_MEMBER))
     assert [(p.row, p.column) for p in result.problems] == [(2, "Mã đơn vị (E)")]
     assert row_counts() == before
+
+
+def test_events_without_the_presenters_column_keep_their_presenters(actors):
+    e3 = {"campaign": "CD2024", "code": "E3", "organiser": "BN.HA.HB", "held_on": D(2024, 2, 27),
+          "format": "video", "title": "Hội nghị học tập Chuyên đề qua đĩa ghi hình bài giảng",
+          "site_unit": "BN.HA.HB", "other_members": 0, "non_members": 4}
+    columns = list(e3)
+    with nothing_written():
+        result = run(actors.owner, "events", kind_csv_of("events", columns, e3), filename="buoi.csv")
+    assert (result.unchanged, result.problems) == (1, [])
+    assert [p.code for p in Event.objects.get(code="E3").presenters.all()] == ["P3"]
+
+
+def test_an_event_without_a_code_is_found_by_its_organiser_date_format_and_title(actors):
+    row = {**EVENT_SITE_1, "code": None}
+    assert run(actors.owner, "events", template_with("events", row)).created == 1
+    with nothing_written():
+        assert run(actors.owner, "events", template_with("events", row)).unchanged == 1
+    changed = run(actors.owner, "events", template_with("events", {**row, "non_members": 9}))
+    assert (changed.updated, changed.problems) == (1, [])
+    assert Event.objects.get(title="Hội nghị chuyên đề", code="").sites.get().non_members == 9

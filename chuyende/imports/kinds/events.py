@@ -92,6 +92,7 @@ class _EventGroup:
 
     key: Hashable
     campaign: Campaign
+    code: str
     rows: list[ParsedRow] = field(default_factory=list)
     event: Event | None = None
 
@@ -127,13 +128,15 @@ class EventImporter(Importer):
             if not ctx.editable(row, "organiser", organiser):
                 continue
             row.values.update(campaign=campaign, organiser=organiser, site_unit=site_unit)
-            row.values["presenters"] = self._presenters(row, presenters)
-            if row.values["presenters"] is None:
-                continue
+            if row.has("presenters"):
+                found = self._presenters(row, presenters)
+                if found is None:
+                    continue
+                row.values["presenters"] = found
             code = row.get("code", "")
             key: Hashable = (campaign.pk, code) if code else (
                 campaign.pk, "", organiser.pk, row.get("held_on"), row.get("format"), row.get("title"))
-            group = groups.setdefault(key, _EventGroup(key=key, campaign=campaign))
+            group = groups.setdefault(key, _EventGroup(key=key, campaign=campaign, code=code))
             if group.rows:
                 self._check_agrees(group.rows[0], row)
             group.rows.append(row)
@@ -169,17 +172,17 @@ class EventImporter(Importer):
 
     def _find_stored(self) -> None:
         ctx = self.ctx
-        coded = [group for group in self.groups if group.key[1]]  # type: ignore[index]
+        coded = [group for group in self.groups if group.code]
         by_code: dict[tuple[int, str], Event] = {}
         for start in range(0, len(coded), LOOKUP_CHUNK):
             chunk = coded[start:start + LOOKUP_CHUNK]
             events = Event.objects.filter(campaign_id__in={g.campaign.pk for g in chunk},
-                                          code__in={g.key[1] for g in chunk}).select_related("organiser")  # type: ignore[index]
+                                          code__in={g.code for g in chunk}).select_related("organiser")
             by_code.update(((event.campaign_id, event.code), event) for event in events)
         for group in self.groups:
             first = group.rows[0]
-            if group.key[1]:  # type: ignore[index]
-                event = by_code.get((group.campaign.pk, first.values["code"]))
+            if group.code:
+                event = by_code.get((group.campaign.pk, group.code))
             else:
                 matches = list(Event.objects.filter(
                     campaign=group.campaign, code="", organiser=first.values["organiser"],
