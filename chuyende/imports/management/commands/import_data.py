@@ -24,12 +24,14 @@ class _Progress:
         self.tty = stream.isatty()
         self.last = 0.0
         self.shown = False
+        self.printed: tuple[int, int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if done < total and now - self.last < PROGRESS_EVERY:
+        if (done, total) == self.printed or (done < total and now - self.last < PROGRESS_EVERY):
             return
         self.last = now
+        self.printed = (done, total)
         percent = done * 100 // total if total else 0
         text = f"{done:,}/{total:,} rows ({percent}%)".replace(",", ".")
         if self.tty:
