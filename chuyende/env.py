@@ -40,16 +40,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _sqlite(name: str) -> dict[str, object]:
+    # WAL lets pages read while a long import holds the write lock; a busy writer waits, not fails.
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+    }
+
+
 def database_from_url(url: str, *, base_dir: Path) -> dict[str, object]:
     """SQLite by default; postgres://user:pass@host:port/name selects PostgreSQL."""
     if not url:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(base_dir / "db.sqlite3")}
+        return _sqlite(str(base_dir / "db.sqlite3"))
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         # The first "/" after the (empty) host separates it from the path:
         # sqlite:////tmp/x.sqlite3 is the absolute /tmp/x.sqlite3.
         path = parsed.path[1:] if parsed.path.startswith("/") else parsed.path
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(path) or ":memory:"}
+        return _sqlite(unquote(path) or ":memory:")
     if parsed.scheme in {"postgres", "postgresql"}:
         return {
             "ENGINE": "django.db.backends.postgresql",

@@ -11,15 +11,18 @@ BASE_DIR = Path("/srv/chuyende")
 
 
 def test_no_url_is_the_sqlite_file_in_the_base_dir():
-    assert database_from_url("", base_dir=BASE_DIR) == {
-        "ENGINE": "django.db.backends.sqlite3", "NAME": "/srv/chuyende/db.sqlite3",
-    }
+    config = database_from_url("", base_dir=BASE_DIR)
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", "/srv/chuyende/db.sqlite3")
 
 
 def test_sqlite_url_with_four_slashes_is_an_absolute_path():
-    assert database_from_url("sqlite:////tmp/x.sqlite3", base_dir=BASE_DIR) == {
-        "ENGINE": "django.db.backends.sqlite3", "NAME": "/tmp/x.sqlite3",
-    }
+    config = database_from_url("sqlite:////tmp/x.sqlite3", base_dir=BASE_DIR)
+    assert (config["ENGINE"], config["NAME"]) == ("django.db.backends.sqlite3", "/tmp/x.sqlite3")
+
+
+def test_sqlite_uses_write_ahead_logging_so_pages_read_during_an_import():
+    options = database_from_url("", base_dir=BASE_DIR)["OPTIONS"]
+    assert isinstance(options, dict) and "journal_mode=WAL" in options["init_command"]
 
 
 def test_sqlite_url_without_a_path_is_in_memory():
