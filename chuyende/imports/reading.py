@@ -16,12 +16,12 @@ import difflib
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -84,15 +84,17 @@ class ErrorValue:
         return self.text
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """A data row: its 1-based spreadsheet row number and raw cells by position (header order)."""
 
     number: int
     values: tuple[Any, ...]
 
     def is_empty(self) -> bool:
-        return all(is_blank(value) for value in self.values)
+        for value in self.values:  # is_blank, inlined: called for every row
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                return False
+        return True
 
 
 @dataclass
@@ -258,8 +260,12 @@ def _text_of(element: Any) -> str:
 
 
 def _shared_strings(source: IO[bytes]) -> list[str]:
+    data = source.read()
+    fast = _fast_shared_strings(data)
+    if fast is not None:
+        return fast
     strings = []
-    for _event, element in _iterparse(source, (SI_TAG,)):
+    for _event, element in _iterparse(io.BytesIO(data), (SI_TAG,)):
         strings.append(_text_of(element))
         element.clear()
     return strings
@@ -313,7 +319,24 @@ def _column_index(reference: str, cache: dict[str, int]) -> int:
 
 
 def _xlsx_rows(book: _Book, path: str, name: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(row number, values by position) for every row element of the sheet, in order."""
+    """(row number, values by position) for every row element of the sheet, in order.
+
+    The fast reader (below) reads the sheet unless it meets something it does not know; then lxml
+    reads the sheet from the row where the fast reader stopped (both give one item per row element,
+    in document order, so the rows already given are skipped).
+    """
+    given = 0
+    try:
+        for item in _fast_rows(book, path):
+            yield item
+            given += 1
+        return
+    except _NotFast:
+        pass
+    yield from islice(_lxml_rows(book, path, name), given, None)
+
+
+def _lxml_rows(book: _Book, path: str, name: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
     columns: dict[str, int] = {}
     strings, date_styles, epoch = book.strings, book.date_styles, book.epoch
     number = 0
@@ -350,12 +373,17 @@ def _cell_value(cell: Any, strings: list[str], date_styles: frozenset[int], epoc
     text = cell.findtext(V_TAG)
     if text is None or text == "":
         return None
+    style = cell.get("s")
+    return _typed_value(kind, text, bool(style) and int(style) in date_styles, strings, epoch)
+
+
+def _typed_value(kind: str, text: str, date_style: bool, strings: list[str], epoch: datetime.datetime) -> Any:
+    """The value of a cell of type `kind` (not an inline string) whose <v> holds `text` (not empty)."""
     if kind == "s":
         return strings[int(text)]
     if kind == "n":
         value: Any = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-        style = cell.get("s")
-        if style and int(style) in date_styles:
+        if date_style:
             try:
                 return from_excel(value, epoch)
             except (OverflowError, ValueError):
@@ -372,12 +400,292 @@ def _cell_value(cell: Any, strings: list[str], date_styles: frozenset[int], epoc
     return text
 
 
+# --- the fast reader ------------------------------------------------------------------------------
+#
+# Through lxml, every element and attribute a row touches from Python costs about a microsecond:
+# 100,000 rows of eight cells took ten seconds. The XML every spreadsheet program writes for a cell is
+# one of a few plain forms, so the fast reader reads `sheetData` with one regular expression, a chunk
+# of rows at a time, and gives the same values as lxml would. It accepts a chunk only when the tokens
+# it recognised hold every "<" of the chunk (rows, and cells that are empty, hold a <v> or hold an
+# inline string of one <t>): a formula, a rich text, a comment, CDATA, a processing instruction or an
+# unknown element leaves a "<" unaccounted for, and then lxml reads the sheet from that chunk on
+# (_NotFast). So do text with control characters, references to entities other than the five of XML,
+# attributes it cannot read, a sheet in another encoding than UTF-8 or whose `sheetData` is not
+# the child of a main-namespace `worksheet`, and anything that fails while reading. What surrounds
+# `sheetData` is parsed by lxml (entities not resolved), so a damaged sheet is still refused.
+
+FAST_CHUNK = 1 << 20
+FAST_TOKEN = re.compile(
+    rb'<c r="([A-Z]{1,3})[0-9]+"([^<>/]*)'
+    rb'(?:(/)>|><v>([^<]*)</v></c>|><(i)s><t(?: xml:space="preserve")?>([^<]*)</t></is></c>)'
+    rb'|<row r="([0-9]+)"([^<>/]*)(/?)>'
+    rb"|</row>"
+)
+FAST_ATTRIBUTES = re.compile(rb'(?:\s+[A-Za-z_][\w.:-]*="[^"<&]*")*\s*')
+FAST_ATTRIBUTE = re.compile(rb'([A-Za-z_][\w.:-]*)="([^"<&]*)"')
+# Every byte but the control characters XML forbids (translate deletes them; what is left is bad).
+XML_CHARACTERS = bytes(byte for byte in range(256) if byte >= 0x20 or byte in (0x09, 0x0A, 0x0D))
+MEMO_SIZE = 50_000
+FAST_SHARED = re.compile(rb'<si><t(?: xml:space="preserve")?(?:(/)>|>([^<]*)</t>)</si>')
+XML_DECLARATION = re.compile(rb'^(?:\xef\xbb\xbf)?<\?xml[^<>]*?\?>')
+XML_ENCODING = re.compile(rb'encoding\s*=\s*["\']([A-Za-z0-9._-]+)["\']')
+XML_REFERENCE = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
+XML_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+SHEET_DATA, SHEET_DATA_END = b"<sheetData>", b"</sheetData>"
+
+
+class _NotFast(Exception):
+    """The fast reader meets something it does not read; lxml reads the rest."""
+
+
+def _xml_character(match: re.Match[str]) -> str:
+    decimal, hexadecimal, name = match.groups()
+    if name:
+        return XML_ENTITIES[name]
+    code = int(decimal) if decimal else int(hexadecimal, 16)
+    if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF):
+        raise _NotFast
+    return chr(code)
+
+
+def _xml_text(raw: bytes, words: dict[str, str]) -> str:
+    """The text of an element as an XML parser gives it: line ends as \\n, references replaced.
+
+    Programs that write non-ASCII letters as references (&#7877;) write the same words again and
+    again, so each word's reading is remembered in `words`."""
+    text = raw.decode()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" not in text:
+        return text
+    parts = []
+    for word in text.split(" "):
+        if "&" in word:
+            known = words.get(word)
+            if known is None:
+                if "&" in XML_REFERENCE.sub("", word):
+                    raise _NotFast  # an entity of a DTD, or a bare "&": lxml decides
+                known = words[word] = XML_REFERENCE.sub(_xml_character, word)
+            parts.append(known)
+        else:
+            parts.append(word)
+    return " ".join(parts)
+
+
+def _fast_attributes(raw: bytes, known: dict[bytes, dict[bytes, bytes]]) -> dict[bytes, bytes]:
+    """The attributes other than r of a cell or row element (names to raw values), remembered."""
+    found = known.get(raw)
+    if found is None:
+        if not FAST_ATTRIBUTES.fullmatch(raw):
+            raise _NotFast
+        pairs = FAST_ATTRIBUTE.findall(raw)
+        found = dict(pairs)
+        if len(found) != len(pairs) or b"r" in found:
+            raise _NotFast  # an attribute twice: not XML
+        known[raw] = found
+    return found
+
+
+def _check_skeleton(prolog: bytes, epilog: bytes, *, root: str = "worksheet",
+                    inner: str = "sheetData") -> None:
+    """What surrounds the part read fast is well formed XML in UTF-8, `inner` a child of a main `root`."""
+    declaration = XML_DECLARATION.match(prolog)
+    if declaration is not None:
+        encoding = XML_ENCODING.search(declaration.group())
+        if encoding is not None and encoding.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+            raise _NotFast
+    elif prolog[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise _NotFast
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    try:
+        element = etree.fromstring(prolog + f"<{inner}/>".encode() + epilog, parser=parser)
+    except etree.XMLSyntaxError:
+        raise _NotFast from None
+    if element.tag != f"{{{SHEET_MAIN_NS}}}{root}" or element.find(f"{{{SHEET_MAIN_NS}}}{inner}") is None:
+        raise _NotFast
+
+
+def _fast_rows(book: _Book, path: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """The rows of a sheet, read by the fast reader (see above); raises _NotFast."""
+    try:
+        with book.archive.open(path) as source:
+            buffer = b""
+            while True:
+                start = buffer.find(b"<sheetData")
+                if start >= 0 and len(buffer) - start >= len(SHEET_DATA):
+                    break
+                chunk = source.read(FAST_CHUNK)
+                if not chunk:
+                    raise _NotFast
+                buffer += chunk
+            if not buffer.startswith(SHEET_DATA, start):
+                raise _NotFast  # no rows at all (<sheetData/>), or attributes: lxml reads it
+            prolog = buffer[:start]
+            # Namespaces and well-formedness of what comes before the rows, checked before any row.
+            _check_skeleton(prolog, b"</worksheet>")
+            buffer = buffer[start + len(SHEET_DATA):]
+            reader = _FastSheet(book)
+            while True:
+                chunk = source.read(FAST_CHUNK)
+                buffer += chunk
+                end = buffer.find(SHEET_DATA_END)
+                if end >= 0:
+                    yield from reader.rows(buffer[:end])
+                    epilog = buffer[end + len(SHEET_DATA_END):] + source.read()
+                    break
+                if not chunk:
+                    raise _NotFast
+                cut = buffer.rfind(b"</row>")
+                if cut >= 0:
+                    cut += len(b"</row>")
+                    yield from reader.rows(buffer[:cut])
+                    buffer = buffer[cut:]
+        _check_skeleton(prolog, epilog)
+    except _NotFast:
+        raise
+    except Exception as error:  # whatever fails, lxml reads the sheet and says what is wrong
+        raise _NotFast from error
+
+
+class _FastSheet:
+    """Reads chunks of `sheetData` (whole rows) for _fast_rows.
+
+    Cells repeat a few texts and numbers many times (choices, unit codes, years), so the value of
+    each raw text is remembered per kind of cell (up to MEMO_SIZE texts a kind)."""
+
+    def __init__(self, book: _Book) -> None:
+        self.strings, self.date_styles, self.epoch = book.strings, book.date_styles, book.epoch
+        self.columns: dict[bytes, int] = {}
+        self.attributes: dict[bytes, dict[bytes, bytes]] = {}
+        # A cell's raw attributes -> its type and the values of its texts read so far.
+        self.cells: dict[bytes, tuple[str, bool, dict[bytes, Any]]] = {}
+        self.words: dict[str, str] = {}
+
+    def _column(self, letters: bytes) -> int:
+        index = 0
+        for char in letters:
+            index = index * 26 + char - 64
+        self.columns[letters] = index - 1
+        return index - 1
+
+    def _cell(self, raw: bytes) -> tuple[str, bool, dict[bytes, Any]]:
+        """(type, whether its style formats dates, remembered values) of a cell's attributes."""
+        attributes = _fast_attributes(raw, self.attributes)
+        kind = attributes.get(b"t", b"n").decode()
+        style = attributes.get(b"s")
+        found: tuple[str, bool, dict[bytes, Any]] = (
+            kind, style is not None and style != b"" and int(style) in self.date_styles, {})
+        self.cells[raw] = found
+        return found
+
+    def _value(self, cell: tuple[str, bool, dict[bytes, Any]], raw: bytes, inline: bool) -> Any:
+        """The value of a cell's text (its <v>, or its inline string when `inline`), remembered."""
+        kind, date_style, memo = cell
+        if inline:
+            value: Any = _xml_text(raw, self.words).replace("_x005F_", "_") if raw else ""
+        else:
+            value = _typed_value(kind, _xml_text(raw, self.words), date_style, self.strings, self.epoch)
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[raw] = value
+        return value
+
+    def rows(self, body: bytes) -> list[tuple[int, tuple[Any, ...]]]:
+        """Every row of `body` (whole rows), all or none (_NotFast)."""
+        if body.translate(None, XML_CHARACTERS):
+            raise _NotFast  # control characters are not XML
+        columns, cells = self.columns, self.cells
+        rows: list[tuple[int, tuple[Any, ...]]] = []
+        values: list[Any] | None = None
+        number = 0
+        accounted = 0  # the "<" of the tokens read
+        tokens = FAST_TOKEN.findall(body)
+        for letters, raw, empty, text, inline, inline_text, given, row_raw, closed in tokens:
+            if letters:
+                if values is None:
+                    raise _NotFast  # a cell outside a row
+                position = columns.get(letters)
+                if position is None:
+                    position = self._column(letters)
+                cell = cells.get(raw) or self._cell(raw)
+                value: Any = None
+                if empty:
+                    accounted += 1
+                elif inline:
+                    accounted += 6
+                    if cell[0] == "inlineStr":
+                        value = cell[2].get(inline_text)
+                        if value is None:
+                            value = self._value(cell, inline_text, True)
+                else:
+                    accounted += 4
+                    if text and cell[0] != "inlineStr":
+                        value = cell[2].get(text)
+                        if value is None:
+                            value = self._value(cell, text, False)
+                if position == len(values):
+                    values.append(value)
+                elif position > len(values):
+                    values.extend([None] * (position - len(values)))
+                    values.append(value)
+                else:
+                    values[position] = value
+            elif given:
+                accounted += 1
+                if values is not None:
+                    raise _NotFast  # a row inside a row
+                if row_raw:
+                    _fast_attributes(row_raw, self.attributes)
+                number = int(given)
+                if closed:
+                    rows.append((number, ()))
+                else:
+                    values = []
+            else:
+                accounted += 1
+                if values is None:
+                    raise _NotFast  # a row closed twice
+                rows.append((number, tuple(values)))
+                values = None
+        if values is not None or accounted != body.count(b"<"):
+            raise _NotFast  # a row not closed, or a "<" of something else than plain rows and cells
+        return rows
+
+
+def _fast_shared_strings(data: bytes) -> list[str] | None:
+    """The shared strings if each is one plain <t> (the common case), else None (lxml reads them)."""
+    start, end = data.find(b"<sst"), data.rfind(b"</sst>")
+    opened = data.find(b">", start) + 1
+    if start < 0 or end < opened or data[opened - 2:opened] == b"/>" or data.translate(None, XML_CHARACTERS):
+        return None
+    body = data[opened:end]
+    found = FAST_SHARED.findall(body)
+    if sum(3 if empty else 4 for empty, _text in found) != body.count(b"<"):
+        return None
+    try:
+        # The <si> placed by the check stands for the strings; the root must be a main-namespace <sst>.
+        _check_skeleton(data[:opened], data[end:], root="sst", inner="si")
+        words: dict[str, str] = {}
+        return [_xml_text(text, words).replace("_x005F_", "_") if text else "" for _empty, text in found]
+    except (_NotFast, UnicodeDecodeError):
+        return None
+
+
 def _last_row(reference: str) -> int:
     last = reference.split(":")[-1]
     return int(last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0)
 
 
 ROW_PATTERN = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+PLAIN_ROW_PATTERN = re.compile(rb"<row[\s>/]")  # a literal start: searched far faster
+
+
+def _row_elements(data: bytes) -> int:
+    """The row elements that start in `data`."""
+    return len((ROW_PATTERN if b":row" in data else PLAIN_ROW_PATTERN).findall(data))
 
 
 def _scan_sheet(archive: zipfile.ZipFile, path: str) -> tuple[list[str], int]:
@@ -388,9 +696,10 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str) -> tuple[list[str], int]:
     with archive.open(path) as source:
         while chunk := source.read(SCAN_CHUNK):
             data = tail + chunk
-            found.update((match.group(1).decode(), None) for match in MERGE_CELL.finditer(data))
+            if b"mergeCell" in data:
+                found.update((match.group(1).decode(), None) for match in MERGE_CELL.finditer(data))
             # A match wholly inside the tail was counted with the previous chunk.
-            rows += sum(1 for match in ROW_PATTERN.finditer(data) if match.end() > len(tail))
+            rows += _row_elements(data) - _row_elements(tail)
             tail = data[-MERGE_OVERLAP:]  # a tag cut in two is found whole with the next chunk
     return list(found), rows
 
@@ -636,6 +945,8 @@ def _check_not_special(value: Any) -> None:
 
 
 def parse_text(value: Any) -> str:
+    if value.__class__ is str:  # the common case first
+        return restore_text(value.strip())
     _check_not_special(value)
     if value is None:
         return ""
@@ -645,6 +956,8 @@ def parse_text(value: Any) -> str:
 
 
 def parse_code(value: Any) -> str:
+    if value.__class__ is str:  # the common case first
+        return " ".join(value.split())
     _check_not_special(value)
     if isinstance(value, bool):
         raise CellError(_("“%(value)s” is not a code.") % {"value": display(value)})
@@ -659,6 +972,8 @@ def parse_code(value: Any) -> str:
 
 def parse_int(value: Any) -> int | None:
     """A whole number: a number cell, or text like `1234`, `1.234` or `1 234`. None when empty."""
+    if value.__class__ is int:  # the common case first (not a bool)
+        return value
     _check_not_special(value)
     if is_blank(value):
         return None
@@ -781,38 +1096,51 @@ def parse_choice(value: Any, column: Column, lookup: dict[str, str] | None = Non
 class CellReader:
     """Reads the raw cells of a row as the sheet's columns; one per import.
 
-    Choice cells repeat a few texts many times, so each text's reading is remembered."""
+    Cells other than free text repeat a few texts many times (choices, unit codes), so the reading
+    of each text (or empty cell) is remembered, up to MEMO_SIZE texts a column."""
 
     def __init__(self, sheet: Sheet) -> None:
         self.sheet = sheet
         self.lookups = {column.key: choice_lookup(column) for column in sheet.columns if column.choices}
-        self.seen: dict[str, dict[Any, tuple[bool, Any]]] = {key: {} for key in self.lookups}
+        self.converters: dict[str, Callable[[Any], Any]] = {}
 
     def read(self, column: Column, value: Any) -> Any:
-        seen = self.seen.get(column.key)
-        if seen is None or not isinstance(value, str | None):
-            return self._read(column, value)
-        known = seen.get(value)
-        if known is None:
-            try:
-                known = (True, self._read(column, value))
-            except CellError as error:
-                known = (False, error.message)
-            seen[value] = known
-        if not known[0]:
-            raise CellError(known[1])
-        return known[1]
+        return self.converter(column)(value)
 
-    def _read(self, column: Column, value: Any) -> Any:
+    def converter(self, column: Column) -> Callable[[Any], Any]:
+        """The function reading a raw cell of `column` (raises CellError)."""
+        known = self.converters.get(column.key)
+        if known is None:
+            known = self.converters[column.key] = self._converter(column)
+        return known
+
+    def _converter(self, column: Column) -> Callable[[Any], Any]:
         kind = column.kind
         if kind == "text":
-            return parse_text(value)
-        if kind == "code":
-            return parse_code(value)
-        if kind == "int":
-            return parse_int(value)
-        if kind == "decimal":
-            return parse_decimal(value)
-        if kind == "date":
-            return parse_date(value)
-        return parse_choice(value, column, self.lookups.get(column.key))
+            return parse_text
+        if kind == "choice":
+            lookup = self.lookups.get(column.key)
+
+            def parse(value: Any) -> Any:
+                return parse_choice(value, column, lookup)
+        else:
+            parse = {"code": parse_code, "int": parse_int, "decimal": parse_decimal, "date": parse_date}[kind]
+        seen: dict[str | None, tuple[bool, Any]] = {}
+
+        def convert(value: Any) -> Any:
+            if value is not None and value.__class__ is not str:
+                return parse(value)
+            known = seen.get(value)
+            if known is None:
+                try:
+                    known = (True, parse(value))
+                except CellError as error:
+                    known = (False, error.message)
+                if len(seen) >= MEMO_SIZE:
+                    seen.clear()
+                seen[value] = known
+            if not known[0]:
+                raise CellError(known[1])
+            return known[1]
+
+        return convert
