@@ -1,17 +1,23 @@
 import datetime
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_edit
+from chuyende.audit.models import AuditEntry
 from chuyende.audit.services import record_change, snapshot
 from chuyende.core.validation import require_free
-from chuyende.members.models import Member, MemberStatus
-from chuyende.members.search import search_key_of
-from chuyende.organisation.models import Unit
+from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
+from chuyende.members.search import SEARCH_KEY_MAX_LENGTH, search_key_of
+from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
 
 
 def _check_unit_tracks_people(unit: Unit) -> None:
@@ -22,9 +28,13 @@ def _check_unit_tracks_people(unit: Unit) -> None:
         )
 
 
+def _code_taken(code: str) -> str:
+    return _("A member with code %(code)s already exists.") % {"code": code}
+
+
 def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
     require_free(Member.objects.filter(code=code), field="code", exclude_pk=exclude_pk,
-                 message=_("A member with code %(code)s already exists.") % {"code": code})
+                 message=_code_taken(code))
 
 
 def _member_snapshot(member: Member) -> dict[str, object]:
@@ -138,3 +148,399 @@ def member_status_change(
         after=_member_snapshot(member),
     )
     return period
+
+
+# --- many new members at once (imports) ------------------------------------------------------------
+
+
+class MemberRow(NamedTuple):
+    """One new member for members_import: the arguments of member_create."""
+
+    unit: Unit
+    code: str
+    full_name: str
+    sex: str
+    birth_year: int
+    membership: str
+    status: str = MemberStatusChoices.ACTIVE
+    status_since: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """What members_import wrote: the members created and the one audit entry recording them."""
+
+    created: int
+    entry: AuditEntry | None
+
+
+class MemberRowsInvalid(ValidationError):
+    """Rows of members_import that member_create would refuse; nothing was written.
+
+    `errors` maps the index of each refused row to the ValidationError member_create raises for it
+    (the first rule it breaks, in member_create's order)."""
+
+    def __init__(self, errors: dict[int, ValidationError]) -> None:
+        self.errors = errors
+        super().__init__([message for error in errors.values() for message in error.messages])
+
+
+BULK_BATCH = 4000  # rows written between two progress reports
+# Codes a lookup puts in one IN (...): SQLite allows 32,766 variables since 3.32, 999 before.
+IN_LIST_SIZE = 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900
+
+
+def _field(model: type[models.Model], name: str) -> "models.Field[Any, Any]":
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+class _FieldColumn:
+    """The check full_clean makes of one field (Model.clean_fields), made on a column of values.
+
+    Each distinct value is checked once, by the field's own clean; a text of a plain text field
+    (its only validators are Django's length and null-character ones, no choices) is accepted at
+    once when that clean could not refuse it: not blank, not too long, no null character. As in
+    clean_fields, a blank value of a field that may be blank is not checked."""
+
+    def __init__(self, model: type[models.Model], name: str) -> None:
+        self.field = field = _field(model, name)
+        self.limit: int | None = None
+        if (isinstance(field, models.CharField) and field.max_length is not None and not field.choices
+                and all(isinstance(validator, MaxLengthValidator | ProhibitNullCharactersValidator)
+                        for validator in field.validators)):
+            self.limit = field.max_length
+
+    def check(self, values: Sequence[Any]) -> tuple[dict[Any, Any], dict[Any, list[ValidationError]]]:
+        """(values the clean changes -> their clean value, values refused -> the field's errors)."""
+        changed: dict[Any, Any] = {}
+        refused: dict[Any, list[ValidationError]] = {}
+        field, limit = self.field, self.limit
+        for value in set(values):
+            if limit is not None and value.__class__ is str and value and len(value) <= limit and (
+                    "\x00" not in value):
+                continue
+            if field.blank and value in field.empty_values:
+                continue
+            try:
+                clean = field.clean(value, None)
+            except ValidationError as error:
+                refused[value] = error.error_list
+                continue
+            if clean is not value and (clean != value or clean.__class__ is not value.__class__):
+                changed[value] = clean
+        return changed, refused
+
+
+def _search_keys(names: Sequence[str], codes: Sequence[str]) -> list[str]:
+    """search_key_of(full_name, code) of every row, each distinct name and word folded once.
+
+    search_key_of keeps whitespace where it is and folds each word on its own (lower case, no
+    diacritics), so the key of a text is the keys of its words put together; a word of ASCII only
+    (codes) folds to its lower case. Tests check both against search_key_of."""
+    words: dict[str, str] = {}
+    folded_names: dict[str, str] = {}
+    keys = []
+    for name, code in zip(names, codes, strict=True):
+        folded = folded_names.get(name)
+        if folded is None:
+            parts = []
+            for word in name.split():
+                part = words.get(word)
+                if part is None:
+                    part = words[word] = search_key_of(word)
+                parts.append(part)
+            folded = folded_names[name] = "".join(parts)
+        if code.isascii() and code.isprintable() and " " not in code and code:  # one word, no whitespace
+            folded += " " + code.lower()
+        elif code.isascii():
+            folded += "".join([" " + word for word in code.lower().split()])
+        else:
+            folded += search_key_of(code)
+        keys.append(folded if len(folded) <= SEARCH_KEY_MAX_LENGTH else folded[:SEARCH_KEY_MAX_LENGTH])
+    return keys
+
+
+def _inserts_return_rows() -> bool:
+    """Whether an INSERT of many rows returns them here (SQLite 3.35+; PostgreSQL uses COPY)."""
+    return connection.vendor != "postgresql" and bool(connection.features.can_return_rows_from_bulk_insert)
+
+
+def _matching(values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """(condition, parameters) that select rows whose column is one of `values`, a chunk at a time:
+    `= ANY(array)` on PostgreSQL (one parameter), else `IN (...)` of IN_LIST_SIZE values."""
+    if connection.vendor == "postgresql":
+        yield "= ANY(%s)", [list(values)]
+        return
+    for start in range(0, len(values), IN_LIST_SIZE):
+        chunk = list(values[start:start + IN_LIST_SIZE])
+        yield "IN ({})".format(", ".join(["%s"] * len(chunk))), chunk
+
+
+def member_codes_taken(codes: Iterable[str]) -> set[str]:
+    """The codes among `codes` that stored members have, in any unit (a check, not a list to show),
+    a few queries however many the codes."""
+    taken: set[str] = set()
+    with connection.cursor() as cursor:
+        for condition, params in _matching(list(set(codes))):
+            cursor.execute(_table_sql(Member, f"SELECT {{0}} FROM {{table}} WHERE {{0}} {condition}", "code"),
+                           params)
+            taken.update(code for (code,) in cursor.fetchall())
+    return taken
+
+
+def _common_path(paths: Iterable[str]) -> str:
+    """The path of the lowest unit above (or equal to) every unit of `paths`."""
+    found = list(paths)
+    shortest, longest = min(found), max(found)  # their common start is every path's common start
+    length = 0
+    while length < len(shortest) and shortest[length] == longest[length]:
+        length += 1
+    return shortest[:length - length % PATH_SEGMENT_WIDTH]
+
+
+def _table_sql(model: type[models.Model], template: str, *names: str) -> str:
+    """`template` with {table} and the quoted columns of `names` ({0}, {1}, ...) filled in."""
+    quote = connection.ops.quote_name
+    columns = [quote(_field(model, name).column) for name in names]
+    return template.format(*columns, table=quote(model._meta.db_table))
+
+
+def _insert(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *,
+            returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    """INSERTs rows of values already checked, without model instances; returns the `returning`
+    columns of the rows inserted (not on PostgreSQL).
+
+    PostgreSQL gets the rows by COPY (the fastest way in, a C loop of psycopg); other databases
+    get INSERTs of many rows each (IN_LIST_SIZE variables a statement). A unique value refused
+    raises IntegrityError."""
+    columns = ", ".join(f"{{{index}}}" for index in range(len(names)))
+    if connection.vendor == "postgresql":
+        assert not returning
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            sql = _table_sql(model, f"COPY {{table}} ({columns}) FROM STDIN", *names)
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return []
+    tail = (" RETURNING " + ", ".join(f"{{{len(names) + index}}}" for index in range(len(returning)))
+            if returning else "")
+    statement = _table_sql(model, f"INSERT INTO {{table}} ({columns}) VALUES {{{{values}}}}{tail}",
+                           *names, *returning)
+    row = "(" + ", ".join(["%s"] * len(names)) + ")"
+    per_statement = IN_LIST_SIZE // len(names)  # variables a statement, as for IN (...)
+    inserted: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            cursor.execute(statement.replace("{values}", ", ".join([row] * len(chunk))),
+                           [value for values_of_row in chunk for value in values_of_row])
+            if returning:
+                inserted.extend(cursor.fetchall())
+    return inserted
+
+
+def _member_ids(codes: Sequence[str]) -> dict[str, int]:
+    """The ids of the members with these codes, by code."""
+    ids: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for condition, params in _matching(codes):
+            cursor.execute(_table_sql(Member, f"SELECT {{0}}, {{1}} FROM {{table}} WHERE {{0}} {condition}",
+                                      "code", "id"), params)
+            ids.update(cursor.fetchall())
+    return ids
+
+
+MEMBER_COLUMNS = ("code", "full_name", "sex", "birth_year", "unit", "membership", "search_key")
+CHECKED_MEMBER_FIELDS = ("code", "full_name", "sex", "birth_year", "membership", "search_key")
+CHECKED_STATUS_FIELDS = ("status", "valid_from")
+STATUS_COLUMNS = ("member", "status", "valid_from", "valid_to")
+
+
+Checked = tuple[dict[Any, Any], dict[Any, list[ValidationError]]]  # _FieldColumn.check
+
+
+class _NewMembers:
+    """The rows of members_import checked as member_create checks each, and their values to insert.
+
+    The checks run on whole columns (each unit, each distinct value, once); a row that a check
+    refuses somewhere is then checked alone in member_create's order (its unit, its code, the
+    member's fields, the birth year, the status period's fields), so its error is member_create's:
+    the first rule it breaks. A code is taken if a stored member or a row above that passed has it.
+    """
+
+    def __init__(self, actor: User | None, rows: Sequence[MemberRow]) -> None:
+        columns = [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(8)]
+        units, codes, names, sexes, years, memberships, statuses, sinces = columns
+        self.units = {unit.id: unit for unit in units}
+        self.unit_errors: dict[int, ValidationError] = {}
+        for unit in self.units.values():
+            require_edit(actor, unit)
+            try:
+                _check_unit_tracks_people(unit)
+            except ValidationError as refused:
+                self.unit_errors[unit.id] = refused
+        self.member_values = dict(zip(
+            CHECKED_MEMBER_FIELDS, (codes, names, sexes, years, memberships, _search_keys(names, codes)),
+            strict=True))
+        self.status_values = dict(zip(CHECKED_STATUS_FIELDS, (statuses, sinces), strict=True))
+        self.checks: dict[str, Checked] = {
+            name: _FieldColumn(Member, name).check(values) for name, values in self.member_values.items()}
+        self.status_checks: dict[str, Checked] = {
+            name: _FieldColumn(MemberStatus, name).check(values)
+            for name, values in self.status_values.items()}
+        self.year_errors: dict[int, ValidationError] = {}
+        for year in set(years):
+            if not _is_key(year, self.checks["birth_year"][1]):
+                try:
+                    _check_birth_year(self.checks["birth_year"][0].get(year, year))
+                except ValidationError as refused:
+                    self.year_errors[year] = refused
+        # The codes are looked up only when some row is refused anyway, so that every row
+        # member_create would refuse is listed; when all pass, the insert finds a stored code
+        # (its unique index refuses it: members_import).
+        self.taken: set[str] = set()
+        suspects = self._suspects(units, codes, years)
+        if suspects:
+            self.taken = member_codes_taken(codes)
+            suspects = self._suspects(units, codes, years)
+        self.errors = self._errors(suspects, units, codes, years)
+        if self.errors:
+            return
+
+        def cleaned(name: str) -> list[Any]:
+            values = self.member_values.get(name) or self.status_values[name]
+            changed = (self.checks.get(name) or self.status_checks[name])[0]
+            return [changed.get(value, value) for value in values] if changed else values
+
+        self.codes = cleaned("code")
+        self.members = list(zip(self.codes, cleaned("full_name"), cleaned("sex"), cleaned("birth_year"),
+                                [unit.id for unit in units], cleaned("membership"), cleaned("search_key"),
+                                strict=True))
+        self.periods = list(zip(cleaned("status"), cleaned("valid_from"), strict=True))
+
+    def _suspects(self, units: list[Unit], codes: list[str], years: list[int]) -> list[int]:
+        """The rows a check refuses somewhere (or whose code is stored or repeated), in order."""
+        repeated = {code for code in codes if code in self.taken}
+        if len(set(codes)) < len(codes):
+            seen: set[str] = set()
+            for code in codes:
+                if code in seen:
+                    repeated.add(code)
+                seen.add(code)
+        suspects: set[int] = set()
+        if self.unit_errors or repeated or self.year_errors:
+            unit_errors, year_errors = self.unit_errors, self.year_errors
+            rows = enumerate(zip(units, codes, years, strict=True))
+            suspects.update(index for index, (unit, code, year) in rows
+                            if unit.id in unit_errors or code in repeated or _is_key(year, year_errors))
+        for values, checks in ((self.member_values, self.checks), (self.status_values, self.status_checks)):
+            for name, column in values.items():
+                refused = checks[name][1]
+                if refused:
+                    suspects.update(index for index, value in enumerate(column) if _is_key(value, refused))
+        return sorted(suspects)
+
+    def _errors(self, suspects: list[int], units: list[Unit], codes: list[str],
+                years: list[int]) -> dict[int, ValidationError]:
+        errors: dict[int, ValidationError] = {}
+        passed: set[str] = set()
+        for index in suspects:
+            code = codes[index]
+            error = (
+                self.unit_errors.get(units[index].id)
+                or (ValidationError({"code": _code_taken(code)}) if code in self.taken or code in passed
+                    else None)
+                or _row_error(self.member_values, self.checks, index)
+                or (self.year_errors.get(years[index]) if _is_key(years[index], self.year_errors) else None)
+                or _row_error(self.status_values, self.status_checks, index)
+            )
+            if error is None:
+                passed.add(code)
+            else:
+                errors[index] = error
+        return errors
+
+
+def _is_key(value: Any, mapping: dict[Any, Any]) -> bool:
+    try:
+        return value in mapping
+    except TypeError:  # not hashable
+        return False
+
+
+def _row_error(values: dict[str, list[Any]], checks: dict[str, Checked],
+               index: int) -> ValidationError | None:
+    """full_clean's error for the row's values of these fields (by field, in order), or None."""
+    errors = {name: checks[name][1][column[index]] for name, column in values.items()
+              if _is_key(column[index], checks[name][1])}
+    return ValidationError(errors) if errors else None  # type: ignore[arg-type]  # field -> errors
+
+
+@transaction.atomic
+def members_import(
+    *,
+    actor: User | None,
+    rows: Sequence[MemberRow],
+    progress: Callable[[int], None] | None = None,
+) -> BulkResult:
+    """Creates many members at once, all or none, by member_create's rules.
+
+    Each unit is checked once (require_edit, then that it keeps its members one by one); every row
+    is checked as member_create checks it (code not taken, also by a row above; the fields as
+    full_clean checks them; a plausible birth year; the status period's fields). If any row breaks
+    a rule, MemberRowsInvalid lists every such row with member_create's error and nothing is
+    written. Members and their first status periods are inserted many rows a statement;
+    `progress(done)` is called every BULK_BATCH rows, `done` counting up to the number of rows.
+
+    The import is recorded by ONE audit entry (how many members, the first and last codes, the
+    units), not one per member: an entry per row would double the rows written and fill the change
+    log with thousands of identical lines. It is kept under the lowest unit above all the units of
+    the rows, so the users who see it are those whose subtree holds all of them; each member's own
+    later changes are audited as usual.
+    """
+    new = _NewMembers(actor, rows)
+    if new.errors:
+        raise MemberRowsInvalid(new.errors)
+    if not rows:
+        return BulkResult(created=0, entry=None)
+
+    def report(done: int) -> None:
+        if progress is not None:
+            progress(done // 2)
+
+    returning = ("code", "id") if _inserts_return_rows() else ()
+    ids: dict[str, int] = {}
+    try:
+        with transaction.atomic():
+            for start in range(0, len(new.members), BULK_BATCH):
+                batch = new.members[start:start + BULK_BATCH]
+                ids.update(_insert(Member, MEMBER_COLUMNS, batch, returning=returning))
+                report(start + len(batch))
+    except IntegrityError:
+        taken = member_codes_taken(new.codes)  # the rows passed every other check, among them too
+        if not taken:
+            raise
+        raise MemberRowsInvalid({index: ValidationError({"code": _code_taken(code)})
+                                 for index, code in enumerate(new.codes) if code in taken}) from None
+    if not returning:
+        ids = _member_ids(new.codes)
+    periods = [(ids[code], status, since, None) for code, (status, since) in zip(new.codes, new.periods,
+                                                                                 strict=True)]
+    for start in range(0, len(periods), BULK_BATCH):
+        batch = periods[start:start + BULK_BATCH]
+        _insert(MemberStatus, STATUS_COLUMNS, batch)
+        report(len(rows) + start + len(batch))
+
+    first, last = min(new.codes), max(new.codes)
+    entry = AuditEntry.objects.create(
+        actor=actor, action=AuditEntry.Action.CREATE, record_type=Member._meta.label, record_id="",
+        record_label=(_("%(count)s party members imported, codes %(first)s to %(last)s")
+                      % {"count": len(rows), "first": first, "last": last})[:255],
+        unit_path=_common_path(unit.path for unit in new.units.values()),
+        before=None,
+        after={"created": len(rows), "codes": [first, last],
+               "units": sorted(unit.code for unit in new.units.values())},
+    )
+    return BulkResult(created=len(rows), entry=entry)

@@ -1,8 +1,10 @@
-"""Party members: member_create, member_update and member_status_change, matched by member code."""
+"""Party members: new ones through members_import (in bulk), stored ones through member_update and
+member_status_change, matched by member code."""
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from chuyende.imports.kinds.base import (
@@ -17,7 +19,14 @@ from chuyende.imports.kinds.base import (
     members_by_code,
 )
 from chuyende.members.models import MemberStatus, MemberStatusChoices
-from chuyende.members.services import member_create, member_status_change, member_update
+from chuyende.members.services import (
+    MemberRow,
+    MemberRowsInvalid,
+    member_codes_taken,
+    member_status_change,
+    member_update,
+    members_import,
+)
 from chuyende.organisation.models import Unit
 
 FIELDS = ("full_name", "sex", "birth_year", "membership")
@@ -25,11 +34,15 @@ FIELDS = ("full_name", "sex", "birth_year", "membership")
 
 class MemberImporter(Importer):
     kind = "members"
+    # Set by the engine: called with the rows written so far while the new members are inserted.
+    written: Callable[[int], None] | None = None
 
     def check(self, rows: list[ParsedRow]) -> None:
         ctx = self.ctx
         ctx.duplicates(rows, lambda row: row.get("code"), "code")
-        self.existing = members_by_code(row.get("code") for row in rows if row.get("code"))
+        # A new file's codes are mostly new: find the stored ones first, many codes a query.
+        codes = (row.values.get("code") for row in rows)
+        self.existing = members_by_code(member_codes_taken(code for code in codes if code))
         ids = [member.pk for member in self.existing.values()]
         self.current: dict[int, tuple[str, datetime.date | None]] = {}
         for start in range(0, len(ids), LOOKUP_CHUNK):
@@ -37,6 +50,7 @@ class MemberImporter(Importer):
                                                   valid_to__isnull=True)
             for member_id, status, since in periods.values_list("member_id", "status", "valid_from"):
                 self.current[member_id] = (status, since)
+        self.editable_units: set[int] = set()
         self.rows: list[ParsedRow] = []
         for row in rows:
             if self._check_row(row):
@@ -44,8 +58,8 @@ class MemberImporter(Importer):
 
     def _check_row(self, row: ParsedRow) -> bool:
         ctx = self.ctx
-        code = row.get("code", "")
-        member = self.existing.get(code)
+        code = row.values.get("code") or ""
+        member = self.existing.get(code) if self.existing else None
         if member is not None and not member.unit.path.startswith(ctx.scope_path):
             ctx.problem(row, "code", _("A member with code %(code)s already exists.") % {"code": code})
             return False
@@ -55,19 +69,21 @@ class MemberImporter(Importer):
                 ctx.problem(row, "code", _("A new member needs the code of their unit: add the column "
                                            "“%(header)s”.") % {"header": ctx.sheet.column("unit").header})
             return False
-        if not ctx.editable(row, "unit", unit):
-            return False
-        if member is not None and member.unit_id != unit.pk and not ctx.editable(row, "code", member.unit):
+        if unit.id not in self.editable_units:  # each unit's editing right, asked once
+            if not ctx.editable(row, "unit", unit):
+                return False
+            self.editable_units.add(unit.id)
+        if member is not None and member.unit_id != unit.id and not ctx.editable(row, "code", member.unit):
             return False
         if unit.tracking != Unit.Tracking.INDIVIDUAL:
             ctx.problem(row, "unit", _("%(unit)s reports counts only; its members are not kept one by one.")
                         % {"unit": unit.name})
             return False
         row.values["unit"] = unit
-        status = row.get("status", "")
-        since = row.get("status_since")
         if member is None:
             return True
+        status = row.get("status", "")
+        since = row.get("status_since")
         current, current_since = self.current.get(member.pk, ("", None))
         if status and status != current:
             if since is None:
@@ -83,23 +99,46 @@ class MemberImporter(Importer):
         return True
 
     def operations(self) -> Iterator[Operation]:
+        new = [row for row in self.rows if row.values["code"] not in self.existing]
+        if new:
+            yield Operation(rows=new, run=lambda: self._create(new))
         for row in self.rows:
-            yield Operation(rows=[row], run=lambda row=row: self._write(row))  # type: ignore[misc]
+            if row.values["code"] in self.existing:
+                yield Operation(rows=[row], run=lambda row=row: self._write(row))  # type: ignore[misc]
+
+    def _create(self, rows: list[ParsedRow]) -> Outcome:
+        """All new members in one call of members_import; its refusals go on their rows."""
+        active = MemberStatusChoices.ACTIVE
+        members = [
+            MemberRow(values["unit"], values["code"], values["full_name"], values["sex"],
+                      values["birth_year"], values["membership"], values.get("status") or active,
+                      values.get("status_since"))
+            for values in (row.values for row in rows)
+        ]
+        try:
+            members_import(actor=self.ctx.actor, rows=members, progress=self.written)
+        except MemberRowsInvalid as refused:
+            for index, error in refused.errors.items():
+                self._report(rows[index], error)
+        return CREATED
+
+    def _report(self, row: ParsedRow, error: ValidationError) -> None:
+        """A service's refusal of a row, on the column of each field it names (as the engine does)."""
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.ctx.problem(row, None, str(message))
+            return
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                self.ctx.problem(row, self.field_column(name), str(message))
 
     def _write(self, row: ParsedRow) -> Outcome:
+        """A stored member: member_update and member_status_change when the row differs."""
         ctx = self.ctx
         code = row.values["code"]
         unit: Unit = row.values["unit"]
-        member = self.existing.get(code)
+        member = self.existing[code]
         status = row.get("status", "")
-        if member is None:
-            member_create(
-                actor=ctx.actor, unit=unit, code=code, full_name=row.values["full_name"],
-                sex=row.values["sex"], birth_year=row.values["birth_year"],
-                membership=row.values["membership"],
-                status=status or MemberStatusChoices.ACTIVE, status_since=row.get("status_since"),
-            )
-            return CREATED
         outcome = UNCHANGED
         values = {name: row.keep(name, getattr(member, name)) for name in FIELDS}
         if unit.pk != member.unit_id or any(values[name] != getattr(member, name) for name in FIELDS):
