@@ -1,0 +1,216 @@
+"""Times a large members import end to end: `manage.py benchmark_import [--members 100000] [--keep]`.
+
+Builds a units tree (1 province, --communes communes of --cells cells each; the cells keep their
+members one by one) with bulk_create, writes a members workbook of --members new rows in the
+template's layout (templates_xlsx.write_workbook, Vietnamese labels in the choice columns, a tenth of
+the rows with a status and its day), saves it to a temporary file and imports it with
+`engine.run_import` as an administrator of the province, the way an import job does. Reading and
+checking, and writing, are timed separately (ImportResult.timings) and the rows per second end to
+end are printed (file read + parse + validate + write + audit).
+
+Writes into the current database (DATABASE_URL), so point it at a scratch database: it refuses to
+run when units already exist unless --force-empty is given, which deletes every row of the
+project's tables first. Everything it wrote is deleted at the end unless --keep is given.
+"""
+
+import cProfile
+import datetime
+import os
+import random
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+from django.utils import translation
+
+from chuyende.accounts.models import User
+from chuyende.audit.models import AuditEntry
+from chuyende.demo.synthetic import database_is_empty, wipe
+from chuyende.imports import engine
+from chuyende.imports.reading import choice_labels
+from chuyende.imports.spec import MEMBERS
+from chuyende.imports.templates_xlsx import write_workbook
+from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
+from chuyende.organisation.models import Level, Unit, path_segment
+
+BATCH = 2000
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương")
+MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Thu", "Ngọc", "Quang", "Thanh", "Hữu", "Kim")
+GIVEN = ("An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Lan", "Long", "Mai", "Nam", "Phúc",
+         "Quân", "Sơn", "Thảo", "Trang", "Tuấn", "Việt", "Xuân", "Yến")
+
+
+class Command(BaseCommand):
+    help = "Import a synthetic members workbook into the current database and print rows per second."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--members", type=int, default=100_000, help="rows of the workbook")
+        parser.add_argument("--communes", type=int, default=100)
+        parser.add_argument("--cells", type=int, default=10, help="cells per commune")
+        parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument("--keep", action="store_true",
+                            help="keep the units, the user and the imported members afterwards")
+        parser.add_argument("--profile", metavar="FILE",
+                            help="write cProfile statistics of the import to FILE (slower)")
+        parser.add_argument(
+            "--force-empty", action="store_true",
+            help="delete ALL existing data of this database before generating",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count, communes, cells = options["members"], options["communes"], options["cells"]
+        if min(count, communes, cells) < 1:
+            raise CommandError("--members, --communes and --cells must be at least 1.")
+        vendor = connection.vendor
+        database = connection.settings_dict["NAME"]
+        if not database_is_empty():
+            if not options["force_empty"]:
+                raise CommandError(
+                    f"The {vendor} database {database} already holds units. The benchmark writes a "
+                    "units tree and members and must start from an empty database: point DATABASE_URL "
+                    "at a scratch database, or pass --force-empty to DELETE ALL ITS DATA first."
+                )
+            self.stdout.write(f"Deleting all data of {vendor} database {database} (--force-empty)...")
+            wipe()
+
+        started = time.perf_counter()
+        actor, cell_codes = _tree(communes, cells)
+        self.stdout.write(f"Units: 1 province, {communes} communes, {len(cell_codes)} cells "
+                          f"({time.perf_counter() - started:.1f} s).")
+        started = time.perf_counter()
+        data = write_workbook("members", _rows(count, cell_codes, random.Random(options["seed"])))
+        handle, name = tempfile.mkstemp(prefix="benchmark-import-", suffix=".xlsx")
+        path = Path(name)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        self.stdout.write(f"Workbook: {count:,} rows, {len(data) / 1_048_576:.1f} MB "
+                          f"({time.perf_counter() - started:.1f} s).")
+        del data
+
+        queries = _QueryCounter()
+        profiler = cProfile.Profile() if options["profile"] else None
+        steps: list[int] = []
+        try:
+            with connection.execute_wrapper(queries):
+                begin, cpu = time.perf_counter(), time.process_time()
+                if profiler is not None:
+                    profiler.enable()
+                result = engine.run_import(actor=actor, kind="members", file=path, filename=path.name,
+                                           progress=lambda done, total: steps.append(done))
+                if profiler is not None:
+                    profiler.disable()
+                elapsed, cpu = time.perf_counter() - begin, time.process_time() - cpu
+        finally:
+            path.unlink()
+        if profiler is not None:
+            profiler.dump_stats(options["profile"])
+            self.stdout.write(f"Profile written to {options['profile']}.")
+        if not result.ok:
+            for problem in result.problems[:10]:
+                self.stderr.write(f"  {problem.sheet} row {problem.row} {problem.column}: {problem.message}")
+            raise CommandError(f"The import reported {len(result.problems)} problems.")
+
+        members = Member.objects.count()
+        statuses = MemberStatus.objects.count()
+        entries = AuditEntry.objects.count()
+        timings = result.timings
+        self.stdout.write("")
+        self.stdout.write(f"Import benchmark - database: {vendor} ({database})")
+        self.stdout.write(f"  rows {result.rows:,}  created {result.created:,}  members stored {members:,}  "
+                          f"status periods {statuses:,}  audit entries {entries:,}  "
+                          f"SQL queries {queries.count:,}  progress reports {len(steps):,}")
+        for label, key in (("read + check", "read"), ("  of which checking", "check"), ("write", "write")):
+            seconds = timings.get(key, 0.0)
+            self.stdout.write(f"  {label:20} {seconds:8.2f} s  {_rate(result.rows, seconds)}")
+        self.stdout.write(f"  {'end to end':20} {elapsed:8.2f} s  {_rate(result.rows, elapsed)}")
+        self.stdout.write(f"  (CPU time of this process: {cpu:.2f} s; load average before: "
+                          f"{' '.join(f'{load:.2f}' for load in os.getloadavg())})")
+        if members != count or statuses != count:
+            raise CommandError("The database does not hold one member and one status per row.")
+        if options["keep"]:
+            self.stdout.write("Kept the data (--keep).")
+        else:
+            wipe()
+            self.stdout.write("Deleted the data written by the benchmark.")
+
+
+def _rate(rows: int, seconds: float) -> str:
+    return f"{rows / seconds:>10,.0f} rows/s" if seconds > 0 else ""
+
+
+class _QueryCounter:
+    """Counts the SQL statements run (connection.execute_wrapper), without keeping them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def _insert_level(rows: list[Unit], parents: dict[int, Unit]) -> list[Unit]:
+    """Inserts one level of units under placeholder paths, then sets the real paths from the ids."""
+    created: list[Unit] = []
+    for start in range(0, len(rows), BATCH):
+        created.extend(Unit.objects.bulk_create(rows[start:start + BATCH]))
+    for unit in created:
+        prefix = parents[unit.parent_id].path if unit.parent_id is not None else ""
+        unit.path = prefix + path_segment(unit.pk)
+    Unit.objects.bulk_update(created, ["path"], batch_size=BATCH)
+    return created
+
+
+def _tree(communes: int, cells: int) -> tuple[User, list[str]]:
+    """The units (cells kept per person) and an administrator of the province; the cells' codes."""
+    with transaction.atomic():
+        for depth, name in ((1, "Tỉnh"), (2, "Xã"), (3, "Chi bộ")):
+            Level.objects.update_or_create(depth=depth, defaults={"name": name})
+        province = _insert_level([Unit(code="BENCH", name="Đảng bộ tỉnh (đo hiệu năng nhập)",
+                                       kind=Unit.Kind.PARTY_COMMITTEE, tracking=Unit.Tracking.AGGREGATE,
+                                       path="pending:BENCH", depth=1)], {})[0]
+        commune_units = _insert_level([
+            Unit(code=f"BENCH.X{c:03d}", name=f"Đảng bộ xã số {c}", kind=Unit.Kind.PARTY_COMMITTEE,
+                 tracking=Unit.Tracking.AGGREGATE, parent=province, path=f"pending:BENCH.X{c:03d}", depth=2)
+            for c in range(communes)
+        ], {province.pk: province})
+        cell_units = _insert_level([
+            Unit(code=f"{commune.code}.C{k:03d}", name=f"Chi bộ {k} xã {c}", kind=Unit.Kind.CELL,
+                 tracking=Unit.Tracking.INDIVIDUAL, parent=commune, path=f"pending:{commune.code}.C{k:03d}",
+                 depth=3)
+            for c, commune in enumerate(commune_units) for k in range(cells)
+        ], {commune.pk: commune for commune in commune_units})
+        actor = User(username="benchmark-import", role=User.Role.ADMIN, unit=province)
+        actor.set_unusable_password()
+        actor.save()
+    return actor, [cell.code for cell in cell_units]
+
+
+def _rows(count: int, cell_codes: list[str], rng: random.Random) -> Iterator[list[Any]]:
+    """The workbook's rows in template column order, choices as their Vietnamese labels."""
+    with translation.override("vi"):
+        sexes = choice_labels(MEMBERS.column("sex"))
+        memberships = choice_labels(MEMBERS.column("membership"))
+        statuses = dict(zip(MemberStatusChoices.values, choice_labels(MEMBERS.column("status")), strict=True))
+    keys = [column.key for column in MEMBERS.columns]
+    for index in range(count):
+        draw = rng.random()
+        status, since = (statuses["active"], None) if draw < 0.8 else ("", None)
+        if draw >= 0.9:
+            status = statuses["away" if draw < 0.95 else "exempt"]
+            since = datetime.date(2023, 1 + index % 12, 1 + index % 28)
+        values = {
+            "code": f"BM{index:07d}",
+            "full_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+            "sex": sexes[index % 2],
+            "birth_year": 1950 + index % 55,
+            "unit": cell_codes[index % len(cell_codes)],
+            "membership": memberships[0 if draw < 0.95 else 1],
+            "status": status,
+            "status_since": since,
+        }
+        yield [values.get(key) for key in keys]
