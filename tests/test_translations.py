@@ -18,7 +18,7 @@ from django.test import override_settings
 
 PROJECT_ROOT = Path(settings.BASE_DIR)
 IGNORE = [".venv", ".venv/*", "node_modules", "node_modules/*", "tests", "tests/*", "staticfiles",
-          "staticfiles/*", "locale-drafts", "locale-drafts/*", ".git", ".git/*"]
+          "staticfiles/*", ".git", ".git/*"]
 
 
 @pytest.fixture

@@ -1,17 +1,13 @@
 """Section II prose: Vietnamese sentences from the figures dict, every number pointing into it."""
 
 import datetime
-import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.utils import translation
-from django.utils.translation import trans_real
 
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import format_number, format_rate
@@ -28,23 +24,14 @@ from chuyende.reports.figures import live_figures
 from tests.conftest import unit
 
 MARCH_31 = datetime.date(2024, 3, 31)
-DRAFTS = Path(settings.BASE_DIR) / "locale-drafts" / "reports_drafting.json"
 
 pytestmark = pytest.mark.usefixtures("db", "vietnamese")
 
 
 @pytest.fixture
 def vietnamese() -> Iterator[None]:
-    """Pages in Vietnamese; messages still only in the translation drafts are added for the test."""
     with translation.override("vi"):
-        catalog = trans_real.translation("vi")._catalog  # type: ignore[attr-defined]
-        drafts = json.loads(DRAFTS.read_text(encoding="utf-8")) if DRAFTS.exists() else {}
-        added = [msgid for msgid in drafts if msgid not in catalog]
-        for msgid in added:
-            catalog[msgid] = drafts[msgid]
         yield
-        for msgid in added:
-            catalog._catalogs[0].pop(msgid, None)
 
 
 def _figures(campaign: Campaign, code: str = "BN.HA", on: datetime.date = MARCH_31) -> dict[str, Any]:
