@@ -6,11 +6,14 @@ on the Hòa An scenario, in valid (positive) and invalid (negative) shapes. Boun
 derandomised examples per operation and mode, no deadline.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
@@ -23,6 +26,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 MAX_EXAMPLES = 10
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+
+
+@pytest.fixture
+def connection_kept_open() -> Iterator[None]:
+    """The test's database connection stays open across the in-process requests, as with Django's test
+    client: each WSGI request would otherwise close it (it is inside the test's transaction)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 def run_operation(operation: Any, mode: GenerationMode, headers: dict[str, str]) -> None:
@@ -41,6 +55,7 @@ def run_operation(operation: Any, mode: GenerationMode, headers: dict[str, str])
     run()
 
 
+@pytest.mark.usefixtures("connection_kept_open")
 def test_no_operation_answers_a_server_error(scenario: Any) -> None:
     officer = User.objects.create(
         username="st.ha.officer", unit=Unit.objects.get(code="BN.HA"), role="officer"
