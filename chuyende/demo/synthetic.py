@@ -16,13 +16,14 @@ point in every commune.
 
 import datetime
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
 
 from django.apps import apps
-from django.db import connections, models, transaction
+from django.core.management.base import CommandError
+from django.db import connection, connections, models, transaction
 
 from chuyende.campaigns.models import Campaign
 from chuyende.events.models import Attendance, Event, Site
@@ -95,6 +96,22 @@ def project_models() -> Iterable[type[models.Model]]:
 
 def database_is_empty(using: str = "default") -> bool:
     return not Unit.objects.using(using).exists()
+
+
+def start_from_empty_database(*, force_empty: bool, what: str, say: Callable[[str], None]) -> None:
+    """Refuses a database that holds units (a benchmark writes its own data), unless `force_empty`,
+    which deletes all its data first; `what` names what the benchmark writes."""
+    vendor, database = connection.vendor, connection.settings_dict["NAME"]
+    if database_is_empty():
+        return
+    if not force_empty:
+        raise CommandError(
+            f"The {vendor} database {database} already holds units. The benchmark writes {what} and "
+            "must start from an empty database: point DATABASE_URL at a scratch database, or pass "
+            "--force-empty to DELETE ALL ITS DATA first."
+        )
+    say(f"Deleting all data of {vendor} database {database} (--force-empty)...")
+    wipe()
 
 
 def wipe(using: str = "default") -> None:

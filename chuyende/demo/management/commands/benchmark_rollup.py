@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chuyende.demo.synthetic import AS_OF, Size, database_is_empty, generate, wipe
+from chuyende.demo.synthetic import AS_OF, Size, generate, start_from_empty_database
 from chuyende.figures.rollup import unit_figures
 from chuyende.organisation.models import Unit
 
@@ -45,15 +45,8 @@ class Command(BaseCommand):
             raise CommandError("Sizes and --repeat must be at least 1.")
         vendor = connection.vendor
         database = connection.settings_dict["NAME"]
-        if not database_is_empty():
-            if not options["force_empty"]:
-                raise CommandError(
-                    f"The {vendor} database {database} already holds units. The benchmark writes a "
-                    "synthetic tree and must start from an empty database: point DATABASE_URL at a "
-                    "scratch database, or pass --force-empty to DELETE ALL ITS DATA first."
-                )
-            self.stdout.write(f"Deleting all data of {vendor} database {database} (--force-empty)...")
-            wipe()
+        start_from_empty_database(force_empty=options["force_empty"], what="a synthetic tree",
+                                  say=self.stdout.write)
 
         self.stdout.write(
             f"Generating {size.communes} communes x {size.cells} cells x {size.members} members, "

@@ -29,7 +29,7 @@ from django.utils import translation
 
 from chuyende.accounts.models import User
 from chuyende.audit.models import AuditEntry
-from chuyende.demo.synthetic import database_is_empty, wipe
+from chuyende.demo.synthetic import start_from_empty_database, wipe
 from chuyende.imports import engine
 from chuyende.imports.reading import choice_labels
 from chuyende.imports.spec import MEMBERS
@@ -67,15 +67,8 @@ class Command(BaseCommand):
             raise CommandError("--members, --communes and --cells must be at least 1.")
         vendor = connection.vendor
         database = connection.settings_dict["NAME"]
-        if not database_is_empty():
-            if not options["force_empty"]:
-                raise CommandError(
-                    f"The {vendor} database {database} already holds units. The benchmark writes a "
-                    "units tree and members and must start from an empty database: point DATABASE_URL "
-                    "at a scratch database, or pass --force-empty to DELETE ALL ITS DATA first."
-                )
-            self.stdout.write(f"Deleting all data of {vendor} database {database} (--force-empty)...")
-            wipe()
+        start_from_empty_database(force_empty=options["force_empty"], what="a units tree and members",
+                                  say=self.stdout.write)
 
         started = time.perf_counter()
         actor, cell_codes = _tree(communes, cells)
