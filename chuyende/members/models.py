@@ -37,10 +37,9 @@ class Member(models.Model):
         "organisation.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members"
     )
     membership = models.CharField(_("membership"), max_length=15, choices=Membership.choices)
-    # Full name and code folded by search_key_of (written by the services; never shown).
-    search_key = models.CharField(
-        max_length=SEARCH_KEY_MAX_LENGTH, db_index=True, editable=False, default=""
-    )
+    # Full name and code folded by search_key_of (written by the services; never shown). Not indexed:
+    # search matches inside it (LIKE '%...%'), which no B-tree index serves, within the user's subtree.
+    search_key = models.CharField(max_length=SEARCH_KEY_MAX_LENGTH, editable=False, default="")
 
     class Meta:
         ordering = ["unit__path", "code"]
@@ -54,7 +53,8 @@ class Member(models.Model):
 class MemberStatus(models.Model):
     """One period of a member's status: from `valid_from` (open start if empty) until `valid_to`."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="statuses")
+    # Indexed by the (member, valid_from, valid_to) index below, which serves lookups by member too.
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="statuses", db_index=False)
     status = models.CharField(_("status"), max_length=20, choices=MemberStatusChoices.choices)
     valid_from = models.DateField(_("since"), null=True, blank=True)
     valid_to = models.DateField(_("until"), null=True, blank=True)
