@@ -100,6 +100,15 @@ def test_a_workbook_named_csv(actors):
     assert where(problems) == [(None, "")]
 
 
+def test_a_csv_file_with_a_nul_far_into_it(actors):
+    rows = [{**MEMBER, "code": f"HB-NEW-{index}"} for index in range(2000)]
+    rows[-1]["full_name"] = "Lê\x00Thị"
+    data = kind_csv("members", *rows)
+    assert data.index(b"\x00") > 65536
+    problems = refused(actors.owner, "members", data, "dang-vien.csv")
+    assert where(problems) == [(None, "")]
+
+
 def test_a_csv_file_not_in_utf8(actors):
     data = kind_csv("members", MEMBER, encoding="cp1258", errors="replace", bom=False)
     problems = refused(actors.owner, "members", data, "dang-vien.csv")
