@@ -1,12 +1,10 @@
 import datetime
-import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -14,9 +12,10 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_edit
 from chuyende.audit.models import AuditEntry
 from chuyende.audit.services import record_change, snapshot
+from chuyende.core import bulk
 from chuyende.core.validation import require_free
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
-from chuyende.members.search import SEARCH_KEY_MAX_LENGTH, search_key_of
+from chuyende.members.search import search_key_of, search_keys_of
 from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
 
 
@@ -186,108 +185,13 @@ class MemberRowsInvalid(ValidationError):
 
 
 BULK_BATCH = 4000  # rows written between two progress reports
-# Codes a lookup puts in one IN (...): SQLite allows 32,766 variables since 3.32, 999 before.
-IN_LIST_SIZE = 30_000 if sqlite3.sqlite_version_info >= (3, 32) else 900
-
-
-def _field(model: type[models.Model], name: str) -> "models.Field[Any, Any]":
-    field = model._meta.get_field(name)
-    assert isinstance(field, models.Field)
-    return field
-
-
-class _FieldColumn:
-    """The check full_clean makes of one field (Model.clean_fields), made on a column of values.
-
-    Each distinct value is checked once, by the field's own clean; a text of a plain text field
-    (its only validators are Django's length and null-character ones, no choices) is accepted at
-    once when that clean could not refuse it: not blank, not too long, no null character. As in
-    clean_fields, a blank value of a field that may be blank is not checked."""
-
-    def __init__(self, model: type[models.Model], name: str) -> None:
-        self.field = field = _field(model, name)
-        self.limit: int | None = None
-        if (isinstance(field, models.CharField) and field.max_length is not None and not field.choices
-                and all(isinstance(validator, MaxLengthValidator | ProhibitNullCharactersValidator)
-                        for validator in field.validators)):
-            self.limit = field.max_length
-
-    def check(self, values: Sequence[Any]) -> tuple[dict[Any, Any], dict[Any, list[ValidationError]]]:
-        """(values the clean changes -> their clean value, values refused -> the field's errors)."""
-        changed: dict[Any, Any] = {}
-        refused: dict[Any, list[ValidationError]] = {}
-        field, limit = self.field, self.limit
-        for value in set(values):
-            if limit is not None and value.__class__ is str and value and len(value) <= limit and (
-                    "\x00" not in value):
-                continue
-            if field.blank and value in field.empty_values:
-                continue
-            try:
-                clean = field.clean(value, None)
-            except ValidationError as error:
-                refused[value] = error.error_list
-                continue
-            if clean is not value and (clean != value or clean.__class__ is not value.__class__):
-                changed[value] = clean
-        return changed, refused
-
-
-def _search_keys(names: Sequence[str], codes: Sequence[str]) -> list[str]:
-    """search_key_of(full_name, code) of every row, each distinct name and word folded once.
-
-    search_key_of keeps whitespace where it is and folds each word on its own (lower case, no
-    diacritics), so the key of a text is the keys of its words put together; a word of ASCII only
-    (codes) folds to its lower case. Tests check both against search_key_of."""
-    words: dict[str, str] = {}
-    folded_names: dict[str, str] = {}
-    keys = []
-    for name, code in zip(names, codes, strict=True):
-        folded = folded_names.get(name)
-        if folded is None:
-            parts = []
-            for word in name.split():
-                part = words.get(word)
-                if part is None:
-                    part = words[word] = search_key_of(word)
-                parts.append(part)
-            folded = folded_names[name] = "".join(parts)
-        if code.isascii() and code.isprintable() and " " not in code and code:  # one word, no whitespace
-            folded += " " + code.lower()
-        elif code.isascii():
-            folded += "".join([" " + word for word in code.lower().split()])
-        else:
-            folded += search_key_of(code)
-        keys.append(folded if len(folded) <= SEARCH_KEY_MAX_LENGTH else folded[:SEARCH_KEY_MAX_LENGTH])
-    return keys
-
-
-def _inserts_return_rows() -> bool:
-    """Whether an INSERT of many rows returns them here (SQLite 3.35+; PostgreSQL uses COPY)."""
-    return connection.vendor != "postgresql" and bool(connection.features.can_return_rows_from_bulk_insert)
-
-
-def _matching(values: Sequence[Any]) -> Iterator[tuple[str, list[Any]]]:
-    """(condition, parameters) that select rows whose column is one of `values`, a chunk at a time:
-    `= ANY(array)` on PostgreSQL (one parameter), else `IN (...)` of IN_LIST_SIZE values."""
-    if connection.vendor == "postgresql":
-        yield "= ANY(%s)", [list(values)]
-        return
-    for start in range(0, len(values), IN_LIST_SIZE):
-        chunk = list(values[start:start + IN_LIST_SIZE])
-        yield "IN ({})".format(", ".join(["%s"] * len(chunk))), chunk
 
 
 def member_codes_taken(codes: Iterable[str]) -> set[str]:
     """The codes among `codes` that stored members have, in any unit (a check, not a list to show),
     a few queries however many the codes."""
-    taken: set[str] = set()
-    with connection.cursor() as cursor:
-        for condition, params in _matching(list(set(codes))):
-            cursor.execute(_table_sql(Member, f"SELECT {{0}} FROM {{table}} WHERE {{0}} {condition}", "code"),
-                           params)
-            taken.update(code for (code,) in cursor.fetchall())
-    return taken
+    found = bulk.rows_matching(Member, "code", list(set(codes)), "code")
+    return {code for (code,) in found}
 
 
 def _common_path(paths: Iterable[str]) -> str:
@@ -300,56 +204,9 @@ def _common_path(paths: Iterable[str]) -> str:
     return shortest[:length - length % PATH_SEGMENT_WIDTH]
 
 
-def _table_sql(model: type[models.Model], template: str, *names: str) -> str:
-    """`template` with {table} and the quoted columns of `names` ({0}, {1}, ...) filled in."""
-    quote = connection.ops.quote_name
-    columns = [quote(_field(model, name).column) for name in names]
-    return template.format(*columns, table=quote(model._meta.db_table))
-
-
-def _insert(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]], *,
-            returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
-    """INSERTs rows of values already checked, without model instances; returns the `returning`
-    columns of the rows inserted (not on PostgreSQL).
-
-    PostgreSQL gets the rows by COPY (the fastest way in, a C loop of psycopg); other databases
-    get INSERTs of many rows each (IN_LIST_SIZE variables a statement). A unique value refused
-    raises IntegrityError."""
-    columns = ", ".join(f"{{{index}}}" for index in range(len(names)))
-    if connection.vendor == "postgresql":
-        assert not returning
-        with connection.cursor() as cursor, connection.wrap_database_errors:
-            sql = _table_sql(model, f"COPY {{table}} ({columns}) FROM STDIN", *names)
-            with cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return []
-    tail = (" RETURNING " + ", ".join(f"{{{len(names) + index}}}" for index in range(len(returning)))
-            if returning else "")
-    statement = _table_sql(model, f"INSERT INTO {{table}} ({columns}) VALUES {{{{values}}}}{tail}",
-                           *names, *returning)
-    row = "(" + ", ".join(["%s"] * len(names)) + ")"
-    per_statement = IN_LIST_SIZE // len(names)  # variables a statement, as for IN (...)
-    inserted: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start:start + per_statement]
-            cursor.execute(statement.replace("{values}", ", ".join([row] * len(chunk))),
-                           [value for values_of_row in chunk for value in values_of_row])
-            if returning:
-                inserted.extend(cursor.fetchall())
-    return inserted
-
-
 def _member_ids(codes: Sequence[str]) -> dict[str, int]:
     """The ids of the members with these codes, by code."""
-    ids: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for condition, params in _matching(codes):
-            cursor.execute(_table_sql(Member, f"SELECT {{0}}, {{1}} FROM {{table}} WHERE {{0}} {condition}",
-                                      "code", "id"), params)
-            ids.update(cursor.fetchall())
-    return ids
+    return dict(bulk.rows_matching(Member, "code", codes, "code", "id"))
 
 
 MEMBER_COLUMNS = ("code", "full_name", "sex", "birth_year", "unit", "membership", "search_key")
@@ -358,7 +215,7 @@ CHECKED_STATUS_FIELDS = ("status", "valid_from")
 STATUS_COLUMNS = ("member", "status", "valid_from", "valid_to")
 
 
-Checked = tuple[dict[Any, Any], dict[Any, list[ValidationError]]]  # _FieldColumn.check
+
 
 
 class _NewMembers:
@@ -382,13 +239,13 @@ class _NewMembers:
             except ValidationError as refused:
                 self.unit_errors[unit.id] = refused
         self.member_values = dict(zip(
-            CHECKED_MEMBER_FIELDS, (codes, names, sexes, years, memberships, _search_keys(names, codes)),
+            CHECKED_MEMBER_FIELDS, (codes, names, sexes, years, memberships, search_keys_of(names, codes)),
             strict=True))
         self.status_values = dict(zip(CHECKED_STATUS_FIELDS, (statuses, sinces), strict=True))
-        self.checks: dict[str, Checked] = {
-            name: _FieldColumn(Member, name).check(values) for name, values in self.member_values.items()}
-        self.status_checks: dict[str, Checked] = {
-            name: _FieldColumn(MemberStatus, name).check(values)
+        self.checks: dict[str, bulk.Checked] = {
+            name: bulk.FieldColumn(Member, name).check(values) for name, values in self.member_values.items()}
+        self.status_checks: dict[str, bulk.Checked] = {
+            name: bulk.FieldColumn(MemberStatus, name).check(values)
             for name, values in self.status_values.items()}
         self.year_errors: dict[int, ValidationError] = {}
         for year in set(years):
@@ -470,7 +327,7 @@ def _is_key(value: Any, mapping: dict[Any, Any]) -> bool:
         return False
 
 
-def _row_error(values: dict[str, list[Any]], checks: dict[str, Checked],
+def _row_error(values: dict[str, list[Any]], checks: dict[str, bulk.Checked],
                index: int) -> ValidationError | None:
     """full_clean's error for the row's values of these fields (by field, in order), or None."""
     errors = {name: checks[name][1][column[index]] for name, column in values.items()
@@ -510,13 +367,13 @@ def members_import(
         if progress is not None:
             progress(done // 2)
 
-    returning = ("code", "id") if _inserts_return_rows() else ()
+    returning = ("code", "id") if bulk.inserts_return_rows() else ()
     ids: dict[str, int] = {}
     try:
         with transaction.atomic():
             for start in range(0, len(new.members), BULK_BATCH):
                 batch = new.members[start:start + BULK_BATCH]
-                ids.update(_insert(Member, MEMBER_COLUMNS, batch, returning=returning))
+                ids.update(bulk.insert_rows(Member, MEMBER_COLUMNS, batch, returning=returning))
                 report(start + len(batch))
     except IntegrityError:
         taken = member_codes_taken(new.codes)  # the rows passed every other check, among them too
@@ -530,7 +387,7 @@ def members_import(
                                                                                  strict=True)]
     for start in range(0, len(periods), BULK_BATCH):
         batch = periods[start:start + BULK_BATCH]
-        _insert(MemberStatus, STATUS_COLUMNS, batch)
+        bulk.insert_rows(MemberStatus, STATUS_COLUMNS, batch)
         report(len(rows) + start + len(batch))
 
     first, last = min(new.codes), max(new.codes)

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chuyende.accounts.models import User
 from chuyende.audit.models import AuditEntry
+from chuyende.core import bulk
 from chuyende.core.exceptions import NotAllowed, NotInScope
 from chuyende.imports import engine, reading
 from chuyende.imports.reading import read_table
@@ -132,17 +133,6 @@ def test_the_service_stores_what_member_create_stores(actors):
     assert records([row.code for row in rows]) == expected
 
 
-def test_search_keys_are_those_of_search_key_of():
-    names = ["Nguyễn Văn Ánh", "ĐỖ THỊ HƯƠNG", "Σίσυφος ΟΔΥΣΣΕΥΣ", "İlkay Şahin", "  a  b ", "ab\u00a0cd",
-             "a \u0301 b", "tab\there\nand line", "Ngô" * 120, "x", "Lê\u2003Văn"]
-    codes = ["HB-DONG-01", "HB-ĐÔNG-02", "ab cd", "ΣΑ", "X\u00a0Y", "Q" * 64, "a\u0301", "c", "d", "e", "f"]
-    expected = [search_key_of(name, code) for name, code in zip(names, codes, strict=True)]
-    assert services._search_keys(names, codes) == expected
-    ascii_codes = ["".join(chr(code) for code in range(32, 127)), "", "A\tB", "abc", "X-1.Y_2", "a\x1fb", " "]
-    assert services._search_keys(["An"] * len(ascii_codes), ascii_codes) == [
-        search_key_of("An", code) for code in ascii_codes]
-
-
 def test_the_bulk_checks_cover_every_rule_of_the_models():
     """members_import checks the fields as Model.clean_fields does; it would miss a model-wide rule."""
     for model in (Member, MemberStatus):
@@ -196,8 +186,8 @@ def test_the_service_refuses_what_member_create_refuses_with_its_messages(actors
 @pytest.mark.parametrize("returning", [True, False])
 def test_a_stored_code_alone_is_refused_and_nothing_is_written(actors, monkeypatch, returning):
     """The insert finds the stored code (whether it returns the rows' ids or they are looked up)."""
-    where_possible = services._inserts_return_rows
-    monkeypatch.setattr(services, "_inserts_return_rows", lambda: returning and where_possible())
+    where_possible = bulk.inserts_return_rows
+    monkeypatch.setattr(bulk, "inserts_return_rows", lambda: returning and where_possible())
     rows = member_rows(*MEMBERS)
     rows[2] = rows[2]._replace(code="HB-DONG-01")
     expected = one_by_one(actors.owner, rows)
@@ -215,7 +205,7 @@ def test_without_returning_inserts_the_same_records_are_stored(actors, monkeypat
     expected = records([row.code for row in rows])
     with transaction.atomic():
         Member.objects.filter(code__in=[row.code for row in rows]).delete()
-        monkeypatch.setattr(services, "_inserts_return_rows", lambda: False)
+        monkeypatch.setattr(bulk, "inserts_return_rows", lambda: False)
         members_import(actor=actors.owner, rows=rows)
         assert records([row.code for row in rows]) == expected
 
