@@ -1,6 +1,5 @@
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from chuyende.api import views_activity, views_core, views_token
@@ -10,7 +9,7 @@ views_core.register(router)
 views_activity.register(router)
 
 v1: list[URLPattern | URLResolver] = [
-    path("token/", obtain_auth_token, name="token"),
+    path("token/", views_token.TokenView.as_view(), name="token"),
     *views_core.extra_urls,
     *views_activity.extra_urls,
     path("", include(router.urls)),

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.permissions import actor_of, can_see_audit
+from chuyende.accounts.services import API_TOKEN_CHANGE
 from chuyende.audit.exports import AUDIT_COLUMNS
 from chuyende.audit.models import AuditEntry
 from chuyende.audit.selectors import audit_entries_for
@@ -41,6 +42,8 @@ def _field_label(model: type[models.Model] | None, attname: str) -> str:
         for field in model._meta.concrete_fields:
             if attname in (field.attname, field.name):
                 return str(field.verbose_name).capitalize()
+    if attname == API_TOKEN_CHANGE:
+        return _("API token made on")
     return attname
 
 

@@ -8,6 +8,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from chuyende.accounts.services import API_TOKEN_CHANGE
+from chuyende.audit.models import AuditEntry
 from tests.api.conftest import api_url
 from tests.conftest import TEST_PASSWORD
 from tests.view_helpers import message
@@ -23,6 +25,12 @@ def test_a_token_is_obtained_with_username_and_password_and_opens_the_api(users)
     assert response.status_code == 200, response.content
     key = response.json()["token"]
     assert Token.objects.get(user=users.viewer).key == key
+    entries = AuditEntry.objects.filter(record_type="accounts.User", record_id=str(users.viewer.pk))
+    made = [entry.before for entry in entries if API_TOKEN_CHANGE in (entry.after or {})]
+    assert made == [{API_TOKEN_CHANGE: None}]
+    credentials = {"username": "t.hb.viewer", "password": TEST_PASSWORD}
+    again = client.post(api_url("token/"), credentials, format="json")
+    assert again.json()["token"] == key
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     listed = client.get(api_url("units/"))
     assert listed.status_code == 200 and listed.json()["count"] == 4  # the viewer's subtree only

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from chuyende.accounts.services import api_token_replace
 from chuyende.audit.models import AuditEntry
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import unit_update
@@ -79,3 +80,12 @@ def test_dates_in_values_read_dd_mm_yyyy(users, client_for):
                 closed_on=datetime.date(2025, 7, 1))
     response = client_for(users.owner).get("/nhat-ky/", {"type": "organisation.Unit"})
     assert "01/07/2025" in response.content.decode()
+
+
+def test_a_new_api_token_shows_the_days_the_tokens_were_made_never_the_key(users, client_for):
+    first, _replaced = api_token_replace(user=users.owner)
+    second, _replaced = api_token_replace(user=users.owner)
+    html = client_for(users.owner).get("/nhat-ky/", {"type": "accounts.User"}).content.decode()
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    assert "Ngày tạo mã truy cập API" in html and today in html
+    assert first.key not in html and second.key not in html
