@@ -328,7 +328,8 @@ def _finish(
     if annotated is not None:
         job.annotated.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(annotated), save=False)
     job.finished_at = timezone.now()
-    job.save()
+    job.save(update_fields=["status", "problems", "total_rows", "done_rows", "created_count", "updated_count",
+                            "unchanged_count", "annotated", "finished_at"])
     progress_path(job.pk).unlink(missing_ok=True)
 
 

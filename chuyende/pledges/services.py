@@ -207,7 +207,7 @@ def pledge_return_save(
     record = existing or PledgeReturn(campaign=campaign, unit=unit, as_of=as_of)
     record.registered, record.excellent, record.good, record.not_met = registered, excellent, good, not_met
     record.full_clean(validate_constraints=False)
-    record.save()
+    record.save(update_fields=["registered", "excellent", "good", "not_met"] if existing else None)
     record_change(actor=actor, action="update" if existing else "create", record=record,
                   unit_path=unit.path, before=before, after=snapshot(record))
     return record

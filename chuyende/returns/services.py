@@ -92,7 +92,7 @@ def member_return_save(
         members_total, exempt, away, studied,
     )
     record.full_clean(validate_constraints=False)
-    record.save()
+    record.save(update_fields=["members_total", "exempt", "away", "studied"] if existing else None)
     record_change(actor=actor, action="update" if existing else "create", record=record,
                   unit_path=unit.path, before=before, after=snapshot(record))
     return record
@@ -137,7 +137,7 @@ def non_member_return_save(
     record = existing or NonMemberReturn(campaign=campaign, unit=unit, as_of=as_of)
     record.expected, record.studied = expected, studied
     record.full_clean(validate_constraints=False)
-    record.save()
+    record.save(update_fields=["expected", "studied"] if existing else None)
     record_change(actor=actor, action="update" if existing else "create", record=record,
                   unit_path=unit.path, before=before, after=snapshot(record))
     return record
