@@ -1,7 +1,6 @@
 """Materials pages: what a unit received, supplied, passed down and holds; recording and removing a
 transfer; downloading its file. Reads via selectors, writes via materials.services."""
 
-import datetime
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -55,7 +55,7 @@ def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     campaign = campaigns_for(actor=actor).first()
     unit = scope_root(actor)
-    on = datetime.date.today()
+    on = timezone.localdate()
     form = MaterialFilterForm(request.GET or None, actor=actor,
                               initial={"campaign": campaign, "unit": unit, "on": on})
     if form.is_valid():
@@ -102,7 +102,7 @@ def create_page(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     initial = {
         "campaign": campaigns_for(actor=actor).first(), "sender": request.GET.get("sender") or actor.unit,
-        "sent_on": datetime.date.today(),
+        "sent_on": timezone.localdate(),
     }
     form = MaterialTransferForm(request.POST or None, request.FILES or None, actor=actor, initial=initial)
     # Validate first: an id from outside the subtree is a 404 whatever the role.

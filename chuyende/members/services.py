@@ -6,6 +6,7 @@ from typing import Any, NamedTuple
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
@@ -82,7 +83,7 @@ def member_create(
 
 
 def _check_birth_year(birth_year: int) -> None:
-    this_year = datetime.date.today().year
+    this_year = timezone.localdate().year
     if not 1900 <= birth_year <= this_year - 16:
         raise ValidationError({"birth_year": _("The birth year %(year)s is not plausible.")
                                % {"year": birth_year}})

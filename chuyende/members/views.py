@@ -1,6 +1,5 @@
 """Member roster pages: list, detail, add, edit, status change. Reads via selectors, writes via services."""
 
-import datetime
 from collections.abc import Callable
 from functools import partial
 
@@ -11,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.permissions import actor_of, can_edit, require_edit
@@ -42,7 +42,7 @@ def _member_or_404(request: HttpRequest, pk: int) -> Member:
 @login_required
 def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
-    today = datetime.date.today()
+    today = timezone.localdate()
     form = MemberFilterForm(request.GET or None, actor=actor)
     members = with_status_on(members_visible_to(actor=actor), today).order_by("unit__path", "code")
     if form.is_valid():

@@ -2,7 +2,6 @@
 and the pledge returns of units that report counts. Reads via selectors and the roll-up,
 writes via pledges.services."""
 
-import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
@@ -93,7 +93,7 @@ def list_page(request: HttpRequest) -> HttpResponseBase:
     campaigns = campaign_choices(actor=actor)
     campaign = campaigns[0] if campaigns else None
     unit = scope_root(actor)
-    today = datetime.date.today()
+    today = timezone.localdate()
     on = default_day(campaign=campaign, today=today) if campaign else today
     form = PledgeFilterForm(request.GET or None, actor=actor,
                             initial={"campaign": campaign, "unit": unit, "on": on})
@@ -138,7 +138,7 @@ def register_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     actor = actor_of(request)
     cell = _cell_or_404(actor, unit_id)
     campaign = _campaign_of(request, actor)
-    today = datetime.date.today()
+    today = timezone.localdate()
     with_pledge = Pledge.objects.filter(campaign=campaign, member__unit=cell).values("member_id")
     offered = list(Member.objects.filter(unit=cell).exclude(pk__in=with_pledge).order_by("full_name", "code"))
     initial = {"registered_on": default_day(campaign=campaign, today=today),
@@ -195,7 +195,7 @@ def rate_cell_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     cell = _cell_or_404(actor, unit_id)
     campaign = _campaign_of(request, actor)
     require_edit(actor, cell)
-    day = default_day(campaign=campaign, today=datetime.date.today())
+    day = default_day(campaign=campaign, today=timezone.localdate())
     rows = cell_pledges(actor=actor, campaign=campaign, unit=cell, day=day)
     pledges = [row.pledge for row in rows.with_pledge if row.pledge is not None]
     rated_on = next((pledge.rated_on for pledge in pledges if pledge.rated_on), day)
@@ -220,7 +220,7 @@ def rate_cell_page(request: HttpRequest, unit_id: int) -> HttpResponse:
 def _return_page(request: HttpRequest, record: PledgeReturn | None) -> HttpResponse:
     actor = actor_of(request)
     if record is None:
-        initial: dict[str, Any] = {"as_of": datetime.date.today(), "unit": request.GET.get("unit")}
+        initial: dict[str, Any] = {"as_of": timezone.localdate(), "unit": request.GET.get("unit")}
         form = PledgeReturnForm(request.POST or None, actor=actor, initial=initial)
     else:
         initial = {name: getattr(record, name) for name in RETURN_COUNTS}

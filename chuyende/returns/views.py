@@ -1,6 +1,5 @@
 """Aggregate return pages: the list with the return in force, and the member and non-member forms."""
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.permissions import actor_of, can_edit, require_edit
@@ -40,7 +40,7 @@ NON_MEMBER_COUNTS = ("expected", "studied")
 def list_page(request: HttpRequest) -> HttpResponseBase:
     actor = actor_of(request)
     campaign = campaigns_for(actor=actor).first()
-    on = datetime.date.today()
+    on = timezone.localdate()
     form = ReturnFilterForm(request.GET or None, actor=actor, initial={"campaign": campaign, "on": on})
     if form.is_valid():
         campaign = form.cleaned_data["campaign"] or campaign
@@ -110,7 +110,7 @@ def _form_page(request: HttpRequest, kind: _Kind, pk: int | None = None) -> Http
     actor = actor_of(request)
     record: MemberReturn | NonMemberReturn | None = None
     if pk is None:
-        form = kind.form(request.POST or None, actor=actor, initial={"as_of": datetime.date.today()})
+        form = kind.form(request.POST or None, actor=actor, initial={"as_of": timezone.localdate()})
         fixed: dict[str, Any] = {}
     else:
         record = get_object_or_404(kind.visible(actor=actor), pk=pk)

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from chuyende.accounts.services import user_create
 from chuyende.campaigns.models import Campaign
@@ -61,7 +62,7 @@ def test_default_date_is_the_study_deadline_once_it_has_passed(district_officer,
     response = client_for(district_officer).get("/")
     assert response.status_code == 200
     assert response.context["campaign"] == scenario
-    assert response.context["as_of"] == default_as_of(campaign=scenario, today=datetime.date.today())
+    assert response.context["as_of"] == default_as_of(campaign=scenario, today=timezone.localdate())
     assert default_as_of(campaign=scenario, today=datetime.date(2030, 1, 1)) == scenario.study_deadline
     assert default_as_of(campaign=scenario, today=datetime.date(2024, 3, 1)) == datetime.date(2024, 3, 1)
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from chuyende.accounts.models import User
@@ -135,7 +136,7 @@ def test_the_list_defaults_to_the_latest_campaign(district, client_for, scenario
     response = client_for(district).get(LIST)
     assert response.status_code == 200
     assert response.context["campaign"] == scenario
-    assert response.context["on"] == min(datetime.date.today(), scenario.ends)
+    assert response.context["on"] == min(timezone.localdate(), scenario.ends)
 
 
 # The page's own queries: session, user, user's unit, campaign twice (default, filter), units offered
