@@ -475,21 +475,10 @@ def _run(ctx: Context, operation: Operation, importer: Any) -> Outcome | dict[in
     try:
         return operation.run()
     except ValidationError as error:
-        _report_validation(ctx, operation, importer, error)
+        importer.report_refusal(row, error, operation.field_rows)
     except NotInScope:
         ctx.problem(row, None, _("This row names a record that is not in your organisation."))
     except NotAllowed:
         ctx.problem(row, None, _("Your role does not allow this change."))
     return None
 
-
-def _report_validation(ctx: Context, operation: Operation, importer: Any, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            ctx.problem(operation.rows[0], None, str(message))
-        return
-    for name, messages in error.message_dict.items():
-        key = importer.field_column(name)
-        row = operation.field_rows.get(name, operation.rows[0])
-        for message in messages:
-            ctx.problem(row, key, str(message))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
@@ -280,3 +281,17 @@ class Importer:
         """The column key a service's field error belongs to."""
         column = self.ctx.sheet.column_of_field(name)
         return column.key if column is not None else None
+
+    def report_refusal(self, row: ParsedRow, error: ValidationError,
+                       field_rows: dict[str, ParsedRow] | None = None) -> None:
+        """A service's refusal, on the column of each field it names: on `row`, or on the row
+        `field_rows` gives for that field."""
+        if not hasattr(error, "error_dict"):
+            for message in error.messages:
+                self.ctx.problem(row, None, str(message))
+            return
+        for name, messages in error.message_dict.items():
+            key = self.field_column(name)
+            on = (field_rows or {}).get(name, row)
+            for message in messages:
+                self.ctx.problem(on, key, str(message))

@@ -4,7 +4,6 @@ member_status_change, matched by member code."""
 import datetime
 from collections.abc import Callable, Iterator
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from chuyende.imports.kinds.base import (
@@ -119,18 +118,8 @@ class MemberImporter(Importer):
             members_import(actor=self.ctx.actor, rows=members, progress=self.written)
         except MemberRowsInvalid as refused:
             for index, error in refused.errors.items():
-                self._report(rows[index], error)
+                self.report_refusal(rows[index], error)
         return CREATED
-
-    def _report(self, row: ParsedRow, error: ValidationError) -> None:
-        """A service's refusal of a row, on the column of each field it names (as the engine does)."""
-        if not hasattr(error, "error_dict"):
-            for message in error.messages:
-                self.ctx.problem(row, None, str(message))
-            return
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                self.ctx.problem(row, self.field_column(name), str(message))
 
     def _write(self, row: ParsedRow) -> Outcome:
         """A stored member: member_update and member_status_change when the row differs."""
