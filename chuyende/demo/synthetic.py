@@ -77,7 +77,7 @@ def _insert(model: type[M], rows: Sequence[M], *, using: str) -> list[M]:
     return created
 
 
-def _units(rows: list[Unit], parents: Sequence[Unit], *, using: str) -> list[Unit]:
+def insert_units(rows: list[Unit], parents: Sequence[Unit], *, using: str = "default") -> list[Unit]:
     """Insert one level of units under placeholder paths, then set the real paths from the ids."""
     by_id = {parent.pk: parent for parent in parents}
     created = _insert(Unit, rows, using=using)
@@ -129,12 +129,12 @@ def generate(size: Size, *, seed: int = 2024, using: str = "default") -> Generat
         for depth, name in ((1, "Tỉnh"), (2, "Xã"), (3, "Chi bộ")):
             Level.objects.using(using).update_or_create(depth=depth, defaults={"name": name})
 
-        root = _units(
+        root = insert_units(
             [Unit(code="SYN", name="Đảng bộ tỉnh (tổng hợp)", kind=Unit.Kind.PARTY_COMMITTEE,
                   tracking=Unit.Tracking.AGGREGATE, parent=None, path="pending:SYN", depth=1)],
             [], using=using,
         )[0]
-        communes = _units(
+        communes = insert_units(
             [
                 Unit(code=f"SYN.X{c:03d}", name=f"Đảng bộ xã số {c}", kind=Unit.Kind.PARTY_COMMITTEE,
                      tracking=Unit.Tracking.AGGREGATE, parent=root, path=f"pending:SYN.X{c:03d}", depth=2)
@@ -149,7 +149,7 @@ def generate(size: Size, *, seed: int = 2024, using: str = "default") -> Generat
                 code = f"{commune.code}.C{k:03d}"
                 cell_rows.append(Unit(code=code, name=f"Chi bộ {k} xã {c}", kind=Unit.Kind.CELL,
                                       tracking=tracking, parent=commune, path=f"pending:{code}", depth=3))
-        cells = _units(cell_rows, communes, using=using)
+        cells = insert_units(cell_rows, communes, using=using)
         counts["units"] = 1 + len(communes) + len(cells)
 
         campaign = Campaign.objects.using(using).create(

@@ -29,15 +29,14 @@ from django.utils import translation
 
 from chuyende.accounts.models import User
 from chuyende.audit.models import AuditEntry
-from chuyende.demo.synthetic import start_from_empty_database, wipe
+from chuyende.demo.synthetic import insert_units, start_from_empty_database, wipe
 from chuyende.imports import engine
 from chuyende.imports.reading import choice_labels
 from chuyende.imports.spec import MEMBERS
 from chuyende.imports.templates_xlsx import write_workbook
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
-from chuyende.organisation.models import Level, Unit, path_segment
+from chuyende.organisation.models import Level, Unit
 
-BATCH = 2000
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương")
 MIDDLE = ("Văn", "Thị", "Đức", "Minh", "Thu", "Ngọc", "Quang", "Thanh", "Hữu", "Kim")
 GIVEN = ("An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Lan", "Long", "Mai", "Nam", "Phúc",
@@ -146,37 +145,25 @@ class _QueryCounter:
         return execute(sql, params, many, context)
 
 
-def _insert_level(rows: list[Unit], parents: dict[int, Unit]) -> list[Unit]:
-    """Inserts one level of units under placeholder paths, then sets the real paths from the ids."""
-    created: list[Unit] = []
-    for start in range(0, len(rows), BATCH):
-        created.extend(Unit.objects.bulk_create(rows[start:start + BATCH]))
-    for unit in created:
-        prefix = parents[unit.parent_id].path if unit.parent_id is not None else ""
-        unit.path = prefix + path_segment(unit.pk)
-    Unit.objects.bulk_update(created, ["path"], batch_size=BATCH)
-    return created
-
-
 def _tree(communes: int, cells: int) -> tuple[User, list[str]]:
     """The units (cells kept per person) and an administrator of the province; the cells' codes."""
     with transaction.atomic():
         for depth, name in ((1, "Tỉnh"), (2, "Xã"), (3, "Chi bộ")):
             Level.objects.update_or_create(depth=depth, defaults={"name": name})
-        province = _insert_level([Unit(code="BENCH", name="Đảng bộ tỉnh (đo hiệu năng nhập)",
-                                       kind=Unit.Kind.PARTY_COMMITTEE, tracking=Unit.Tracking.AGGREGATE,
-                                       path="pending:BENCH", depth=1)], {})[0]
-        commune_units = _insert_level([
+        province = insert_units([Unit(code="BENCH", name="Đảng bộ tỉnh (đo hiệu năng nhập)",
+                                      kind=Unit.Kind.PARTY_COMMITTEE, tracking=Unit.Tracking.AGGREGATE,
+                                      path="pending:BENCH", depth=1)], [])[0]
+        commune_units = insert_units([
             Unit(code=f"BENCH.X{c:03d}", name=f"Đảng bộ xã số {c}", kind=Unit.Kind.PARTY_COMMITTEE,
                  tracking=Unit.Tracking.AGGREGATE, parent=province, path=f"pending:BENCH.X{c:03d}", depth=2)
             for c in range(communes)
-        ], {province.pk: province})
-        cell_units = _insert_level([
+        ], [province])
+        cell_units = insert_units([
             Unit(code=f"{commune.code}.C{k:03d}", name=f"Chi bộ {k} xã {c}", kind=Unit.Kind.CELL,
                  tracking=Unit.Tracking.INDIVIDUAL, parent=commune, path=f"pending:{commune.code}.C{k:03d}",
                  depth=3)
             for c, commune in enumerate(commune_units) for k in range(cells)
-        ], {commune.pk: commune for commune in commune_units})
+        ], commune_units)
         actor = User(username="benchmark-import", role=User.Role.ADMIN, unit=province)
         actor.set_unusable_password()
         actor.save()
