@@ -1,0 +1,173 @@
+"""Debian's Chromium driven by Playwright, at a phone's size, with screenshots and tap counts.
+
+Playwright for Python brings its driver inside the wheel; the browser is Debian's `chromium`
+(scripts/setup installs it). `playwright install` is never run: it would download a browser.
+"""
+
+import os
+import re
+import shutil
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import ConsoleMessage, Locator, Page, Response, ViewportSize
+
+from tests.e2e.server import REPO
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = ViewportSize(width=360, height=740)
+ARTIFACTS = REPO / "artifacts" / "e2e"
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (or CHUYENDE_CHROMIUM); skips the test without it, but fails it in CI."""
+    path = os.environ.get("CHUYENDE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if Path(path).is_file() and os.access(path, os.X_OK):
+        return path
+    reason = f"Chromium not found at {path} (Debian package chromium; run scripts/setup)"
+    if os.environ.get("CI", "").lower() == "true" or os.environ.get("CHUYENDE_REQUIRE_CHROMIUM"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def slug(text: str) -> str:
+    """A file name from a step or test name: "Hội nghị, lớp học tập" -> "hoi-nghi-lop-hoc-tap"."""
+    letters = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))  # đ does not decompose
+    return re.sub(r"[^0-9A-Za-z._-]+", "-", letters.encode("ascii", "ignore").decode()).strip("-").lower()
+
+
+class Screenshots:
+    """shot(name) saves artifacts/e2e/<vendor>/<test>/<nn>-<name>.png, numbered in order."""
+
+    def __init__(self, page: Page, folder: Path) -> None:
+        self.page = page
+        self.folder = folder
+        self.taken = 0
+        shutil.rmtree(folder, ignore_errors=True)
+
+    def __call__(self, name: str, *, full_page: bool = True) -> Path:
+        self.taken += 1
+        path = self.folder / f"{self.taken:02d}-{slug(name)}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+@dataclass
+class Taps:
+    """Counts the touches a person makes: each tap, field filled or option chosen is one.
+
+    `start()` right after logging in, so the count is "taps after login".
+    """
+
+    label: str = ""
+    count: int = 0
+    started: bool = False
+
+    def start(self, label: str) -> None:
+        self.label, self.count, self.started = label, 0, True
+
+    def tap(self, locator: Locator) -> None:
+        locator.tap()
+        self.count += 1
+
+    def fill(self, locator: Locator, value: str) -> None:
+        locator.fill(value)
+        self.count += 1
+
+    def select(self, locator: Locator, value: str) -> None:
+        locator.select_option(value)
+        self.count += 1
+
+    def check(self, locator: Locator) -> None:
+        locator.check()
+        self.count += 1
+
+
+@dataclass
+class PageWatch:
+    """What went wrong in the browser: uncaught script errors, console errors, server errors and
+    missing page resources (scripts, styles, images). The favicon, which no page links, is let go."""
+
+    problems: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("console", self._console)
+        page.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # A resource that failed to load is reported with its address by _response.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.problems.append(f"console error: {message.text}")
+
+    def _response(self, response: Response) -> None:
+        resource = response.request.resource_type != "document"
+        if response.status >= 500 or (resource and response.status >= 400
+                                      and not response.url.endswith("/favicon.ico")):
+            self.problems.append(f"HTTP {response.status} {response.request.method} {response.url}")
+
+
+SEVERE_IMPACTS = ("serious", "critical")
+AccessibilityCheck = Callable[[Page], list[str]]
+
+
+def severe_accessibility_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line per rule.
+
+    axe-core comes inside the axe-playwright-python wheel (PyPI), injected into the page here.
+    """
+    violations = Axe().run(page).response["violations"]
+    return [f"{violation['id']} ({violation['impact']}): {len(violation['nodes'])} element(s)"
+            for violation in violations if violation["impact"] in SEVERE_IMPACTS]
+
+
+def horizontal_overflow(page: Page, selector: str = "html") -> list[str]:
+    """Elements inside `selector` that stick out of the viewport to the right (empty when it fits).
+
+    Elements inside a horizontally scrolling container are not counted: that container scrolls.
+    """
+    return list(page.evaluate(
+        """(selector) => {
+          const width = document.documentElement.clientWidth;
+          const scrolls = (element) => {
+            for (let up = element.parentElement; up; up = up.parentElement) {
+              const overflowX = getComputedStyle(up).overflowX;
+              if ((overflowX === 'auto' || overflowX === 'scroll') && up !== document.documentElement
+                  && up !== document.body) return true;
+            }
+            return false;
+          };
+          const describe = (element) => element.tagName.toLowerCase()
+            + (element.id ? '#' + element.id : '')
+            + (element.className && typeof element.className === 'string'
+               ? '.' + element.className.trim().split(/\\s+/).join('.') : '')
+            + ` (right edge ${Math.round(element.getBoundingClientRect().right)} px)`;
+          const root = document.querySelector(selector);
+          if (!root) return [`${selector} not found`];
+          const offenders = [...root.querySelectorAll('*'), root].filter((element) => {
+            const box = element.getBoundingClientRect();
+            return box.width > 0 && box.right > width + 1 && !scrolls(element);
+          });
+          return offenders.slice(0, 8).map(describe);
+        }""",
+        selector,
+    ))
+
+
+def page_fits_width(page: Page) -> bool:
+    """The page itself cannot be scrolled sideways."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"))

@@ -1,0 +1,44 @@
+"""What a person does in the app, as browser steps (Vietnamese labels, as shown on the screen)."""
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.browser import Taps
+from tests.e2e.server import LiveServer
+
+LOGIN_PATH = "/dang-nhap/"
+
+
+def log_in(page: Page, server: LiveServer, username: str, password: str) -> None:
+    """Logs in from the login page and waits for the page it leads to."""
+    page.goto(server.url(LOGIN_PATH))
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Đăng nhập").tap()
+    expect(page).not_to_have_url(re.compile(re.escape(LOGIN_PATH)))
+
+
+def tap(locator: Locator, *, taps: Taps | None) -> None:
+    """Taps, counted when a tap counter is given."""
+    if taps is None:
+        locator.tap()
+    else:
+        taps.tap(locator)
+
+
+def open_menu(page: Page, *, taps: Taps | None = None) -> None:
+    """Opens the menu unless it is open already."""
+    menu = page.locator("details.menu")
+    if menu.get_attribute("open") is None:
+        tap(menu.locator("summary"), taps=taps)
+    expect(menu).to_have_attribute("open", "")
+
+
+def log_out(page: Page, *, taps: Taps | None = None) -> None:
+    """Logs out with the "Đăng xuất" button, opening the menu first when the button is folded inside it."""
+    button = page.get_by_role("button", name="Đăng xuất")
+    if not button.is_visible():
+        open_menu(page, taps=taps)
+    tap(button, taps=taps)
+    expect(page).to_have_url(re.compile(re.escape(LOGIN_PATH)))
