@@ -5,7 +5,6 @@ when it is unset or SQLite, else a PostgreSQL database `<name>_e2e_<label>` on t
 created before the server starts and dropped after it stops.
 """
 
-import importlib.util
 import os
 import secrets
 import socket
@@ -19,6 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
+
+import psycopg
+from django.conf import settings
+from psycopg import sql
 
 from chuyende.env import database_from_url
 
@@ -40,23 +43,23 @@ def scratch_database(*, label: str, folder: Path) -> Iterator[str]:
     if database_vendor() == "sqlite":
         yield f"sqlite:///{folder / f'{label}.sqlite3'}"
         return
-    settings = database_from_url(url, base_dir=REPO)
-    name = f"{settings['NAME']}_e2e_{label}"
-    _postgres_admin(settings, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    database = database_from_url(url, base_dir=REPO)
+    name = f"{database['NAME']}_e2e_{label}"
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    _postgres_admin(database, drop, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         yield urlparse(url)._replace(path=f"/{name}").geturl()
     finally:
-        _postgres_admin(settings, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _postgres_admin(database, drop)
 
 
-def _postgres_admin(settings: dict[str, object], *statements: str) -> None:
-    import psycopg  # only needed on PostgreSQL runs
-
-    with psycopg.connect(dbname=str(settings["NAME"]), user=str(settings["USER"]),
-                         password=str(settings["PASSWORD"]), host=str(settings["HOST"]),
-                         port=str(settings["PORT"]) or None, autocommit=True) as connection:
+def _postgres_admin(database: dict[str, object], *statements: sql.Composed) -> None:
+    """Runs statements outside a transaction (CREATE/DROP DATABASE), connected to the run's database."""
+    with psycopg.connect(dbname=str(database["NAME"]), user=str(database["USER"]),
+                         password=str(database["PASSWORD"]), host=str(database["HOST"]),
+                         port=str(database["PORT"]) or None, autocommit=True) as connection:
         for statement in statements:
-            connection.execute(statement.encode())
+            connection.execute(statement)
 
 
 def free_port() -> int:
@@ -112,9 +115,9 @@ def manage(*args: str, env: dict[str, str], log: Path) -> None:
 
 
 def server_command(port: int) -> list[str]:
-    """gunicorn when the venv has it and WhiteNoise to serve the static files, else runserver."""
+    """gunicorn when the venv has it and WhiteNoise serves the static files, else runserver."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    if gunicorn.exists() and importlib.util.find_spec("whitenoise") is not None:
+    if gunicorn.exists() and "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE:
         return [str(gunicorn), "chuyende.wsgi:application", "--bind", f"127.0.0.1:{port}",
                 "--workers", "2", "--access-logfile", "-"]
     return [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"]
