@@ -1,16 +1,47 @@
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from chuyende.env import database_from_url, env_bool, env_int, env_list, env_str
+from chuyende.env import database_from_url, env_bool, env_choice, env_int, env_list, env_str
+from chuyende.logconfig import logging_config
+from chuyende.production import DEVELOPMENT_SECRET_KEY, production_secret_key, refuse_debug_in_production
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# --- Production or development (README, Production) ---------------------------------------------------
+# production (scripts/production, the systemd units): refuses debug mode and a missing, published or weak
+# CHUYENDE_SECRET_KEY, serves HTTPS behind a reverse proxy unless CHUYENDE_HTTPS=0, and static files
+# from `collectstatic`'s hashed copies. development (the default: scripts/start, scripts/test, pytest):
+# a fixed key, plain HTTP and the static files straight from the source folders.
+PRODUCTION = env_choice("CHUYENDE_ENV", ("development", "production"), "development") == "production"
 DEBUG = env_bool("CHUYENDE_DEBUG", False)
-SECRET_KEY = env_str("CHUYENDE_SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
-if not SECRET_KEY:
-    SECRET_KEY = "chuyende-local-default-key-set-CHUYENDE_SECRET_KEY-in-production"
+if PRODUCTION:
+    refuse_debug_in_production(DEBUG)
+    SECRET_KEY = production_secret_key(env_str("CHUYENDE_SECRET_KEY", ""))
+else:
+    SECRET_KEY = env_str("CHUYENDE_SECRET_KEY", "") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("CHUYENDE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CHUYENDE_CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS, terminated by the reverse proxy, which sets X-Forwarded-Proto (and must overwrite a client's).
+# CHUYENDE_HTTPS=0 is for an intranet without TLS: cookies travel in clear, so `check --deploy` warns.
+HTTPS = env_bool("CHUYENDE_HTTPS", PRODUCTION)
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("CHUYENDE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CHUYENDE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("CHUYENDE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading asks browsers to hard-code HTTPS for the whole registered domain: the domain
+        # owner's decision (CHUYENDE_HSTS_PRELOAD=1), not a default of one application on it.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -26,6 +57,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "django_guid",
+    "csp",
     "chuyende.core",
     "chuyende.accounts",
     "chuyende.audit",
@@ -47,7 +80,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request, an error page included, carries its id.
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,14 +134,40 @@ FORMAT_MODULE_PATH = ["chuyende.formats"]
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("CHUYENDE_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "chuyende" / "static"]
+# WhiteNoise serves the static files from gunicorn. Production: the hashed, compressed copies that
+# `collectstatic` writes to STATIC_ROOT (cached for a year by browsers). Development: the source
+# folders, looked up at each request, without collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if PRODUCTION
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(env_str("CHUYENDE_MEDIA_ROOT", str(BASE_DIR / "media")))
 MATERIAL_UPLOAD_MAX_BYTES = env_int("CHUYENDE_MATERIAL_UPLOAD_MAX_MB", 20) * 1_048_576
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere (tests/core/test_security_headers.py checks the templates): the
+# pages load app.js, app.css and their own static files only. /api/docs/ gets its own, looser policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 DEMO_SCENARIO = BASE_DIR.parent / "shared" / "domain" / "scenario-hoa-an-2024.yaml"
 
 # --- REST API (chuyende/api): token or session, scoped like the pages, errors as JSON ---
@@ -145,3 +208,18 @@ TASKS = {
 }
 IMPORT_UPLOAD_MAX_BYTES = env_int("CHUYENDE_IMPORT_UPLOAD_MAX_MB", 50) * 1_048_576
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1_048_576
+
+# --- Logging: console and a rotating file, every line with its request's id (chuyende/logconfig.py) ---
+LOG_DIR = Path(env_str("CHUYENDE_LOG_DIR", str(BASE_DIR / "logs")))
+LOGGING = logging_config(
+    log_dir=LOG_DIR,
+    level=env_choice("CHUYENDE_LOG_LEVEL", ("debug", "info", "warning", "error"), "info").upper(),
+    max_bytes=env_int("CHUYENDE_LOG_MAX_MB", 10) * 1_048_576,
+    backups=env_int("CHUYENDE_LOG_BACKUPS", 10),
+)
+# django-guid: the request id, returned in X-Request-ID; 12 hex digits are short enough to read out.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    "UUID_LENGTH": 12,
+    "EXPOSE_HEADER": False,
+}

@@ -22,3 +22,5 @@ urlpatterns = [
     path("nhat-ky/", include("chuyende.audit.urls")),
     path("", include("chuyende.figures.urls")),
 ]
+
+handler500 = "chuyende.core.errors.server_error"

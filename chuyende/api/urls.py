@@ -1,8 +1,8 @@
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from chuyende.api import views_activity, views_core, views_token
+from chuyende.api import views_activity, views_core, views_docs, views_token
 
 router = DefaultRouter()
 views_core.register(router)
@@ -18,6 +18,6 @@ v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("v1/", include((v1, "v1"))),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("docs/", views_docs.SwaggerPage.as_view(url_name="schema"), name="docs"),
     path("token-page/", views_token.token_page, name="api-token-page"),
 ]

@@ -48,6 +48,9 @@ class ImportJob(models.Model):
         _("annotated copy"), upload_to="imports/annotated/%Y/%m/", max_length=255, blank=True,
     )
     task_id = models.CharField(max_length=64, blank=True)
+    # The run was cut off by a stop of the job runner or the server before it ended: its transaction
+    # was rolled back, so nothing was written, and the job can be started again from its stored upload.
+    interrupted = models.BooleanField(_("interrupted"), default=False)
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -68,3 +71,7 @@ class ImportJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def can_restart(self) -> bool:
+        return self.status == self.Status.FAILED and self.interrupted

@@ -24,8 +24,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_edit, scope_root
@@ -185,6 +188,39 @@ def import_job_start(*, actor: User, job: ImportJob, rows: int | None = None) ->
     )
     if not started:
         raise ValidationError(_("This import has already been started."))
+    _launch(job, rows=rows)
+    job.refresh_from_db()
+    return job
+
+
+def import_job_restart(*, actor: User, job: ImportJob) -> ImportJob:
+    """Runs again, from its stored upload, a job whose run was cut off by a restart (`interrupted`).
+
+    The interrupted run wrote nothing (its transaction was rolled back), so the job starts from the
+    beginning, in the request or in the task runner as when it was first started.
+    """
+    if job.user_id != actor.pk:
+        raise NotInScope
+    require_edit(actor, job.unit)
+    if not job.can_restart:
+        raise ValidationError(_("Only an import cut off by a restart of the server can be started again."))
+    if not job.upload or not job.upload.storage.exists(job.upload.name):
+        raise ValidationError(_("The uploaded file is no longer on the server: upload it again."))
+    queued = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.FAILED, interrupted=True,
+    ).update(
+        status=ImportJob.Status.QUEUED, interrupted=False, problems=[], done_rows=0, created_count=0,
+        updated_count=0, unchanged_count=0, task_id="", started_at=None, finished_at=None,
+    )
+    if not queued:  # another click restarted it first
+        raise ValidationError(_("This import has already been started again."))
+    _launch(job, rows=job.total_rows or None)
+    job.refresh_from_db()
+    return job
+
+
+def _launch(job: ImportJob, *, rows: int | None) -> None:
+    """Runs a queued job in this request if it is small, else hands it to the task runner."""
     ProgressFile(job.pk)(0, rows or 0, force=True)
     if rows is not None and rows <= INLINE_MAX_ROWS:
         run_job(job.pk)
@@ -193,8 +229,6 @@ def import_job_start(*, actor: User, job: ImportJob, rows: int | None = None) ->
 
         result = run_import_job.enqueue(job.pk)
         ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
-    job.refresh_from_db()
-    return job
 
 
 class ProgressFile:
@@ -289,12 +323,82 @@ def _run_job(job_id: int) -> None:
         logger.exception("Import job %s failed unexpectedly", job_id)
         _finish(job, progress, status=ImportJob.Status.FAILED, problems=[_unexpected_problem()])
         return
+    except BaseException:
+        # The runner is being stopped in the middle (a second Ctrl+C, the service manager's stop
+        # timeout): the transaction is rolled back, and the job must not stay "running".
+        logger.warning("Import job %s was interrupted by a stop of the job runner", job_id)
+        _interrupt(job_id)
+        raise
     problems = [problem_dict(problem) for problem in result.problems]
     if problems:
         annotated = _annotated_copy(job, list(result.problems))
         _finish(job, progress, status=ImportJob.Status.FAILED, problems=problems, annotated=annotated)
         return
     _finish(job, progress, status=ImportJob.Status.SUCCEEDED, problems=[], result=result)
+
+
+# --- runs cut off by a restart -------------------------------------------------------------------------
+
+ACTIVE = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+# A job run inside a web request (a small file) cannot outlive the request, which the server ends after
+# its timeout (gunicorn --timeout, 120 s in scripts/production): one still active after this was cut off.
+REQUEST_RUN_LIMIT = datetime.timedelta(minutes=15)
+
+
+def _interrupted_problem() -> dict[str, Any]:
+    return {"sheet": "", "row": None, "column": "", "value": "", "message": _(
+        "The import was cut off by a restart of the server before it ended, and nothing was written. "
+        "Start it again."
+    )}
+
+
+def _interrupt(job_id: int) -> bool:
+    """Ends an active job as failed and interrupted; False if it had ended meanwhile."""
+    ended = ImportJob.objects.filter(pk=job_id, status__in=ACTIVE).update(
+        status=ImportJob.Status.FAILED, interrupted=True, problems=[_interrupted_problem()],
+        finished_at=timezone.now(),
+    )
+    progress_path(job_id).unlink(missing_ok=True)
+    return bool(ended)
+
+
+def import_jobs_interrupt_unfinished() -> list[int]:
+    """Ends as interrupted the jobs that no run will finish; returns their ids.
+
+    Called as the job runner starts (`manage.py run_worker`), before it takes any task, so none of its
+    tasks is running: a job handed to the runner whose task is not waiting (running in the stopped
+    runner, ended without ending the job, or deleted) will never end by itself. A job run in a web
+    request is left alone until REQUEST_RUN_LIMIT has passed. One runner per database is assumed.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        waiting = {str(task_id) for task_id in DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY).values_list("id", flat=True)}
+        cut_off = timezone.now() - REQUEST_RUN_LIMIT
+        interrupted: list[int] = []
+        for job in ImportJob.objects.filter(status__in=ACTIVE).only("task_id", "started_at", "created_at"):
+            if job.task_id:
+                stale = _task_uuid(job.task_id) not in waiting
+            else:
+                stale = (job.started_at or job.created_at) < cut_off
+            if stale and _interrupt(job.pk):
+                interrupted.append(job.pk)
+                logger.warning("Import job %s was left unfinished by a restart: marked interrupted", job.pk)
+        _fail_dead_tasks(ImportJob.objects.filter(pk__in=interrupted).exclude(task_id=""))
+        return interrupted
+
+
+def _task_uuid(task_id: str) -> str | None:
+    try:
+        return str(uuid.UUID(task_id))
+    except ValueError:
+        return None
+
+
+def _fail_dead_tasks(jobs: QuerySet[ImportJob]) -> None:
+    """The task rows the stopped runner had claimed end failed too, so they do not read "running"."""
+    task_ids = {_task_uuid(task_id) for task_id in jobs.values_list("task_id", flat=True)} - {None}
+    for task in DBTaskResult.objects.filter(id__in=task_ids, status=TaskResultStatus.RUNNING):
+        task.set_failed(InterruptedError("The job runner stopped while this task ran."))
 
 
 def _annotated_copy(job: ImportJob, problems: list[Any]) -> bytes | None:

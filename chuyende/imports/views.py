@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chuyende.accounts.permissions import actor_of, can_edit, scope_root
 from chuyende.core.exceptions import NotAllowed
@@ -110,6 +110,19 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
         page = Paginator(job.problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
         context.update({"problems": page, "page": page})
     return render(request, "imports/job.html", context)
+
+
+@require_POST
+@login_required
+def restart_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Starts again a job cut off by a restart, from the file it stored."""
+    actor = actor_of(request)
+    job = job_of(actor=actor, pk=pk)
+    try:
+        services.import_job_restart(actor=actor, job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("imports:job", pk=job.pk)
 
 
 @require_GET
