@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from chuyende.campaigns.models import Campaign
@@ -324,3 +325,63 @@ def test_a_file_with_header_problems_is_not_started(actors, client_for):
     assert table_counts() == before
     job.refresh_from_db()
     assert job.status == ImportJob.Status.UPLOADED
+
+
+# --- a job cut off by a restart ----------------------------------------------------------------------
+
+
+def interrupted_job(user) -> ImportJob:
+    """A small job whose web request was ended in the middle of its run, long ago."""
+    job = uploaded_job(user, *GOOD_ROWS)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, total_rows=2,
+        started_at=timezone.now() - services.REQUEST_RUN_LIMIT - datetime.timedelta(minutes=1))
+    assert services.import_jobs_interrupt_unfinished() == [job.pk]
+    job.refresh_from_db()
+    return job
+
+
+def test_an_interrupted_job_says_so_and_offers_to_start_again(actors, client_for):
+    job = interrupted_job(actors.owner)
+    response = client_for(actors.owner).get(reverse("imports:job", args=[job.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message("The import was cut off by a restart of the server before it ended, and nothing was "
+                   "written. Start it again.") in page
+    assert f'action="{reverse("imports:restart", args=[job.pk])}"' in page
+    assert message("Start the import again") in page
+    assert message("Problems") not in page  # no rows to correct: the file was never read to its end
+
+
+def test_starting_an_interrupted_job_again_imports_it(actors, client_for):
+    job = interrupted_job(actors.owner)
+    response = client_for(actors.owner).post(reverse("imports:restart", args=[job.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("imports:job", args=[job.pk])
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.interrupted) == (ImportJob.Status.SUCCEEDED, 2, False)
+    assert Member.objects.filter(code__in=["HB-V-1", "HB-V-2"]).count() == 2
+
+
+def test_a_job_that_cannot_start_again_says_why(actors, client_for):
+    job = finished_job(actors.owner, *BAD_ROWS)
+    client = client_for(actors.owner)
+    before = table_counts()
+    response = client.post(reverse("imports:restart", args=[job.pk]), follow=True)
+    assert response.status_code == 200
+    assert message("Only an import cut off by a restart of the server can be started again.") in (
+        response.content.decode())
+    assert table_counts() == before
+
+
+def test_starting_again_is_refused_to_other_users_to_a_role_without_imports_and_to_get(actors, client_for):
+    job = interrupted_job(actors.owner)
+    url = reverse("imports:restart", args=[job.pk])
+    assert client_for(actors.outsiders["admin"]).post(url).status_code == 404
+    assert client_for(actors.reporter).post(url).status_code == 404
+    assert client_for(actors.owner).get(url).status_code == 405
+    actors.owner.role = "viewer"
+    actors.owner.save(update_fields=["role"])
+    assert client_for(actors.owner).post(url).status_code == 403
+    job.refresh_from_db()
+    assert (job.status, job.interrupted) == (ImportJob.Status.FAILED, True)
