@@ -19,6 +19,12 @@ too, as do leading spaces before a trigger. A text that already starts with a qu
 trigger character gets one more quote, so `restore` (drop one leading quote when a trigger
 follows) gives back exactly the stored text: an import of our own exports can use it.
 
+`cell_value` is the one way text reaches a cell of any spreadsheet the product writes: these list
+exports, the report appendix (reports/documents.py), the import templates and dumps
+(imports/templates_xlsx.py) and the annotated copies of uploaded files (imports/annotate.py, which
+also turns the uploaded file's own formulas into quoted text with `neutralise_loaded_cell`). The
+importer reads text back with `restore`, so a dump imports again unchanged.
+
 CSV: UTF-8 with a byte-order mark (Excel otherwise reads Vietnamese as Windows-1252), comma
 separated, every text field in double quotes (so a delimiter inside a text, e.g. `a;=1` opened
 with a semicolon list separator, never starts a new cell), numbers unquoted, dates dd/mm/yyyy.
@@ -124,9 +130,9 @@ def requested_table(request: HttpRequest, tables: Sequence[str]) -> str:
     return wanted if wanted in tables else tables[0]
 
 
-def _cell(value: CellValue) -> CellValue:
-    """The value a cell holds: text cleaned of characters XML cannot carry, then neutralised;
-    aware date-times in local time without a zone (spreadsheets have none)."""
+def cell_value(value: CellValue | Promise) -> CellValue:
+    """The value a spreadsheet cell holds: text cleaned of characters XML cannot carry, then
+    neutralised; aware date-times in local time without a zone (spreadsheets have none)."""
     if isinstance(value, Promise):
         value = str(value)
     if isinstance(value, str):
@@ -136,6 +142,16 @@ def _cell(value: CellValue) -> CellValue:
     if isinstance(value, bool):
         return int(value)
     return value
+
+
+def neutralise_loaded_cell(cell: Any) -> None:
+    """A cell of a workbook opened with openpyxl, made safe in place: text and formulas become
+    neutralised text (a formula shows as its quoted text, never runs)."""
+    value = cell.value
+    if cell.data_type == "f" or isinstance(value, str):
+        text = value if isinstance(value, str) else getattr(value, "text", None) or str(value)
+        cell.value = cell_value(text)
+        cell.data_type = "s"
 
 
 def _rows(rows: Iterable[Any], row_of: Callable[[Any], Any] | None) -> Iterable[Any]:
@@ -172,10 +188,10 @@ def _csv_lines(
     rows: Iterable[Any], columns: Sequence[ExportColumn], row_of: Callable[[Any], Any] | None,
 ) -> Iterator[bytes]:
     writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
-    header = writer.writerow([_cell(str(column.header)) for column in columns])
+    header = writer.writerow([cell_value(str(column.header)) for column in columns])
     yield (BOM + header).encode("utf-8")
     for row in _rows(rows, row_of):
-        values = [_csv_text(_cell(column.value_getter(row))) for column in columns]
+        values = [_csv_text(cell_value(column.value_getter(row))) for column in columns]
         yield writer.writerow(["" if value is None else value for value in values]).encode("utf-8")
 
 
@@ -207,13 +223,13 @@ def _xlsx_file(
     bold = Font(bold=True)
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=_cell(str(column.header)))
+        cell = WriteOnlyCell(sheet, value=cell_value(str(column.header)))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     count = 0
     for row in _rows(rows, row_of):
-        sheet.append([_xlsx_cell(sheet, _cell(column.value_getter(row))) for column in columns])
+        sheet.append([_xlsx_cell(sheet, cell_value(column.value_getter(row))) for column in columns])
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)

@@ -1,7 +1,9 @@
 """The annotated copy of an uploaded file: every problem cell filled red with its message as a comment.
 
-A workbook is copied as it was uploaded (formulas and merged cells kept, so the user sees them
-where they are); a CSV file becomes a workbook with its cells as text. A sheet "Lỗi" lists every
+A workbook is copied as it was uploaded, merged cells kept, so the user sees the problems where
+they are; its text and formulas become quoted text (`exports.tables.neutralise_loaded_cell`): the
+copy may be opened by someone else than the uploader, and must run nothing. A CSV file becomes a
+workbook with its cells as text. A sheet "Lỗi" lists every
 problem (sheet, row, column, value, message). A file that could not be read at all gives a
 workbook with the list alone.
 """
@@ -19,10 +21,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
+from chuyende.exports.tables import cell_value, neutralise_loaded_cell
 from chuyende.imports.kinds.base import ImportProblem
 from chuyende.imports.reading import FileInput, UnreadableFile, _as_stream, _delimiter, read_table
 from chuyende.imports.spec import PROBLEMS_TITLE, normalise_header
-from chuyende.imports.templates_xlsx import neutralise
 
 PROBLEM_FILL = PatternFill("solid", fgColor="FFC7CE")
 PROBLEM_FONT = Font(color="9C0006")
@@ -55,7 +57,7 @@ def _csv_workbook(stream: Any, name: str) -> Workbook:
     assert sheet is not None
     sheet.title = (name.rsplit(".", 1)[0] or "CSV")[:31].translate({ord(c): "_" for c in "[]:*?/\\"})
     for cells in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0])):
-        sheet.append([neutralise(cell) if cell else None for cell in cells])
+        sheet.append([cell_value(cell) if cell else None for cell in cells])
         for cell in sheet[sheet.max_row]:
             if cell.value is not None:
                 cell.data_type = "s"
@@ -72,9 +74,19 @@ def _open(file: FileInput, filename: str) -> Workbook | None:
     try:
         if filename.lower().endswith(".csv"):
             return _csv_workbook(stream, filename)
-        return load_workbook(stream, data_only=False)
+        workbook = load_workbook(stream, data_only=False)
     except Exception:  # an untrusted file that the streaming reader accepted but the full reader did not
         return None
+    _neutralise_uploaded(workbook)
+    return workbook
+
+
+def _neutralise_uploaded(workbook: Workbook) -> None:
+    """The copy shows the uploaded text and formulas as quoted text: whoever opens it runs nothing."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                neutralise_loaded_cell(cell)
 
 
 def _sheet_for(workbook: Workbook, name: str) -> Worksheet | None:
@@ -107,16 +119,14 @@ def _problems_sheet(workbook: Workbook, problems: list[ImportProblem]) -> None:
     if PROBLEMS_TITLE in workbook.sheetnames:
         del workbook[PROBLEMS_TITLE]
     sheet = workbook.create_sheet(PROBLEMS_TITLE, 0)
-    sheet.append([_("Sheet"), _("Row"), _("Column"), _("Value"), _("Problem")])
+    sheet.append([cell_value(text) for text in (_("Sheet"), _("Row"), _("Column"), _("Value"), _("Problem"))])
     for cell in sheet[1]:
         cell.font = HEADER_FONT
     for problem in problems:
         sheet.append([problem.sheet or None, problem.row, problem.column or None, problem.value or None,
                       problem.message])
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.value = neutralise(cell.value)
-                cell.data_type = "s"
+            neutralise_loaded_cell(cell)
     for letter, width in zip("ABCDE", (22, 8, 28, 24, 90), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"

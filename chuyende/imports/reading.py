@@ -32,6 +32,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
+from chuyende.exports.tables import restore
 from chuyende.imports.spec import NON_DATA_TITLES, Column, Sheet, normalise_header
 
 XLSX_SIGNATURE = b"PK\x03\x04"
@@ -908,7 +909,6 @@ DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(?:\.\d{3})*,\d+$|^-?\d+,\d+$")
 DECIMAL_DOT = re.compile(r"^-?\d+\.\d+$")
 DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
-TRIGGERS = frozenset("=+-@\t\r\n\0\uff1d\uff0b\uff0d\uff20")
 
 
 def display(value: Any) -> str:
@@ -928,13 +928,6 @@ def display(value: Any) -> str:
     return str(value)
 
 
-def restore_text(text: str) -> str:
-    """Undoes the quote an export puts before a text a spreadsheet would run as a formula."""
-    if text.startswith("'") and text[1:].lstrip(" \u00a0")[:1] in TRIGGERS and text[1:].strip():
-        return text[1:]
-    return text
-
-
 def _check_not_special(value: Any) -> None:
     if isinstance(value, Formula):
         raise CellError(_("Formulas are not accepted: type the value itself (copy the cells and "
@@ -946,18 +939,18 @@ def _check_not_special(value: Any) -> None:
 
 def parse_text(value: Any) -> str:
     if value.__class__ is str:  # the common case first
-        return restore_text(value.strip())
+        return restore(value.strip())
     _check_not_special(value)
     if value is None:
         return ""
     if isinstance(value, datetime.date | float | int):
         return display(value)
-    return restore_text(str(value).strip())
+    return restore(str(value).strip())
 
 
 def parse_code(value: Any) -> str:
     if value.__class__ is str:  # the common case first
-        return " ".join(value.split())
+        return " ".join(restore(value.strip()).split())
     _check_not_special(value)
     if isinstance(value, bool):
         raise CellError(_("“%(value)s” is not a code.") % {"value": display(value)})
@@ -967,7 +960,7 @@ def parse_code(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime.date):
         raise CellError(_("“%(value)s” is a date, not a code.") % {"value": display(value)})
-    return "" if value is None else " ".join(str(value).split())
+    return "" if value is None else " ".join(restore(str(value).strip()).split())
 
 
 def parse_int(value: Any) -> int | None:

@@ -22,7 +22,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from chuyende.imports.reading import TRIGGERS, choice_labels
+from chuyende.exports.tables import cell_value
+from chuyende.imports.reading import choice_labels
 from chuyende.imports.spec import INSTRUCTIONS_TITLE, LISTS_TITLE, Column, Sheet, sheet_of
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -33,14 +34,6 @@ OPTIONAL_FILL = PatternFill("solid", fgColor="E7E6E6")
 TITLE_FONT = Font(bold=True, size=13)
 WRAP = Alignment(wrap_text=True, vertical="top")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def neutralise(text: str) -> str:
-    """A text a spreadsheet could run as a formula gets a leading quote (undone by the import)."""
-    stripped = text.lstrip(" \u00a0")
-    if (stripped and stripped[0] in TRIGGERS) or (text.startswith("'") and neutralise(text[1:]) != text[1:]):
-        return "'" + text
-    return text
 
 
 def _format_of(column: Column) -> str:
@@ -108,7 +101,7 @@ def _data_sheet(workbook: Workbook, sheet: Sheet) -> WriteOnlyWorksheet:
         data.data_validations.append(validation)
     header = []
     for column in sheet.columns:
-        cell = WriteOnlyCell(data, value=column.header)
+        cell = WriteOnlyCell(data, value=cell_value(column.header))
         cell.font = HEADER_FONT
         cell.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
         cell.alignment = WRAP
@@ -128,7 +121,7 @@ def _cell(sheet: WriteOnlyWorksheet, column: Column, value: Any) -> Any:
         cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=neutralise(value))
+        cell = WriteOnlyCell(sheet, value=cell_value(value))
         cell.data_type = "s"  # never a formula, whatever the text
         return cell
     return value
@@ -139,16 +132,17 @@ def _instructions_sheet(workbook: Workbook, sheet: Sheet) -> None:
     assert isinstance(notes, WriteOnlyWorksheet)
     for position, width in enumerate((8, 34, 10, 28, 40, 22, 70), start=1):
         notes.column_dimensions[get_column_letter(position)].width = width
-    title = WriteOnlyCell(notes, value=_("How to fill in the sheet “%(sheet)s”") % {"sheet": sheet.title})
+    heading = _("How to fill in the sheet “%(sheet)s”") % {"sheet": sheet.title}
+    title = WriteOnlyCell(notes, value=cell_value(heading))
     title.font = TITLE_FONT
     notes.append([title])
     for paragraph in sheet.instructions:
-        notes.append([None, str(paragraph)])
+        notes.append([None, cell_value(str(paragraph))])
     notes.append([])
     header = []
     for text in (_("Column"), _("Header"), _("Required"), _("Format"), _("Accepted values"), _("Example"),
                  _("What to write")):
-        cell = WriteOnlyCell(notes, value=text)
+        cell = WriteOnlyCell(notes, value=cell_value(text))
         cell.font = HEADER_FONT
         cell.fill = REQUIRED_FILL
         header.append(cell)
@@ -159,7 +153,7 @@ def _instructions_sheet(workbook: Workbook, sheet: Sheet) -> None:
                _format_of(column), values, column.example, str(column.help)]
         cells = []
         for value in row:
-            cell = WriteOnlyCell(notes, value=neutralise(value) if value else None)
+            cell = WriteOnlyCell(notes, value=cell_value(value) if value else None)
             cell.alignment = WRAP
             if value:
                 cell.data_type = "s"
@@ -173,9 +167,9 @@ def _lists_sheet(workbook: Workbook, sheet: Sheet) -> None:
     lists.sheet_state = "hidden"
     columns = [column for column in sheet.columns if column.choices]
     labels = [choice_labels(column) for column in columns]
-    lists.append([column.header for column in columns])
+    lists.append([cell_value(column.header) for column in columns])
     for index in range(max((len(values) for values in labels), default=0)):
-        lists.append([values[index] if index < len(values) else None for values in labels])
+        lists.append([cell_value(values[index]) if index < len(values) else None for values in labels])
 
 
 def write_workbook(kind: str, rows: Iterable[Sequence[Any]] = ()) -> bytes:

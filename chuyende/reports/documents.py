@@ -37,6 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from chuyende.core.numbers import format_date, format_date_long
+from chuyende.exports.tables import cell_value
 from chuyende.reports.drafting import results_section
 from chuyende.reports.figures import live_figures
 from chuyende.reports.models import Report
@@ -365,7 +366,7 @@ def _appendix_header(sheet: Worksheet) -> None:
         ("I5:J5", _("Non-members")), ("K5:L5", _("Study sessions")),
     )
     for cells, text in groups:
-        sheet[cells.split(":")[0]] = text
+        sheet[cells.split(":")[0]] = cell_value(text)
         sheet.merge_cells(cells)
     sub_headers = (
         _("Total"), _("Exempt from work and party activities"), _("Away for work"), _("Expected to study"),
@@ -373,7 +374,7 @@ def _appendix_header(sheet: Worksheet) -> None:
         _("Person-times attending"),
     )
     for offset, text in enumerate(sub_headers):
-        sheet.cell(row=6, column=3 + offset, value=text)
+        sheet.cell(row=6, column=3 + offset, value=cell_value(text))
     for row in sheet.iter_rows(min_row=5, max_row=6, min_col=1, max_col=12):
         for cell in row:
             cell.font, cell.alignment, cell.border = bold, centred, box
@@ -388,7 +389,7 @@ def _appendix_row(
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     font = Font(name=FONT, size=12, bold=bold)
     cells: list[Cell] = [sheet.cell(row=row, column=1, value=label),
-                         sheet.cell(row=row, column=2, value=name)]
+                         sheet.cell(row=row, column=2, value=cell_value(name))]
     for offset, value in enumerate(values):
         number = float(value) if isinstance(value, Decimal) else value
         cell = sheet.cell(row=row, column=3 + offset, value=number)
@@ -439,7 +440,7 @@ def _build_xlsx(report: Report, figures: dict[str, Any]) -> bytes:
          Font(name=FONT, size=12, italic=True)),
     )
     for row, (text, font) in enumerate(lines, start=1):
-        sheet.cell(row=row, column=1, value=text)
+        sheet.cell(row=row, column=1, value=cell_value(text))
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=12)
         sheet.cell(row=row, column=1).font = font
         sheet.cell(row=row, column=1).alignment = centred
@@ -455,12 +456,12 @@ def _build_xlsx(report: Report, figures: dict[str, Any]) -> bytes:
         row += 1
     _appendix_row(sheet, row, None, _("Grand total"), _total_values(figures), rate_format=rate_format,
                   bold=True)
-    note = sheet.cell(row=row + 2, column=1, value=_(
+    note = sheet.cell(row=row + 2, column=1, value=cell_value(_(
         "The total row gives the figures of %(unit)s as a whole: its rate is the members who studied "
         "over the members expected to study, summed over all units, never an average of the units' "
         "rates. An event with sites in several units counts once; person-times include the sites of "
         "%(unit)s itself."
-    ) % {"unit": report.unit.name})
+    ) % {"unit": report.unit.name}))
     note.font = Font(name=FONT, size=11, italic=True)
     note.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=12)

@@ -57,7 +57,7 @@ def test_problems_as_stored_dicts_are_accepted(actors):
     assert copy["Đảng viên"]["D2"].comment is not None
 
 
-def test_formulas_and_merged_cells_are_kept_where_they_are(actors):
+def test_formulas_are_shown_as_quoted_text_and_merged_cells_kept_where_they_are(actors):
     rows: list[list[Any]] = [
         headers("members")[:6],
         ["HB-NEW-1", "Lê Thị Mới", "Nữ", "=1980+10", "BN.HA.HB.DONG", "Đảng viên chính thức"],
@@ -65,7 +65,9 @@ def test_formulas_and_merged_cells_are_kept_where_they_are(actors):
     ]
     formulas = workbook(rows)
     copy = reopened(annotate.annotated_copy(formulas, "f.xlsx", problems_of(actors.owner, formulas)))
-    assert copy["Dữ liệu"]["D2"].value == "=1980+10"
+    formula = copy["Dữ liệu"]["D2"]
+    assert (formula.value, formula.data_type) == ("'=1980+10", "s")  # where it was, shown, never run
+    assert formula.comment is not None
     listed = [[cell.value for cell in row] for row in copy["Lỗi"]]
     assert listed[1][3] == "'=1980+10"  # shown, never run
     merged = workbook([rows[0], rows[2], rows[2]], merged=["E2:E3"])
