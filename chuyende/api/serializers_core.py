@@ -151,7 +151,7 @@ class MemberStatusChangeSerializer(StrictSerializer):
 class GuidingDocumentSerializer(serializers.ModelSerializer[GuidingDocument]):
     class Meta:
         model = GuidingDocument
-        fields = ("number", "issued_on", "issuer", "title")
+        fields = ("id", "number", "issued_on", "issuer", "title")
         read_only_fields = fields
 
 
@@ -216,6 +216,46 @@ class CampaignCreateSerializer(StrictSerializer):
         child=enum_field(NonPartyCategory.choices, "NonPartyCategoryEnum"), default=list
     )
     guiding_documents = GuidingDocumentWriteSerializer(many=True, default=list)
+
+
+class GuidingDocumentUpdateSerializer(GuidingDocumentWriteSerializer):
+    id = serializers.IntegerField(
+        required=False, allow_null=True, default=None,
+        help_text="Id of a document of this campaign to change; leave out to add a document.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH makes nested fields optional; a listed document still needs all of them.
+        missing = [name for name in ("number", "issued_on", "issuer", "title") if name not in attrs]
+        if missing:
+            raise serializers.ValidationError({name: [_("This field is required.")] for name in missing})
+        return attrs
+
+
+class CampaignUpdateSerializer(StrictSerializer):
+    """The correctable fields of a campaign; its code, kind, year and owner stay as created."""
+
+    title = serializers.CharField()
+    starts = BoundedDateField()
+    ends = BoundedDateField(required=False, allow_null=True, default=None, help_text="Default: 31 December.")
+    study_deadline = BoundedDateField()
+    report_deadline = BoundedDateField()
+    target_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    excluded_statuses = serializers.ListField(child=enum_field(EXCLUDABLE, "ExcludableStatusEnum"))
+    rate_precision = serializers.IntegerField(min_value=1, max_value=2)
+    non_party_categories = serializers.ListField(
+        child=enum_field(NonPartyCategory.choices, "NonPartyCategoryEnum")
+    )
+    guiding_documents = GuidingDocumentUpdateSerializer(
+        many=True,
+        help_text="The campaign's documents after the change: listed ids are kept (and changed), "
+        "documents left out are removed, rows without an id are added.",
+    )
+    confirm_after_submission = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Needed to change dates, target, exclusions or precision once a report of the campaign "
+        "was sent (submitted or accepted); its frozen figures never change.",
+    )
 
 
 # --- roll-up figures -------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from chuyende.api.base import (
 )
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
-from chuyende.campaigns.services import GuidingDocumentData, campaign_create
+from chuyende.campaigns.services import GuidingDocumentData, campaign_create, campaign_update
 from chuyende.core.exceptions import NotInScope
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.members.selectors import matching, members_visible_to, with_status_on
@@ -254,6 +254,39 @@ class CampaignViewSet(
         documents = [GuidingDocumentData(**document) for document in data.pop("guiding_documents")]
         campaign = self.call_service(campaign_create, owner=owner, guiding_documents=documents, **data)
         return _created(s.CampaignSerializer(self.scoped_queryset().get(pk=campaign.pk)).data)
+
+    @extend_schema(
+        summary="Correct a campaign (who may edit its owning unit); every correctable field is given",
+        request=s.CampaignUpdateSerializer,
+        responses={200: s.CampaignSerializer, **WRITE_ERRORS},
+    )
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._update(partial=False)
+
+    @extend_schema(
+        summary="Correct a campaign (who may edit its owning unit); fields left out keep their values",
+        request=s.CampaignUpdateSerializer,
+        responses={200: s.CampaignSerializer, **WRITE_ERRORS},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._update(partial=True)
+
+    def _update(self, *, partial: bool) -> Response:
+        campaign = self.get_object()
+        data = self.validated(s.CampaignUpdateSerializer, partial=partial)
+        current: dict[str, Any] = {
+            name: getattr(campaign, name) for name in s.CampaignUpdateSerializer._declared_fields
+            if name not in {"guiding_documents", "confirm_after_submission"}
+        }
+        current["guiding_documents"] = [
+            GuidingDocumentData(id=d.pk, number=d.number, issued_on=d.issued_on, issuer=d.issuer,
+                                title=d.title)
+            for d in campaign.guiding_documents.all()
+        ]
+        if "guiding_documents" in data:
+            data["guiding_documents"] = [GuidingDocumentData(**row) for row in data["guiding_documents"]]
+        self.call_service(campaign_update, campaign=campaign, **{**current, **data})
+        return Response(s.CampaignSerializer(self.scoped_queryset().get(pk=campaign.pk)).data)
 
 
 # --- reports ---------------------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,22 @@ class CampaignForm(forms.Form):
     )
 
 
+class CampaignEditForm(CampaignForm):
+    """The campaign's correctable fields; code, kind, year and owner stay as created."""
+
+    confirm_after_submission = forms.BooleanField(
+        label=_("I confirm the change although reports of this campaign were already sent"), required=False,
+        help_text=_("Sent reports keep the figures they froze and show which figures changed since."),
+    )
+
+    def __init__(self, *args: Any, frozen_reports: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("code", "kind", "year"):
+            del self.fields[name]
+        if not frozen_reports:
+            del self.fields["confirm_after_submission"]
+
+
 class GuidingDocumentForm(forms.Form):
     number = forms.CharField(label=_("Number and symbol"), max_length=64, required=False)
     issued_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET, required=False)
@@ -49,3 +67,12 @@ class GuidingDocumentForm(forms.Form):
 
 
 GuidingDocumentFormSet = formset_factory(GuidingDocumentForm, extra=3, max_num=10)
+
+
+class GuidingDocumentEditForm(GuidingDocumentForm):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+GuidingDocumentEditFormSet = formset_factory(
+    GuidingDocumentEditForm, extra=2, max_num=10, absolute_max=20, can_delete=True
+)

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from chuyende.accounts.models import User
 from chuyende.campaigns.models import Campaign
 from chuyende.organisation.selectors import ancestors
+from chuyende.reports.models import Report
 
 
 def campaigns_for(*, actor: User) -> QuerySet[Campaign]:
@@ -13,4 +14,13 @@ def campaigns_for(*, actor: User) -> QuerySet[Campaign]:
     above = ancestors(unit=unit, include_self=False).values("pk")
     return Campaign.objects.filter(owner__path__startswith=unit.path) | Campaign.objects.filter(
         owner__in=above
+    )
+
+
+def reports_frozen_for(*, campaign: Campaign) -> QuerySet[Report]:
+    """Reports of the campaign sent up (submitted or accepted): their figures are frozen."""
+    return (
+        Report.objects.filter(campaign=campaign, status__in=[Report.Status.SUBMITTED, Report.Status.ACCEPTED])
+        .select_related("unit")
+        .order_by("unit__path", "number")
     )
