@@ -939,13 +939,13 @@ def _check_not_special(value: Any) -> None:
 
 def parse_text(value: Any) -> str:
     if value.__class__ is str:  # the common case first
-        return restore(value.strip())
+        return restore(value.strip()).strip()
     _check_not_special(value)
     if value is None:
         return ""
     if isinstance(value, datetime.date | float | int):
         return display(value)
-    return restore(str(value).strip())
+    return restore(str(value).strip()).strip()
 
 
 def parse_code(value: Any) -> str:
