@@ -120,9 +120,11 @@ def campaign_update(
     current.non_party_categories = list(non_party_categories)
     current.full_clean(validate_unique=False)
     _check_campaign_rules(current)
-    _check_period_keeps_records(current)
+    changed = _figure_fields_changed(before, current)
+    if {"starts", "ends"} & set(changed):
+        _check_period_keeps_records(current)
     if not confirm_after_submission:
-        _check_frozen_reports(current, changed=figure_fields_changed(before, current))
+        _check_frozen_reports(current, changed=changed)
     current.save(update_fields=[
         "title", "starts", "ends", "study_deadline", "report_deadline", "target_rate", "rate_precision",
         "excluded_statuses", "non_party_categories",
@@ -153,7 +155,7 @@ def _campaign_snapshot(campaign: Campaign) -> dict[str, Any]:
     return {**snapshot(campaign), "guiding_documents": documents}
 
 
-def figure_fields_changed(before: dict[str, Any], campaign: Campaign) -> list[str]:
+def _figure_fields_changed(before: dict[str, Any], campaign: Campaign) -> list[str]:
     """The fields among FIGURE_FIELDS whose value differs between an audit snapshot and the campaign."""
     after = snapshot(campaign)
     changed = []
