@@ -40,12 +40,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+SQLITE_BUSY_TIMEOUT_SECONDS = 20
+
+
 def _sqlite(name: str) -> dict[str, object]:
-    # WAL lets pages read while a long import holds the write lock; a busy writer waits, not fails.
+    # WAL lets pages read while a long import holds the write lock. Every transaction takes the
+    # write lock when it begins (IMMEDIATE): a transaction that read first and wrote later could not
+    # wait for the lock (SQLite answers "database is locked" at once, the busy timeout never applies),
+    # whereas one waiting at BEGIN waits up to the timeout. synchronous=NORMAL is safe with WAL (a
+    # power cut may lose the last commits, never corrupt the file) and keeps the lock held briefly.
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": name,
-        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20},
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+        },
     }
 
 

@@ -73,3 +73,10 @@ def test_env_bool_bad_value_is_refused(monkeypatch):
     monkeypatch.setenv("CHUYENDE_TEST_FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured, match="CHUYENDE_TEST_FLAG"):
         env_bool("CHUYENDE_TEST_FLAG", False)
+
+
+def test_sqlite_transactions_take_the_write_lock_at_begin_and_wait_for_it():
+    options = database_from_url("", base_dir=BASE_DIR)["OPTIONS"]
+    assert isinstance(options, dict)
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 5

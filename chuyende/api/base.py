@@ -95,8 +95,13 @@ DetailSerializer = inline_serializer(name="ErrorDetail", fields={"detail": seria
 ERROR_400 = OpenApiResponse(ErrorSerializer, description="Invalid body or query: messages by field.")
 ERROR_403 = OpenApiResponse(DetailSerializer, description="The role does not allow this change.")
 ERROR_404 = OpenApiResponse(DetailSerializer, description="No such record in the caller's subtree.")
+ERROR_CONFLICT = OpenApiResponse(
+    DetailSerializer, description="Someone else saved the same record at the same moment; nothing was saved."
+)
 READ_ERRORS: dict[int, OpenApiResponse] = {404: ERROR_404}
-WRITE_ERRORS: dict[int, OpenApiResponse] = {400: ERROR_400, 403: ERROR_403, 404: ERROR_404}
+WRITE_ERRORS: dict[int, OpenApiResponse] = {
+    400: ERROR_400, 403: ERROR_403, 404: ERROR_404, 409: ERROR_CONFLICT,
+}
 
 
 # --- viewsets --------------------------------------------------------------------------------------------

@@ -340,10 +340,8 @@ class ReportViewSet(
         report = self.get_object()
         data = self.validated(s.ReportUpdateSerializer, partial=True)
         version = data.pop("version", report.version)
-        try:
-            report = self.call_service(report_services.report_update, report=report, version=version, **data)
-        except report_services.ReportConflict as conflict:
-            return Response({"detail": " ".join(conflict.messages)}, status=status.HTTP_409_CONFLICT)
+        # A stale version raises ReportConflict: 409 (api.errors).
+        report = self.call_service(report_services.report_update, report=report, version=version, **data)
         return self._answer(report)
 
     def _step(self, service: Any, **kwargs: Any) -> Response:

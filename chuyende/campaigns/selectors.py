@@ -1,3 +1,5 @@
+import datetime
+
 from django.db.models import QuerySet
 
 from chuyende.accounts.models import User
@@ -24,3 +26,14 @@ def reports_frozen_for(*, campaign: Campaign) -> QuerySet[Report]:
         .select_related("unit")
         .order_by("unit__path", "number")
     )
+
+
+def default_campaign(*, actor: User, today: datetime.date) -> Campaign | None:
+    """The campaign a new record's form starts with, when there is only one sensible choice: the one
+    campaign running today, or the actor's only campaign. None when the user must choose."""
+    campaigns = campaigns_for(actor=actor)
+    running = list(campaigns.filter(starts__lte=today, ends__gte=today)[:2])
+    if len(running) == 1:
+        return running[0]
+    only = list(campaigns[:2])
+    return only[0] if len(only) == 1 and not running else None

@@ -21,6 +21,7 @@ from chuyende.campaigns.services import (
     require_campaign_edit,
 )
 from chuyende.members.forms import apply_service_errors
+from chuyende.core.submissions import submitted_once
 from chuyende.members.models import MemberStatusChoices
 
 DOCUMENT_FIELDS = ("number", "issued_on", "issuer", "title")
@@ -53,6 +54,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@submitted_once
 def campaign_create_page(request: HttpRequest) -> HttpResponse:
     user = actor_of(request)
     owner = scope_root(user)

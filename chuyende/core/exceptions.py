@@ -1,6 +1,16 @@
+from django.core.exceptions import ValidationError
+
+
 class NotInScope(Exception):
     """A record outside the actor's subtree was named. Shown as 404: its existence is not told."""
 
 
 class NotAllowed(Exception):
     """The actor may see the record but their role does not allow this change (HTTP 403)."""
+
+
+class Conflict(ValidationError):
+    """Someone else changed the record meanwhile; nothing was saved (HTTP 409 in the API).
+
+    A ValidationError, so a page shows its message on the form and keeps what the user typed.
+    """

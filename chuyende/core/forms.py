@@ -75,3 +75,43 @@ class ScopedMultipleChoiceField(forms.ModelMultipleChoiceField):
                     except forms.ValidationError:
                         continue  # an id that does not exist at all: the usual form error
             raise
+
+
+def _only_choice(field: forms.ModelChoiceField) -> Any:
+    """The value of a choice field's single offered choice, or None when it offers none or several."""
+    offered = getattr(field, "offered", None)  # members.forms.UnitChoiceField: the units it offers
+    if offered is not None:
+        return offered[0].pk if len(offered) == 1 else None
+    first_two = list(field.queryset[:2]) if field.queryset is not None else []
+    return first_two[0].pk if len(first_two) == 1 else None
+
+
+def _is_offered(field: forms.ModelChoiceField, value: Any) -> bool:
+    offered = getattr(field, "offered", None)
+    if offered is None:
+        return True
+    pk = getattr(value, "pk", value)
+    return any(str(unit.pk) == str(pk) for unit in offered)
+
+
+class PreselectsOnlyChoice:
+    """Mix into a form (before forms.Form): a required choice of one record (campaign, unit...) that
+    offers exactly one record shows it selected, and an initial value it does not offer is dropped.
+
+    Applied when the field is shown (`get_initial_for_field`), so after __init__ set the querysets.
+    """
+
+    def get_initial_for_field(self, field: forms.Field, field_name: str) -> Any:
+        value = super().get_initial_for_field(field, field_name)  # type: ignore[misc]
+        if not isinstance(field, forms.ModelChoiceField) or isinstance(field, forms.ModelMultipleChoiceField):
+            return value
+        if value not in field.empty_values and _is_offered(field, value):
+            return value
+        return _only_choice(field) if field.required else None
+
+
+def first_invalid_field(form: forms.BaseForm) -> str | None:
+    """The name of the first field shown with an error, in the form's order."""
+    if not form.is_bound:
+        return None
+    return next((name for name in form.fields if name in form.errors), None)

@@ -13,7 +13,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.campaigns.selectors import campaigns_for
-from chuyende.core.forms import ScopedModelChoiceField, ScopedMultipleChoiceField
+from chuyende.core.forms import PreselectsOnlyChoice, ScopedModelChoiceField, ScopedMultipleChoiceField
 from chuyende.events.models import Event, Presenter
 from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.members.models import Member
@@ -57,7 +57,7 @@ class EventFilterForm(forms.Form):
         field_of(self, "format", forms.ChoiceField).choices = [("", _("All formats")), *Event.Format.choices]
 
 
-class EventForm(forms.Form):
+class EventForm(PreselectsOnlyChoice, forms.Form):
     campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
     organiser = UnitChoiceField(label=_("Organising unit"), queryset=Unit.objects.none())
     held_on = forms.DateField(label=_("Date"), widget=DateInput())

@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.permissions import actor_of, can_edit
 from chuyende.campaigns.models import Campaign, NonPartyCategory
-from chuyende.campaigns.selectors import campaigns_for
+from chuyende.campaigns.selectors import campaigns_for, default_campaign
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.submissions import submitted_once
 from chuyende.events import services
 from chuyende.events.exports import EVENT_COLUMNS
 from chuyende.events.forms import AttendeesForm, EventFilterForm, EventForm, SiteFormSet, category_choices
@@ -136,7 +138,9 @@ def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
         formset = SiteFormSet(request.POST, prefix="sites", actor=actor, categories=categories)
     else:
         # A new event: the latest campaign and the user's own unit, the usual case.
-        initial: dict[str, Any] = {"campaign": campaigns.first(), "organiser": actor.unit}
+        initial: dict[str, Any] = {
+            "campaign": default_campaign(actor=actor, today=timezone.localdate()), "organiser": actor.unit,
+        }
         if event is not None:
             initial = {
                 "organiser": event.organiser, "held_on": event.held_on, "format": event.format,
@@ -193,6 +197,7 @@ def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
 
 
 @login_required
+@submitted_once
 def create_page(request: HttpRequest) -> HttpResponse:
     return _event_form_page(request, None)
 

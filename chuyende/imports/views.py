@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chuyende.accounts.permissions import actor_of, can_edit, scope_root
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.submissions import submitted_once
 from chuyende.imports import services, spec, templates_xlsx
 from chuyende.imports.forms import ImportUploadForm, kind_choices, kind_label
 from chuyende.imports.models import ImportJob
@@ -36,6 +37,7 @@ def _may_import(request: HttpRequest) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@submitted_once
 def home_page(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     may_import = _may_import(request)

@@ -10,6 +10,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
+from chuyende.core.forms import PreselectsOnlyChoice
 from chuyende.core.numbers import format_number
 from chuyende.events.forms import CampaignChoiceField
 from chuyende.materials.models import MaterialTransfer
@@ -48,7 +49,7 @@ class MaterialFilterForm(forms.Form):
         unit.choices = [(row.pk, unit.label_from_instance(row)) for row in unit.queryset]
 
 
-class MaterialTransferForm(forms.Form):
+class MaterialTransferForm(PreselectsOnlyChoice, forms.Form):
     campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
     sender = TreeUnitChoiceField(label=_("From unit"), queryset=Unit.objects.none())
     recipient = TreeUnitChoiceField(

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from chuyende.accounts.permissions import actor_of, can_edit, scope_root
-from chuyende.campaigns.selectors import campaigns_for
+from chuyende.campaigns.selectors import campaigns_for, default_campaign
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import requested_format, requested_table
 from chuyende.materials import services
 from chuyende.materials.exports import TABLES, materials_export
@@ -98,10 +99,12 @@ def _without(query: Any, name: str) -> str:
 
 
 @login_required
+@submitted_once
 def create_page(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     initial = {
-        "campaign": campaigns_for(actor=actor).first(), "sender": request.GET.get("sender") or actor.unit,
+        "campaign": default_campaign(actor=actor, today=timezone.localdate()),
+        "sender": request.GET.get("sender") or actor.unit,
         "sent_on": timezone.localdate(),
     }
     form = MaterialTransferForm(request.POST or None, request.FILES or None, actor=actor, initial=initial)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_edit, scope_root
-from chuyende.core.forms import ScopedModelChoiceField
+from chuyende.core.forms import PreselectsOnlyChoice, ScopedModelChoiceField
 from chuyende.members.models import Member, MemberStatusChoices
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import subtree
@@ -103,7 +103,7 @@ class MemberFilterForm(forms.Form):
         ]
 
 
-class MemberForm(forms.Form):
+class MemberForm(PreselectsOnlyChoice, forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     code = forms.CharField(label=_("Member code"), max_length=64)
     full_name = forms.CharField(label=_("Full name"), max_length=255)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from chuyende.accounts.permissions import actor_of, can_edit, require_edit
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.submissions import submitted_once
 from chuyende.events.models import Attendance
 from chuyende.events.selectors import events_visible_to
 from chuyende.exports.tables import export_response, requested_format
@@ -113,6 +114,7 @@ def _form_page(
 
 
 @login_required
+@submitted_once
 def create_page(request: HttpRequest) -> HttpResponse:
     form = MemberCreateForm(request.POST or None, actor=actor_of(request))
 
@@ -139,6 +141,7 @@ def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@submitted_once
 def status_page(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     member = _member_or_404(request, pk)

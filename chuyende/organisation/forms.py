@@ -5,13 +5,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chuyende.core.forms import ScopedModelChoiceField
+from chuyende.core.forms import PreselectsOnlyChoice, ScopedModelChoiceField
 from chuyende.organisation.models import Unit
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class UnitForm(forms.Form):
+class UnitForm(PreselectsOnlyChoice, forms.Form):
     """Fields of a unit for unit_create / unit_update. The parent is limited to the user's subtree:
     a parent id from elsewhere raises NotInScope (404)."""
 

@@ -18,6 +18,7 @@ from chuyende.accounts.permissions import (
     scope_root,
 )
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import requested_format
 from chuyende.members.models import MemberStatusChoices
 from chuyende.organisation import selectors
@@ -91,6 +92,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@submitted_once
 def unit_create_page(request: HttpRequest) -> HttpResponse:
     user = actor_of(request)
     root = scope_root(user)

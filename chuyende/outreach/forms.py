@@ -9,6 +9,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
+from chuyende.core.forms import PreselectsOnlyChoice
 from chuyende.events.forms import CampaignChoiceField
 from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.organisation.models import Unit
@@ -35,7 +36,7 @@ class OutreachFilterForm(forms.Form):
         field_of(self, "unit", UnitChoiceField).queryset = subtree(root=scope_root(actor)).order_by("path")
 
 
-class OutreachForm(forms.Form):
+class OutreachForm(PreselectsOnlyChoice, forms.Form):
     campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     held_on = forms.DateField(label=_("Date"), widget=DateInput())

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.permissions import actor_of, can_edit, require_edit, scope_root
-from chuyende.campaigns.selectors import campaigns_for
+from chuyende.campaigns.selectors import campaigns_for, default_campaign
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import export_response, requested_format
 from chuyende.figures.rollup import unit_figures
 from chuyende.figures.selectors import default_as_of
@@ -72,7 +73,7 @@ def _form_page(request: HttpRequest, record: Outreach | None) -> HttpResponse:
     actor = actor_of(request)
     initial: dict[str, object]
     if record is None:
-        initial = {"campaign": campaigns_for(actor=actor).first(), "unit": actor.unit,
+        initial = {"campaign": default_campaign(actor=actor, today=timezone.localdate()), "unit": actor.unit,
                    "held_on": timezone.localdate()}
         form = OutreachForm(request.POST or None, actor=actor, initial=initial)
     else:
@@ -109,6 +110,7 @@ def _record_or_404(request: HttpRequest, pk: int) -> Outreach:
 
 
 @login_required
+@submitted_once
 def create_page(request: HttpRequest) -> HttpResponse:
     return _form_page(request, None)
 

@@ -9,7 +9,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
-from chuyende.core.forms import ScopedModelChoiceField
+from chuyende.core.forms import PreselectsOnlyChoice, ScopedModelChoiceField
 from chuyende.events.forms import CampaignChoiceField
 from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.members.models import Member
@@ -114,7 +114,7 @@ class CellRatingForm(forms.Form):
                 for pledge in self.pledges]
 
 
-class PledgeReturnForm(forms.Form):
+class PledgeReturnForm(PreselectsOnlyChoice, forms.Form):
     campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     as_of = forms.DateField(label=_("Figures as of"), widget=DateInput())

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import actor_of, can_edit, require_edit, scope_root
 from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.selectors import default_campaign
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import requested_format, requested_table
 from chuyende.figures.rollup import Tally, unit_figures
 from chuyende.figures.selectors import campaign_choices
@@ -133,6 +135,7 @@ def list_page(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@submitted_once
 def register_page(request: HttpRequest, unit_id: int) -> HttpResponse:
     """A new pledge of a member of the cell (the member may be named by `?member=`)."""
     actor = actor_of(request)
@@ -220,7 +223,10 @@ def rate_cell_page(request: HttpRequest, unit_id: int) -> HttpResponse:
 def _return_page(request: HttpRequest, record: PledgeReturn | None) -> HttpResponse:
     actor = actor_of(request)
     if record is None:
-        initial: dict[str, Any] = {"as_of": timezone.localdate(), "unit": request.GET.get("unit")}
+        initial: dict[str, Any] = {
+            "as_of": timezone.localdate(), "unit": request.GET.get("unit"),
+            "campaign": default_campaign(actor=actor, today=timezone.localdate()),
+        }
         form = PledgeReturnForm(request.POST or None, actor=actor, initial=initial)
     else:
         initial = {name: getattr(record, name) for name in RETURN_COUNTS}
@@ -248,6 +254,7 @@ def _return_page(request: HttpRequest, record: PledgeReturn | None) -> HttpRespo
 
 
 @login_required
+@submitted_once
 def return_page(request: HttpRequest) -> HttpResponse:
     return _return_page(request, None)
 

@@ -11,6 +11,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
+from chuyende.core.forms import PreselectsOnlyChoice
 from chuyende.events.forms import CampaignChoiceField
 from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.organisation.models import Unit
@@ -28,7 +29,7 @@ class ReportFilterForm(forms.Form):
         field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
 
 
-class ReportCreateForm(forms.Form):
+class ReportCreateForm(PreselectsOnlyChoice, forms.Form):
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
     as_of = forms.DateField(label=_("Figures as of"), widget=DateInput(),
@@ -110,3 +111,15 @@ class ReviewForm(forms.Form):
         label=_("What must be corrected"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required to return the report; the unit sees it on the report."),
     )
+
+
+class ConfirmForm(forms.Form):
+    """The box ticked to confirm a workflow step (send, accept, return); the page says what it does."""
+
+    confirmed = forms.BooleanField(
+        label=_("I have checked the report and confirm this step."),
+        error_messages={"required": _("Tick the box to confirm this step; nothing was done.")},
+    )
+
+    def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
+        super().__init__(*args, prefix=step, **kwargs)

@@ -153,6 +153,11 @@ def _from_report(figures: dict[str, Any]) -> ChildFigures:
     )
 
 
+def headline_figures(figures: dict[str, Any]) -> ChildFigures:
+    """The figures a report's page sums up before it is sent: members who studied, rate, events..."""
+    return _from_report(figures)
+
+
 def _from_child(child: dict[str, Any]) -> ChildFigures:
     return ChildFigures(
         eligible=child.get("eligible"), studied=child.get("studied"), rate=_rate(child.get("rate")),

@@ -15,7 +15,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_edit, require_edit, require_read
 from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
-from chuyende.core.exceptions import NotAllowed
+from chuyende.core.exceptions import Conflict, NotAllowed
 from chuyende.organisation.models import Unit
 from chuyende.reports.figures import live_figures
 from chuyende.reports.headers import default_header, term_of
@@ -30,7 +30,7 @@ EDITABLE_FIELDS = (
 CARRIED_OVER = ("leadership", "strengths", "shortcomings", "tasks")
 
 
-class ReportConflict(ValidationError):
+class ReportConflict(Conflict):
     """Someone else saved the report since this edit began; nothing was saved."""
 
 

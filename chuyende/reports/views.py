@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chuyende.accounts.permissions import actor_of, can_edit, require_edit, scope_root
-from chuyende.campaigns.selectors import campaigns_for
+from chuyende.campaigns.selectors import campaigns_for, default_campaign
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.numbers import format_date_long
+from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import export_response, requested_format
 from chuyende.figures.completeness import report_completeness
 from chuyende.members.forms import apply_service_errors, offered_units
@@ -30,7 +31,7 @@ from chuyende.reports import selectors, services
 from chuyende.reports.drafting import FigureRef, Paragraph, results_section
 from chuyende.reports.exports import REPORT_COLUMNS
 from chuyende.reports.figures import figure_changes, live_figures
-from chuyende.reports.forms import ReportCreateForm, ReportFilterForm, ReportForm, ReviewForm
+from chuyende.reports.forms import ConfirmForm, ReportCreateForm, ReportFilterForm, ReportForm, ReviewForm
 from chuyende.reports.models import Report
 from chuyende.reports.validation import IMPORTANCE_LABELS, Violation, report_violations
 
@@ -70,9 +71,10 @@ def list_page(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@submitted_once
 def create_page(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    campaign = campaigns_for(actor=actor).order_by("-year", "-starts", "-pk").first()
+    campaign = default_campaign(actor=actor, today=timezone.localdate())
     form = ReportCreateForm(request.POST or None, actor=actor, initial={
         "unit": actor.unit, "campaign": campaign,
         "as_of": campaign.study_deadline if campaign else timezone.localdate(),
@@ -196,6 +198,10 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **extra:
         "can_edit": report.is_editable and can_edit(actor, report.unit),
         "can_review": reviewable,
         "review_form": extra.pop("review_form", None) or ReviewForm(),
+        "submit_confirm": extra.pop("submit_confirm", None) or ConfirmForm(step="submit"),
+        "accept_confirm": extra.pop("accept_confirm", None) or ConfirmForm(step="accept"),
+        "return_confirm": extra.pop("return_confirm", None) or ConfirmForm(step="return"),
+        "headline": selectors.headline_figures(figures),
         "submit_errors": [],
         "late": selectors.is_late(report),
         "dated": f"{report.place}, {format_date_long(report.issued_on)}",
@@ -215,12 +221,26 @@ def _messages_of(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
+def _confirmed(request: HttpRequest, step: str) -> ConfirmForm:
+    form = ConfirmForm(request.POST, step=step)
+    form.is_valid()
+    return form
+
+
 @login_required
 @require_POST
+@submitted_once
 def submit_page(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     report = _report_or_404(request, pk)
     require_edit(actor, report.unit)
+    if report.status in (Report.Status.SUBMITTED, Report.Status.ACCEPTED):
+        # The same "Send" pressed twice (or from two tabs): the report went up once, that is all.
+        messages.info(request, _("This report had already been sent to the level above."))
+        return redirect("reports:detail", pk=report.pk)
+    confirm = _confirmed(request, "submit")
+    if not confirm.is_valid():
+        return _detail(request, report, submit_confirm=confirm)
     try:
         services.report_submit(actor=actor, report=report, on=timezone.localdate())
     except ValidationError as error:
@@ -232,10 +252,17 @@ def submit_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submitted_once
 def accept_page(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
+    actor = actor_of(request)
+    if not services.can_review(actor, report):
+        raise NotAllowed
+    confirm = _confirmed(request, "accept")
+    if report.status == Report.Status.SUBMITTED and not confirm.is_valid():
+        return _detail(request, report, accept_confirm=confirm)
     try:
-        services.report_accept(actor=actor_of(request), report=report, on=timezone.localdate())
+        services.report_accept(actor=actor, report=report, on=timezone.localdate())
     except ValidationError as error:
         messages.error(request, " ".join(_messages_of(error)))
     else:
@@ -245,18 +272,25 @@ def accept_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@submitted_once
 def return_page(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request, pk)
+    actor = actor_of(request)
+    if not services.can_review(actor, report):
+        raise NotAllowed
     form = ReviewForm(request.POST)
     form.is_valid()
+    confirm = _confirmed(request, "return")
+    if report.status == Report.Status.SUBMITTED and not confirm.is_valid():
+        return _detail(request, report, review_form=form, return_confirm=confirm)
     try:
-        services.report_return(actor=actor_of(request), report=report, on=timezone.localdate(),
+        services.report_return(actor=actor, report=report, on=timezone.localdate(),
                                comment=form.cleaned_data.get("comment", ""))
     except ValidationError as error:
         if "comment" not in getattr(error, "error_dict", {}):
             messages.error(request, " ".join(_messages_of(error)))
             return redirect("reports:detail", pk=report.pk)
         apply_service_errors(form, error)
-        return _detail(request, report, review_form=form)
+        return _detail(request, report, review_form=form, return_confirm=confirm)
     messages.success(request, _("The report has been returned to the unit for correction."))
     return redirect("reports:detail", pk=report.pk)

@@ -10,6 +10,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
+from chuyende.core.forms import PreselectsOnlyChoice
 from chuyende.events.forms import CampaignChoiceField
 from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.organisation.models import Unit
@@ -39,7 +40,7 @@ class ReturnFilterForm(forms.Form):
         field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
 
 
-class _ReturnForm(forms.Form):
+class _ReturnForm(PreselectsOnlyChoice, forms.Form):
     campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
     unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     as_of = forms.DateField(label=_("Figures as of"), widget=DateInput())

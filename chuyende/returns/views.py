@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.permissions import actor_of, can_edit, require_edit
-from chuyende.campaigns.selectors import campaigns_for
+from chuyende.campaigns.selectors import campaigns_for, default_campaign
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import requested_format, requested_table
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.returns import services
@@ -110,7 +111,10 @@ def _form_page(request: HttpRequest, kind: _Kind, pk: int | None = None) -> Http
     actor = actor_of(request)
     record: MemberReturn | NonMemberReturn | None = None
     if pk is None:
-        form = kind.form(request.POST or None, actor=actor, initial={"as_of": timezone.localdate()})
+        form = kind.form(request.POST or None, actor=actor, initial={
+            "as_of": timezone.localdate(),
+            "campaign": default_campaign(actor=actor, today=timezone.localdate()),
+        })
         fixed: dict[str, Any] = {}
     else:
         record = get_object_or_404(kind.visible(actor=actor), pk=pk)
@@ -123,6 +127,7 @@ def _form_page(request: HttpRequest, kind: _Kind, pk: int | None = None) -> Http
 
 
 @login_required
+@submitted_once
 def member_create_page(request: HttpRequest) -> HttpResponse:
     return _form_page(request, MEMBER)
 
@@ -133,6 +138,7 @@ def member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@submitted_once
 def non_member_create_page(request: HttpRequest) -> HttpResponse:
     return _form_page(request, NON_MEMBER)
 

@@ -11,7 +11,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_edit, scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
-from chuyende.core.forms import ScopedModelChoiceField, ScopedMultipleChoiceField
+from chuyende.core.forms import PreselectsOnlyChoice, ScopedModelChoiceField, ScopedMultipleChoiceField
 from chuyende.events.forms import CampaignChoiceField
 from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.organisation.models import Unit
@@ -69,7 +69,7 @@ class SupervisionFilterForm(forms.Form):
         field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
 
 
-class SupervisorForm(forms.Form):
+class SupervisorForm(PreselectsOnlyChoice, forms.Form):
     unit = UnitChoiceField(label=_("Home unit"), queryset=Unit.objects.none(),
                            help_text=_("The unit whose commission the officer works for; they supervise "
                                        "the units below it."))
@@ -84,7 +84,7 @@ class SupervisorForm(forms.Form):
         field_of(self, "unit", UnitChoiceField).offer_editable(actor, with_sub_units)
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(PreselectsOnlyChoice, forms.Form):
     campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
     supervisor = SupervisorChoiceField(label=_("Supervising officer"), queryset=Supervisor.objects.none())
     units = UnitsChoiceField(label=_("Units to supervise"), queryset=Unit.objects.none(),
@@ -110,7 +110,7 @@ class VisitEditForm(forms.Form):
                                 help_text=_("Fill in once the unit has done what was required."))
 
 
-class VisitForm(VisitEditForm):
+class VisitForm(PreselectsOnlyChoice, VisitEditForm):
     campaign = CampaignChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
     supervisor = SupervisorChoiceField(label=_("Supervising officer"), queryset=Supervisor.objects.none())
     unit = UnitChoiceField(label=_("Supervised unit"), queryset=Unit.objects.none())

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import actor_of, can_edit, scope_root
 from chuyende.campaigns.models import Campaign
-from chuyende.campaigns.selectors import campaigns_for
+from chuyende.campaigns.selectors import campaigns_for, default_campaign
 from chuyende.core.exceptions import NotAllowed
+from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import requested_format, requested_table
 from chuyende.figures.rollup import unit_figures
 from chuyende.members.forms import apply_service_errors, offered_units
@@ -103,6 +104,7 @@ def _write(request: HttpRequest, form: Any, allowed: bool, save: Any) -> bool:
 
 
 @login_required
+@submitted_once
 def supervisor_create_page(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     form = SupervisorForm(request.POST or None, actor=actor, initial={"unit": actor.unit})
@@ -118,10 +120,11 @@ def supervisor_create_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@submitted_once
 def assign_page(request: HttpRequest) -> HttpResponse:
     """One officer to several units at once: every unit is saved, or none."""
     actor = actor_of(request)
-    campaign = latest_campaign(actor)
+    campaign = default_campaign(actor=actor, today=timezone.localdate())
     form = AssignmentForm(request.POST or None, actor=actor, initial={"campaign": campaign})
 
     def save(data: dict[str, Any]) -> None:
@@ -148,9 +151,10 @@ def assign_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@submitted_once
 def visit_create_page(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    campaign = latest_campaign(actor)
+    campaign = default_campaign(actor=actor, today=timezone.localdate())
     initial = {"campaign": campaign, "visited_on": timezone.localdate()}
     form = VisitForm(request.POST or None, actor=actor, initial=initial)
 

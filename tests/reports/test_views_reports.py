@@ -1,6 +1,7 @@
 """Report pages: list with completeness, create, edit (conflicts), the report page and its workflow."""
 
 import datetime
+import uuid
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils.html import escape
 
 from chuyende.accounts.models import User
 from chuyende.accounts.services import user_create
+from chuyende.audit.models import AuditEntry
 from chuyende.events.services import SiteData, event_create
 from chuyende.members.models import Member
 from chuyende.reports import views
@@ -22,6 +24,10 @@ from tests.conftest import OUTSIDER_ROLES, TEST_PASSWORD, unit
 from tests.view_helpers import message, translated
 
 pytestmark = pytest.mark.django_db
+# The box ticked to confirm each workflow step (reports/confirm.html).
+SUBMIT = {"submit-confirmed": "on"}
+ACCEPT = {"accept-confirmed": "on"}
+RETURN = {"return-confirmed": "on"}
 
 MARCH_31 = datetime.date(2024, 3, 31)
 
@@ -269,7 +275,7 @@ def test_district_officer_accepts_a_submitted_report(users, client_for):
     detail = client.get(reverse("reports:detail", args=[report.pk]))
     assert detail.context["can_review"]
     assert reverse("reports:accept", args=[report.pk]) in detail.content.decode()
-    response = client.post(reverse("reports:accept", args=[report.pk]), follow=True)
+    response = client.post(reverse("reports:accept", args=[report.pk]), ACCEPT, follow=True)
     assert response.status_code == 200
     assert hb_submitted().status == Report.Status.ACCEPTED
     assert message("Accepted by the level above") in response.content.decode()  # in the history
@@ -279,7 +285,7 @@ def test_district_officer_returns_a_report_with_a_comment(users, client_for):
     client = client_for(district_officer())
     report = hb_submitted()
     response = client.post(reverse("reports:return", args=[report.pk]),
-                           {"comment": "Bổ sung số liệu người ngoài Đảng."})
+                           {"comment": "Bổ sung số liệu người ngoài Đảng.", **RETURN})
     assert response.status_code == 302
     returned = hb_submitted()
     assert (returned.status, returned.review_comment) == ("returned", "Bổ sung số liệu người ngoài Đảng.")
@@ -290,7 +296,7 @@ def test_district_officer_returns_a_report_with_a_comment(users, client_for):
 def test_return_without_a_comment_is_refused(users, client_for):
     client = client_for(district_officer())
     report = hb_submitted()
-    response = client.post(reverse("reports:return", args=[report.pk]), {"comment": "  "})
+    response = client.post(reverse("reports:return", args=[report.pk]), {"comment": "  ", **RETURN})
     assert response.status_code == 200
     assert message("Say what must be corrected before the report is sent again.") in response.content.decode()
     assert hb_submitted().status == Report.Status.SUBMITTED
@@ -316,7 +322,7 @@ def test_submit_from_the_page_freezes_the_figures(users, client_for, scenario):
     officer = district_officer()
     report = draft(scenario, "BN.HA", signer_name="Nguyễn Văn An")
     client = client_for(officer)
-    response = client.post(reverse("reports:submit", args=[report.pk]))
+    response = client.post(reverse("reports:submit", args=[report.pk]), SUBMIT)
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == Report.Status.SUBMITTED
@@ -337,7 +343,7 @@ def test_submit_refused_lists_the_problems(users, client_for, scenario, monkeypa
                         unit_name="Chi bộ thôn Đông", message="Số điểm cầu lớn bất thường.")
     monkeypatch.setattr("chuyende.reports.services.report_violations", lambda report: [blocking])
     monkeypatch.setattr(views, "report_violations", lambda report: [blocking, warning])
-    response = client_for(users.owner).post(reverse("reports:submit", args=[report.pk]))
+    response = client_for(users.owner).post(reverse("reports:submit", args=[report.pk]), SUBMIT)
     assert response.status_code == 200
     page = response.content.decode()
     assert message("The report cannot be submitted until these problems are corrected:") in page
@@ -349,7 +355,7 @@ def test_submit_refused_lists_the_problems(users, client_for, scenario, monkeypa
 
 def test_submit_without_a_signer_is_refused(users, client_for, scenario):
     report = draft(scenario)
-    response = client_for(users.owner).post(reverse("reports:submit", args=[report.pk]))
+    response = client_for(users.owner).post(reverse("reports:submit", args=[report.pk]), SUBMIT)
     assert response.status_code == 200
     assert message("Enter the name of the person who signs the report.") in response.content.decode()
     assert Report.objects.get(pk=report.pk).status == Report.Status.DRAFT
@@ -483,3 +489,58 @@ def test_detail_query_count_is_bounded(users, client_for, scenario, django_asser
     # 4 dates' roll-ups.
     with django_assert_max_num_queries(73):
         assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
+
+
+# --- confirmation and double submission of the workflow steps ---------------------------------------
+
+
+def test_send_asks_for_confirmation_saying_what_gets_frozen(users, client_for, scenario):
+    report = draft(scenario, signer_name="Lê Văn Bình")
+    client = client_for(users.owner)
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert '<details class="card confirm" id="send">' in page  # closed until opened: no script needed
+    assert 'name="submit-confirmed"' in page and "required" in page
+    assert message("Once sent, the report can no longer be changed unless the level above returns it.") in page
+    response = client.post(reverse("reports:submit", args=[report.pk]))  # the box not ticked
+    assert response.status_code == 200
+    answer = response.content.decode()
+    assert message("Tick the box to confirm this step; nothing was done.") in answer
+    assert '<details class="card confirm" id="send" open>' in answer
+    assert Report.objects.get(pk=report.pk).status == Report.Status.DRAFT
+
+
+def test_accept_and_return_ask_for_confirmation(users, client_for):
+    client = client_for(district_officer())
+    report = hb_submitted()
+    unconfirmed_accept = client.post(reverse("reports:accept", args=[report.pk]))
+    unconfirmed_return = client.post(reverse("reports:return", args=[report.pk]), {"comment": "Sửa"})
+    for response in (unconfirmed_accept, unconfirmed_return):
+        assert response.status_code == 200
+        assert message("Tick the box to confirm this step; nothing was done.") in response.content.decode()
+    assert "Sửa" in unconfirmed_return.content.decode()  # the comment stays in the form
+    after = hb_submitted()
+    assert (after.status, after.version) == (report.status, report.version)
+
+
+def test_sending_a_report_twice_submits_it_once_without_an_error_page(users, client_for, scenario):
+    report = draft(scenario, signer_name="Lê Văn Bình")
+    client = client_for(users.owner)
+    data = {**SUBMIT, "submission_key": str(uuid.uuid4())}
+    first = client.post(reverse("reports:submit", args=[report.pk]), data)
+    second = client.post(reverse("reports:submit", args=[report.pk]), data, follow=True)
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert second.redirect_chain == [(reverse("reports:detail", args=[report.pk]), 302)]
+    assert message("This form had already been saved; it was not saved a second time.") in second.content.decode()
+    submissions = AuditEntry.objects.filter(action="submit", record_id=str(report.pk), record_type="reports.Report")
+    assert submissions.count() == 1
+
+
+def test_send_pressed_again_without_a_key_says_it_was_already_sent(users, client_for, scenario):
+    report = draft(scenario, signer_name="Lê Văn Bình")
+    client = client_for(users.owner)
+    client.post(reverse("reports:submit", args=[report.pk]), SUBMIT)
+    again = client.post(reverse("reports:submit", args=[report.pk]), SUBMIT, follow=True)
+    assert again.status_code == 200
+    assert message("This report had already been sent to the level above.") in again.content.decode()
+    assert AuditEntry.objects.filter(action="submit", record_id=str(report.pk), record_type="reports.Report").count() == 1
