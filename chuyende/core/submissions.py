@@ -28,6 +28,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chuyende.accounts.permissions import actor_of
 from chuyende.core.models import SubmittedForm
 
 FIELD_NAME = "submission_key"
@@ -46,7 +47,7 @@ def submission_key_of(request: HttpRequest) -> uuid.UUID | None:
 
 
 def _saved_url(key: uuid.UUID, request: HttpRequest) -> str | None:
-    saved = SubmittedForm.objects.filter(key=key, user_id=request.user.pk)
+    saved = SubmittedForm.objects.filter(key=key, user=actor_of(request))
     return saved.values_list("url", flat=True).first()
 
 
@@ -58,7 +59,7 @@ def _already_saved(request: HttpRequest, url: str) -> HttpResponse:
 def _run_claimed(view: View, request: HttpRequest, key: uuid.UUID, args: Any, kwargs: Any) -> HttpResponse:
     with transaction.atomic():
         SubmittedForm.objects.filter(saved_at__lt=timezone.now() - KEPT_FOR).delete()
-        claim = SubmittedForm.objects.create(key=key, user_id=request.user.pk, url="")
+        claim = SubmittedForm.objects.create(key=key, user=actor_of(request), url="")
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseRedirect):
             claim.url = response.url

@@ -121,5 +121,5 @@ class ConfirmForm(forms.Form):
         error_messages={"required": _("Tick the box to confirm this step; nothing was done.")},
     )
 
-    def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
-        super().__init__(*args, prefix=step, **kwargs)
+    def __init__(self, data: Any = None, *, step: str) -> None:
+        super().__init__(data, prefix=step)

@@ -62,7 +62,7 @@ def server(transactional_db, fast_passwords) -> Iterator[str]:
     database = connections["default"]
     shared = {}
     thread_class = LiveServerThread
-    if database.vendor == "sqlite" and database.is_in_memory_db():
+    if database.vendor == "sqlite" and database.is_in_memory_db():  # type: ignore[attr-defined]
         shared = {"default": database}
         database.inc_thread_sharing()
         thread_class = _SerialLiveServerThread

@@ -500,7 +500,8 @@ def test_send_asks_for_confirmation_saying_what_gets_frozen(users, client_for, s
     page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert '<details class="card confirm" id="send">' in page  # closed until opened: no script needed
     assert 'name="submit-confirmed"' in page and "required" in page
-    assert message("Once sent, the report can no longer be changed unless the level above returns it.") in page
+    assert message("Once sent, the report can no longer be changed unless the level above "
+                   "returns it.") in page
     response = client.post(reverse("reports:submit", args=[report.pk]))  # the box not ticked
     assert response.status_code == 200
     answer = response.content.decode()
@@ -522,6 +523,11 @@ def test_accept_and_return_ask_for_confirmation(users, client_for):
     assert (after.status, after.version) == (report.status, report.version)
 
 
+def submissions_of(report: Report) -> int:
+    return AuditEntry.objects.filter(action="submit", record_type="reports.Report",
+                                     record_id=str(report.pk)).count()
+
+
 def test_sending_a_report_twice_submits_it_once_without_an_error_page(users, client_for, scenario):
     report = draft(scenario, signer_name="Lê Văn Bình")
     client = client_for(users.owner)
@@ -531,9 +537,9 @@ def test_sending_a_report_twice_submits_it_once_without_an_error_page(users, cli
     assert first.status_code == 302
     assert second.status_code == 200
     assert second.redirect_chain == [(reverse("reports:detail", args=[report.pk]), 302)]
-    assert message("This form had already been saved; it was not saved a second time.") in second.content.decode()
-    submissions = AuditEntry.objects.filter(action="submit", record_id=str(report.pk), record_type="reports.Report")
-    assert submissions.count() == 1
+    already = message("This form had already been saved; it was not saved a second time.")
+    assert already in second.content.decode()
+    assert submissions_of(report) == 1
 
 
 def test_send_pressed_again_without_a_key_says_it_was_already_sent(users, client_for, scenario):
@@ -543,4 +549,4 @@ def test_send_pressed_again_without_a_key_says_it_was_already_sent(users, client
     again = client.post(reverse("reports:submit", args=[report.pk]), SUBMIT, follow=True)
     assert again.status_code == 200
     assert message("This report had already been sent to the level above.") in again.content.decode()
-    assert AuditEntry.objects.filter(action="submit", record_id=str(report.pk), record_type="reports.Report").count() == 1
+    assert submissions_of(report) == 1

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -29,7 +30,7 @@ class FieldErrors:
 def _field_errors(form: forms.BaseForm, prefix: str = "") -> list[FieldErrors]:
     rows = []
     for name, errors in form.errors.items():
-        if name == forms.forms.NON_FIELD_ERRORS or name not in form.fields:
+        if name == NON_FIELD_ERRORS or name not in form.fields:
             continue
         bound = form[name]
         anchor = bound.id_for_label or bound.auto_id or ""
