@@ -20,8 +20,8 @@ from chuyende.campaigns.services import (
     campaign_update,
     require_campaign_edit,
 )
-from chuyende.members.forms import apply_service_errors
 from chuyende.core.submissions import submitted_once
+from chuyende.members.forms import apply_service_errors
 from chuyende.members.models import MemberStatusChoices
 
 DOCUMENT_FIELDS = ("number", "issued_on", "issuer", "title")
