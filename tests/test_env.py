@@ -80,3 +80,15 @@ def test_sqlite_transactions_take_the_write_lock_at_begin_and_wait_for_it():
     assert isinstance(options, dict)
     assert options["transaction_mode"] == "IMMEDIATE"
     assert options["timeout"] >= 5
+
+
+def test_a_positive_whole_number_refuses_zero_and_words(monkeypatch):
+    from chuyende.env import env_positive_int
+
+    assert env_positive_int("CHUYENDE_TEST_LIMIT", 20) == 20
+    monkeypatch.setenv("CHUYENDE_TEST_LIMIT", " 5 ")
+    assert env_positive_int("CHUYENDE_TEST_LIMIT", 20) == 5
+    for bad in ("0", "-3", "twenty"):
+        monkeypatch.setenv("CHUYENDE_TEST_LIMIT", bad)
+        with pytest.raises(ImproperlyConfigured):
+            env_positive_int("CHUYENDE_TEST_LIMIT", 20)

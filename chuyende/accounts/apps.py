@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "chuyende.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from chuyende.accounts import signals  # noqa: F401  (connects the login receivers)

@@ -10,20 +10,13 @@ from chuyende.audit.models import AuditEntry
 from chuyende.exports.tables import ExportColumn, field_header
 
 
-def _actor(row: Any) -> str:
-    actor = row.entry.actor
-    if actor is None:
-        return str(_("System"))
-    return str(actor.get_full_name() or actor.username)
-
-
 def _changes(row: Any) -> str:
     return "\n".join(f"{change.field}: {change.before} → {change.after}" for change in row.changes)
 
 
 AUDIT_COLUMNS = (
     ExportColumn(field_header(AuditEntry, "at"), lambda row: row.entry.at, width=18),
-    ExportColumn(field_header(AuditEntry, "actor"), _actor, width=24),
+    ExportColumn(field_header(AuditEntry, "actor"), lambda row: row.actor_label, width=24),
     ExportColumn(field_header(AuditEntry, "action"), lambda row: row.entry.get_action_display(), width=12),
     ExportColumn(_("Record type"), lambda row: row.type_label, width=24),
     ExportColumn(field_header(AuditEntry, "record_label"), lambda row: row.entry.record_label, width=36),

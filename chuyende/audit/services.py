@@ -40,3 +40,27 @@ def record_change(
         before=before,
         after=after,
     )
+
+
+def record_event(
+    *,
+    actor: Any,
+    action: str,
+    record_type: str,
+    record_id: str,
+    record_label: str,
+    unit_path: str,
+    details: dict[str, Any],
+) -> AuditEntry:
+    """An entry of something that happened rather than a change of a stored record (a login tried
+    with a name that may belong to nobody): what is known of it goes in `after`."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        record_label=record_label[:255],
+        unit_path=unit_path,
+        before=None,
+        after=details,
+    )

@@ -9,10 +9,11 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.permissions import actor_of, can_see_audit
-from chuyende.accounts.services import API_TOKEN_CHANGE
+from chuyende.accounts.services import API_TOKEN_CHANGE, LOCKED_UNTIL, LOGIN_IP, LOGIN_VIA
 from chuyende.audit.exports import AUDIT_COLUMNS
 from chuyende.audit.models import AuditEntry
 from chuyende.audit.selectors import audit_entries_for
@@ -22,6 +23,19 @@ from chuyende.exports.tables import export_response, requested_format
 
 PAGE_SIZE = 50
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# Entries of logins: who tried is not known, only the name typed (shown as the record).
+ACCESS_ACTIONS = {AuditEntry.Action.LOGIN, AuditEntry.Action.LOGIN_FAILED, AuditEntry.Action.LOCKED_OUT}
+
+
+def _extra_labels() -> dict[str, str]:
+    """Names of the values kept in entries that are not a model's fields."""
+    return {
+        API_TOKEN_CHANGE: _("API token made on"),
+        LOGIN_IP: _("IP address"),
+        LOGIN_VIA: _("Through"),
+        LOCKED_UNTIL: _("Locked until"),
+    }
 
 
 def _model(record_type: str) -> type[models.Model] | None:
@@ -42,9 +56,7 @@ def _field_label(model: type[models.Model] | None, attname: str) -> str:
         for field in model._meta.concrete_fields:
             if attname in (field.attname, field.name):
                 return str(field.verbose_name).capitalize()
-    if attname == API_TOKEN_CHANGE:
-        return _("API token made on")
-    return attname
+    return _extra_labels().get(attname, attname)
 
 
 def _show(value: Any) -> str:
@@ -55,6 +67,11 @@ def _show(value: Any) -> str:
         return _("Yes") if value else _("No")
     if isinstance(value, str) and ISO_DATE.match(value):
         return format_date(datetime.date.fromisoformat(value))
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        moment = datetime.datetime.fromisoformat(value)
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.strftime("%H:%M %d/%m/%Y")
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)
@@ -72,6 +89,13 @@ class Row:
     entry: AuditEntry
     type_label: str
     changes: list[Change]
+    actor_label: str
+
+
+def _actor_label(entry: AuditEntry) -> str:
+    if entry.actor is not None:
+        return entry.actor.get_full_name() or entry.actor.username
+    return _("Not logged in") if entry.action in ACCESS_ACTIONS else _("System")
 
 
 def _row(entry: AuditEntry) -> Row:
@@ -79,6 +103,7 @@ def _row(entry: AuditEntry) -> Row:
     return Row(
         entry=entry,
         type_label=_type_label(entry.record_type),
+        actor_label=_actor_label(entry),
         changes=[
             Change(field=_field_label(model, name), before=_show(before), after=_show(after))
             for name, before, after in entry.changed_fields()
