@@ -68,13 +68,19 @@ def _show(value: Any) -> str:
     if isinstance(value, str) and ISO_DATE.match(value):
         return format_date(datetime.date.fromisoformat(value))
     if isinstance(value, str) and ISO_DATETIME.match(value):
-        moment = datetime.datetime.fromisoformat(value)
-        if timezone.is_aware(moment):
-            moment = timezone.localtime(moment)
-        return moment.strftime("%H:%M %d/%m/%Y")
+        return _show_moment(value)
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)
+
+
+def _show_moment(value: str) -> str:
+    """A stored date and time as HH:MM dd/mm/yyyy, local; text that only looks like one, as it is."""
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return (timezone.localtime(moment) if timezone.is_aware(moment) else moment).strftime("%H:%M %d/%m/%Y")
 
 
 @dataclass

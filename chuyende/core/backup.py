@@ -257,14 +257,27 @@ def read_manifest(archive_path: Path) -> dict[str, Any]:
             manifest = json.loads(member.read().decode()) if member else None
     except (OSError, tarfile.TarError, KeyError, UnicodeDecodeError, ValueError):
         manifest = None
-    if not isinstance(manifest, dict) or manifest.get("application") != APPLICATION or not isinstance(
-        manifest.get("database"), dict) or not isinstance(manifest.get("row_counts"), dict):
+    if not isinstance(manifest, dict) or not _is_manifest(manifest):
         raise BackupError(_("%(file)s is not a backup of this application: nothing was changed.") % {
             "file": archive_path.name})
     if not isinstance(manifest.get("format"), int) or manifest["format"] > FORMAT_VERSION:
         raise BackupError(_("%(file)s was written by a newer version of the application: nothing was "
                             "changed.") % {"file": archive_path.name})
     return manifest
+
+
+def _is_manifest(manifest: Any) -> bool:
+    """Written by create_backup: our application's name and every part restore reads, well typed."""
+    if not isinstance(manifest, dict) or manifest.get("application") != APPLICATION:
+        return False
+    try:
+        datetime.datetime.fromisoformat(manifest["created_at"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    counts, migrations = manifest.get("row_counts"), manifest.get("migrations")
+    return (isinstance(manifest.get("database"), dict) and isinstance(counts, dict)
+            and all(isinstance(n, int) for n in counts.values()) and isinstance(migrations, dict)
+            and all(isinstance(names, list) for names in migrations.values()))
 
 
 def check_restorable(manifest: dict[str, Any]) -> None:
@@ -276,7 +289,7 @@ def check_restorable(manifest: dict[str, Any]) -> None:
             "into a %(backup)s database (see README, Backup and restore). Nothing was changed."
         ) % {"backup": VENDOR_NAMES.get(vendor, str(vendor)), "current": VENDOR_NAMES[_vendor()]})
     known = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
-    unknown = sorted(f"{app}.{name}" for app, names in (manifest.get("migrations") or {}).items()
+    unknown = sorted(f"{app}.{name}" for app, names in manifest["migrations"].items()
                      for name in names if (app, name) not in known)
     if unknown:
         raise BackupError(_(

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from chuyende.accounts.services import api_token_replace
 from chuyende.audit.models import AuditEntry
+from chuyende.audit.views import _show
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import unit_update
 
@@ -89,3 +90,8 @@ def test_a_new_api_token_shows_the_days_the_tokens_were_made_never_the_key(users
     today = timezone.localdate().strftime("%d/%m/%Y")
     assert "Ngày tạo mã truy cập API" in html and today in html
     assert first.key not in html and second.key not in html
+
+
+def test_stored_times_read_local_and_text_that_looks_like_one_stays_as_it_is():
+    assert _show("2026-03-02T02:30:20+00:00") == "09:30 02/03/2026"
+    assert _show("2024-01-01 10:00 họp chi bộ") == "2024-01-01 10:00 họp chi bộ"
