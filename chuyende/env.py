@@ -33,11 +33,11 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
-def env_positive_int(name: str, default: int) -> int:
-    """A whole number of at least 1 (a count or a length of time)."""
+def env_int_at_least(name: str, default: int, minimum: int) -> int:
+    """A whole number of at least `minimum` (a count or a length of time)."""
     value = env_int(name, default)
-    if value < 1:
-        raise ImproperlyConfigured(f"{name}={value!r} must be at least 1.")
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={value!r} must be at least {minimum}.")
     return value
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from chuyende.env import database_from_url, env_bool, env_choice, env_int, env_list, env_positive_int, env_str
+from chuyende.env import database_from_url, env_bool, env_choice, env_int, env_int_at_least, env_list, env_str
 from chuyende.logconfig import logging_config
 from chuyende.production import DEVELOPMENT_SECRET_KEY, production_secret_key, refuse_debug_in_production
 
@@ -229,14 +229,19 @@ DJANGO_GUID = {
 # An account (a login name, whoever types it and from wherever) is locked after this many failed logins in
 # a row, on the login page and POST /api/v1/token/ alike; it opens again this many minutes after the last
 # failure counted. `manage.py axes_reset_username NAME` opens it at once.
-LOGIN_FAILURE_LIMIT = env_positive_int("CHUYENDE_LOGIN_FAILURE_LIMIT", 20)
-LOGIN_LOCKOUT_MINUTES = env_positive_int("CHUYENDE_LOGIN_LOCKOUT_MINUTES", 30)
+LOGIN_FAILURE_LIMIT = env_int_at_least("CHUYENDE_LOGIN_FAILURE_LIMIT", 20, 1)
+LOGIN_LOCKOUT_MINUTES = env_int_at_least("CHUYENDE_LOGIN_LOCKOUT_MINUTES", 30, 1)
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # turns a locked-out login into the lockout page
 AUTHENTICATION_BACKENDS = [
     "chuyende.accounts.login_limits.LoginLimitBackend",  # first: refuses a locked account before any check
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Reverse proxies in front that append the client's address to X-Forwarded-For (deploy/nginx: 1). The
+# change log and the token endpoint's rate use that address; 0 takes REMOTE_ADDR and ignores the header.
+PROXY_COUNT = env_int_at_least("CHUYENDE_PROXY_COUNT", 0, 0)
+AXES_CLIENT_IP_CALLABLE = "chuyende.accounts.login_limits.client_address"
+REST_FRAMEWORK["NUM_PROXIES"] = PROXY_COUNT
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username"]

@@ -82,13 +82,15 @@ def test_sqlite_transactions_take_the_write_lock_at_begin_and_wait_for_it():
     assert options["timeout"] >= 5
 
 
-def test_a_positive_whole_number_refuses_zero_and_words(monkeypatch):
-    from chuyende.env import env_positive_int
+def test_a_whole_number_with_a_minimum_refuses_less_and_words(monkeypatch):
+    from chuyende.env import env_int_at_least
 
-    assert env_positive_int("CHUYENDE_TEST_LIMIT", 20) == 20
+    assert env_int_at_least("CHUYENDE_TEST_LIMIT", 20, 1) == 20
     monkeypatch.setenv("CHUYENDE_TEST_LIMIT", " 5 ")
-    assert env_positive_int("CHUYENDE_TEST_LIMIT", 20) == 5
+    assert env_int_at_least("CHUYENDE_TEST_LIMIT", 20, 1) == 5
+    monkeypatch.setenv("CHUYENDE_TEST_LIMIT", "0")
+    assert env_int_at_least("CHUYENDE_TEST_LIMIT", 20, 0) == 0
     for bad in ("0", "-3", "twenty"):
         monkeypatch.setenv("CHUYENDE_TEST_LIMIT", bad)
         with pytest.raises(ImproperlyConfigured):
-            env_positive_int("CHUYENDE_TEST_LIMIT", 20)
+            env_int_at_least("CHUYENDE_TEST_LIMIT", 20, 1)

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
-from axes.helpers import get_client_ip_address, get_client_username
+from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -115,8 +115,15 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
 
 
 def client_address(request: Any) -> str:
-    """The client's IP address as axes sees it (REMOTE_ADDR), for the change log."""
-    return get_client_ip_address(request) or ""
+    """The client's IP address (settings.AXES_CLIENT_IP_CALLABLE; the change log's): REMOTE_ADDR, or behind
+    settings.PROXY_COUNT proxies the address the farthest of them added to X-Forwarded-For (what the
+    client itself wrote there is not trusted), as DRF's throttles count with NUM_PROXIES."""
+    remote = str(request.META.get("REMOTE_ADDR") or "")
+    if not settings.PROXY_COUNT:
+        return remote
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [part.strip() for part in header.split(",") if part.strip()]
+    return forwarded[-min(settings.PROXY_COUNT, len(forwarded))] if forwarded else remote
 
 
 def refused_while_locked(request: Any) -> bool:

@@ -12,12 +12,12 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import translation
 from django.utils.translation import ngettext
 from rest_framework.test import APIClient
 
-from chuyende.accounts.login_limits import locked_until, retry_from
+from chuyende.accounts.login_limits import client_address, locked_until, retry_from
 from chuyende.accounts.services import LOCKED_UNTIL, LOGIN_IP, LOGIN_VIA, login_unlock
 from chuyende.audit.models import AuditEntry
 from chuyende.core.exceptions import NotAllowed, NotInScope
@@ -255,3 +255,20 @@ def test_a_login_name_longer_than_any_is_refused_by_the_token_endpoint(users):
     response = token_login("x" * 300, WRONG)
     assert response.status_code == 400 and "username" in response.json()["errors"]
     assert not AccessAttempt.objects.exists()
+
+
+def test_the_client_address_is_the_one_the_trusted_proxy_added(settings):
+    request = RequestFactory(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7").get("/")
+    settings.PROXY_COUNT = 0
+    assert client_address(request) == "127.0.0.1"
+    settings.PROXY_COUNT = 1
+    assert client_address(request) == "203.0.113.7"  # not what the client wrote itself
+    assert client_address(RequestFactory(REMOTE_ADDR="10.1.1.1").get("/")) == "10.1.1.1"
+
+
+def test_behind_a_proxy_the_change_log_has_the_client_address(users, settings):
+    settings.PROXY_COUNT = 1
+    Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4").post(
+        LOGIN, {"username": "t.hb.viewer", "password": WRONG})
+    [entry] = entries_about("t.hb.viewer")
+    assert (entry.after or {})[LOGIN_IP] == "198.51.100.4"
