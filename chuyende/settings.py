@@ -45,6 +45,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 INSTALLED_APPS = [
+    "chuyende.accounts",  # first: its createsuperuser replaces Django's
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,7 +62,6 @@ INSTALLED_APPS = [
     "django_guid",
     "csp",
     "chuyende.core",
-    "chuyende.accounts",
     "chuyende.audit",
     "chuyende.organisation",
     "chuyende.members",
@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chuyende.core.middleware.NotInScopeMiddleware",
+    "chuyende.accounts.middleware.FirstRunMiddleware",
+    "chuyende.accounts.middleware.AccountStateMiddleware",
 ]
 
 ROOT_URLCONF = "chuyende.urls"
@@ -121,9 +123,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "figures:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Accounts (chuyende/accounts): passwords, sessions, API tokens, first run ---
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+PASSWORD_HISTORY_SIZE = 5  # a new password differs from the current one and the 4 before it
+SESSION_COOKIE_AGE = env_int("CHUYENDE_SESSION_HOURS", 12) * 3600
+API_TOKEN_DAYS = env_int("CHUYENDE_API_TOKEN_DAYS", 30)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese"))]
@@ -174,10 +183,13 @@ DEMO_SCENARIO = BASE_DIR.parent / "shared" / "domain" / "scenario-hoa-an-2024.ya
 # --- REST API (chuyende/api): token or session, scoped like the pages, errors as JSON ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "chuyende.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "chuyende.accounts.authentication.PasswordIsNotTemporary",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -194,6 +206,7 @@ SPECTACULAR_SETTINGS = {
                    "the roll-up figures, in the caller's subtree.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,9 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from chuyende.accounts.forms import LoginForm
+
 urlpatterns = [
     path(
-        "dang-nhap/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"
+        "dang-nhap/",
+        auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm),
+        name="login",
     ),
     path("dot-hoc-tap/", include("chuyende.campaigns.urls")),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
@@ -20,6 +24,7 @@ urlpatterns = [
     path("xuat-du-lieu/", include("chuyende.exports.urls")),
     path("api/", include("chuyende.api.urls")),
     path("nhat-ky/", include("chuyende.audit.urls")),
+    path("", include("chuyende.accounts.urls")),
     path("", include("chuyende.figures.urls")),
 ]
 

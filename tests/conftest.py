@@ -28,6 +28,25 @@ class ScenarioUsers:
     outsiders: dict[str, User]  # Hòa Phú (BN.HA.HP) users by role
 
 
+@pytest.fixture(autouse=True)
+def installed() -> Iterator[None]:
+    """Pages are served as on an installation that has its units: the first-run gate
+    (chuyende.accounts.middleware) asks the database once a process, so its answer is fixed here; the
+    first-run tests ask for `empty_installation` instead."""
+    from chuyende.accounts import middleware
+
+    middleware._installed = True
+    yield
+    middleware._installed = True
+
+
+@pytest.fixture
+def empty_installation(installed: None) -> None:
+    from chuyende.accounts import middleware
+
+    middleware.forget_installation()
+
+
 @pytest.fixture
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -23,7 +23,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from chuyende.accounts.authentication import token_expires_at
 from chuyende.accounts.login_limits import locked_out_json
+from chuyende.accounts.models import User
 from chuyende.accounts.permissions import actor_of
 from chuyende.accounts.services import api_token_get_or_create, api_token_replace
 
@@ -38,13 +40,32 @@ def token_page(request: HttpRequest) -> HttpResponse:
         return redirect("api-token-page")
     token = Token.objects.filter(user=user).first()
     created = timezone.localdate(token.created) if token is not None else None
-    return render(request, "api/token.html", {"token": token, "created": created})
+    expires = timezone.localdate(token_expires_at(token)) if token is not None else None
+    return render(request, "api/token.html", {"token": token, "created": created, "expires": expires})
+
+
+class LoginTokenSerializer(AuthTokenSerializer):
+    """Django REST framework's, telling a deactivated user (with the right password) why no token comes."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return super().validate(attrs)  # type: ignore[no-any-return]
+        except serializers.ValidationError:
+            if getattr(self.context.get("request"), "axes_locked_out", False):
+                raise  # a locked login name tells nothing more
+            user = User.objects.filter(username=attrs.get("username"), is_active=False).first()
+            if user is not None and user.check_password(attrs.get("password") or ""):
+                raise serializers.ValidationError(
+                    _("This account has been deactivated. Ask an administrator of your unit."),
+                    code="authorization",
+                ) from None
+            raise
 
 
 USERNAME_MAX_LENGTH = 150  # User.username's
 
 
-class TokenRequestSerializer(AuthTokenSerializer):
+class TokenRequestSerializer(LoginTokenSerializer):
     # No login name is longer than a user's can be; a longer one is refused before it is looked up.
     username = serializers.CharField(label=AuthTokenSerializer().fields["username"].label, write_only=True,
                                      max_length=USERNAME_MAX_LENGTH)

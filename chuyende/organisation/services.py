@@ -7,7 +7,12 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
-from chuyende.accounts.permissions import can_manage_structure, require_edit, require_read
+from chuyende.accounts.permissions import (
+    can_manage_structure,
+    require_edit,
+    require_levels_manager,
+    require_read,
+)
 from chuyende.audit.services import record_change, snapshot
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.validation import require_free
@@ -17,6 +22,44 @@ from chuyende.organisation.models import Level, Unit, path_segment
 @transaction.atomic
 def level_set(*, depth: int, name: str) -> Level:
     level, _created = Level.objects.update_or_create(depth=depth, defaults={"name": name})
+    return level
+
+
+def _top_path() -> str:
+    """Levels belong to the whole tree: their audit entries are seen from the top unit."""
+    return Unit.objects.filter(parent=None).values_list("path", flat=True).order_by("path").first() or ""
+
+
+def _clean_level_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the level's name.")})
+    return name
+
+
+@transaction.atomic
+def level_create(*, actor: User | None, name: str) -> Level:
+    """A level below the deepest one (administrators, or officers of the top unit)."""
+    require_levels_manager(actor)
+    deepest = Level.objects.select_for_update().order_by("-depth").first()
+    level = Level(depth=(deepest.depth + 1) if deepest else 1, name=_clean_level_name(name))
+    level.full_clean()
+    level.save()
+    record_change(actor=actor, action="create", record=level, unit_path=_top_path(), before=None,
+                  after=snapshot(level))
+    return level
+
+
+@transaction.atomic
+def level_rename(*, actor: User | None, level: Level, name: str) -> Level:
+    require_levels_manager(actor)
+    level = Level.objects.select_for_update().get(pk=level.pk)
+    before = snapshot(level)
+    level.name = _clean_level_name(name)
+    level.full_clean()
+    level.save(update_fields=["name"])
+    record_change(actor=actor, action="update", record=level, unit_path=_top_path(), before=before,
+                  after=snapshot(level))
     return level
 
 
