@@ -4,9 +4,9 @@ The rules are those of the UI (see `chuyende.accounts.permissions`):
 
 - a list or a detail reads only the caller's subtree: another subtree's record is 404, exactly as if it
   did not exist (`ScopedViewSetMixin.get_queryset` starts from `scoped_queryset()`);
-- an id in a body or a query parameter that names a record of another subtree is 404 as well
-  (`ScopedPrimaryKeyRelatedField`, `ScopedModelChoiceFilter` raise `NotInScope`), an id that does not
-  exist at all is the usual 400 naming the field;
+- an id in a body or a query parameter that names a record of another subtree, or no record at all, is
+  404 as well (`ScopedPrimaryKeyRelatedField`, `ScopedModelChoiceFilter` raise `NotInScope`): the same
+  answer, so it never tells that a record exists; a value that cannot be an id is the usual 400;
 - writes call the app's service with keyword arguments (`ScopedViewSetMixin.call_service`); the service's
   ValidationError / NotInScope / NotAllowed go unchanged to `chuyende.api.errors.exception_handler`
   (400 `{"errors": {field: [...]}}` / 404 / 403). Serializers only validate types: never `.save()` them;
@@ -32,7 +32,6 @@ Typical viewset::
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -258,8 +257,8 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """An id of a record in the caller's scope.
 
     `queryset` is the whole model (for the schema); `scope(actor)` gives the records the caller may name
-    (default: for Unit, the subtree; otherwise rows whose `unit` lies in the subtree). An id that exists
-    outside the scope raises NotInScope (404, nothing written); an unknown id is the usual 400.
+    (default: for Unit, the subtree; otherwise rows whose `unit` lies in the subtree). A well-formed id
+    outside the scope, existing or not, raises NotInScope (404, nothing written); a malformed one is 400.
     """
 
     def __init__(self, *, scope: Callable[[User | None], QuerySet[Any]] | None = None, **kwargs: Any) -> None:
@@ -283,18 +282,11 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         try:
             return super().to_internal_value(data)
-        except serializers.ValidationError:
-            model = self.queryset.model if self.queryset is not None else None
-            if model is not None and _exists(model, data):
+        except serializers.ValidationError as error:
+            codes = error.get_codes()
+            if "does_not_exist" in (codes if isinstance(codes, list) else [codes]):
                 raise NotInScope from None
             raise
-
-
-def _exists(model: type[Model], pk: Any) -> bool:
-    try:
-        return bool(model._default_manager.filter(pk=pk).exists())
-    except (TypeError, ValueError, OverflowError, DjangoValidationError, ObjectDoesNotExist):
-        return False
 
 
 # --- filters ---------------------------------------------------------------------------------------------
@@ -308,7 +300,7 @@ class _ScopedFilterChoiceField(ScopedModelChoiceField):
 
 
 class ScopedModelChoiceFilter(filters.ModelChoiceFilter):
-    """`?unit=<id>`-style filter: an id of another subtree is 404, an unknown one 400 naming the parameter.
+    """`?unit=<id>`-style filter: an id of another subtree, or of no record, is 404; a malformed one 400.
 
     `queryset(request)` gives the records of the caller's scope. With `subtree=True` the filter keeps rows
     whose `field_name` unit lies under the chosen unit (the chosen unit included).

@@ -12,12 +12,13 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField whose queryset is the actor's scope (e.g. their subtree).
 
     Django's ModelChoiceField answers an id outside its queryset with a form error
-    ("Select a valid choice"), which tells the user the record exists. Here:
+    ("Select a valid choice"). Here:
 
-    - an empty value or an id that does not exist at all -> the usual form error;
-    - an id that exists in ``scope_model`` (default: the queryset's model) but lies
-      outside the given queryset -> ``NotInScope`` is raised, which the middleware turns
-      into a 404, exactly as if the user had typed the URL of that foreign record.
+    - an empty value or a value that cannot be an id (``"abc"`` for a number) -> the usual
+      form error;
+    - a well-formed id outside the given queryset, whether its record lies in another
+      subtree or does not exist at all -> ``NotInScope`` is raised, which the middleware
+      turns into a 404: the same answer in both cases, so it never tells that a record exists.
 
     Usage::
 
@@ -40,21 +41,26 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
             model = self.scope_model or getattr(self.queryset, "model", None)
             if model is None:
                 raise
-            key = self.to_field_name or "pk"
-            try:
-                exists = model._default_manager.filter(**{key: value}).exists()
-            except (ValueError, TypeError, forms.ValidationError):
-                exists = False
-            if exists:
+            if _is_well_formed(model, self.to_field_name, value):
                 raise NotInScope from error
             raise
+
+
+def _is_well_formed(model: Any, field_name: str | None, value: Any) -> bool:
+    """Whether `value` could be the key of a record of `model` (a number for a numeric id)."""
+    field = model._meta.get_field(field_name) if field_name else model._meta.pk
+    try:
+        field.to_python(value)
+    except (ValueError, TypeError, forms.ValidationError):
+        return False
+    return True
 
 
 class ScopedMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Several records of the actor's scope, with the rule of ScopedModelChoiceField for each id.
 
-    Unknown ids and empty values give the usual form errors; an id that exists in ``scope_model``
-    (default: the queryset's model) but lies outside the queryset raises ``NotInScope`` (404).
+    Empty and malformed values give the usual form errors; a well-formed id outside the queryset
+    (another subtree's or one that does not exist) raises ``NotInScope`` (404).
     """
 
     def __init__(self, queryset: Any, *args: Any, scope_model: Any = None, **kwargs: Any) -> None:
@@ -71,9 +77,9 @@ class ScopedMultipleChoiceField(forms.ModelMultipleChoiceField):
                 )
                 for pk in value:
                     try:
-                        single.clean(pk)  # NotInScope (404) if the id exists outside the scope
+                        single.clean(pk)  # NotInScope (404) for a well-formed id outside the scope
                     except forms.ValidationError:
-                        continue  # an id that does not exist at all: the usual form error
+                        continue  # a malformed value: the usual form error
             raise
 
 

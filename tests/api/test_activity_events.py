@@ -94,10 +94,12 @@ def test_filters_unit_campaign_format_and_dates(actors, api_for, scenario_module
     # The district sees its own conference E2 and, through its unit filter, Hòa Phú's events.
     hp_events = rows(api_for(district).get(url(), {"unit": uid("BN.HA.HP")}))
     assert {row["code"] for row in hp_events} == {"E1", "E5"}
-    bad = (("date_from", "2024-13-45"), ("event_format", "webinar"), ("unit", "abc"), ("campaign", 999999))
+    bad = (("date_from", "2024-13-45"), ("event_format", "webinar"), ("unit", "abc"))
     for name, value in bad:
         response = client.get(url(), {name: value})
         refused_with(response, name)
+    # An id of no campaign is answered like another subtree's (404).
+    assert client.get(url(), {"campaign": 999999}).status_code == 404
 
 
 @pytest.mark.parametrize("role", OUTSIDER_ROLES)
@@ -310,13 +312,15 @@ def test_wrong_types_and_unknown_fields_are_400_naming_them(actors, api_for, sce
                    sites=[{"unit": uid("BN.HA.HB"), "non_members_by_category": {"mass": "x"}}]),
          ["sites.0.non_members_by_category.mass"]),
         (new_event(scenario_module, sites={"unit": uid("BN.HA.HB")}), ["sites"]),
-        (new_event(scenario_module, sites=[{"unit": 10**9}]), ["sites.0.unit"]),
         ({"title": "Thiếu hết"}, ["campaign", "organiser", "held_on", "format", "sites"]),
     ]
     with nothing_written():
         for data, fields in cases:
             refused_with(client.post(url(), data, format="json"), *fields)
         refused_with(client.post(url(), ["not", "an", "object"], format="json"), "non_field_errors")
+        # A unit id of no unit: the answer of another subtree's unit (404).
+        assert client.post(url(), new_event(scenario_module, sites=[{"unit": 10**9}]),
+                           format="json").status_code == 404
         # The campaign of an event is fixed once created.
         refused_with(client.patch(url("E3"), {"campaign": scenario_module.pk}, format="json"), "campaign")
     response = client.post(url(), new_event(scenario_module, colour="red"), format="json")

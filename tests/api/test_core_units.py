@@ -89,10 +89,18 @@ def test_filters_parent_code_depth_kind(users, api_for, district):
 
 def test_bad_filter_values_are_400_naming_the_parameter(users, api_for):
     client = api_for(users.owner)
-    for name, value in (("parent", "abc"), ("parent", "999999"), ("depth", "x"), ("kind", "nope")):
+    for name, value in (("parent", "abc"), ("depth", "x"), ("kind", "nope")):
         response = client.get(api_url("units/"), {name: value})
         assert response.status_code == 400, (name, value)
         assert list(errors_of(response)) == [name]
+
+
+def test_an_unknown_unit_id_is_answered_like_another_subtrees(users, api_for):
+    client = api_for(users.owner)
+    unknown = client.get(api_url("units/"), {"parent": "999999"})
+    foreign = client.get(api_url("units/"), {"parent": uid("BN.HA.HP")})
+    assert unknown.status_code == foreign.status_code == 404
+    assert unknown.json() == foreign.json()
 
 
 def test_pagination(users, api_for, district):

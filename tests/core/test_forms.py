@@ -1,4 +1,5 @@
-"""The scoped choice fields: a record outside the actor's scope is a 404, an unknown id a form error."""
+"""The scoped choice fields: a well-formed id outside the actor's scope is a 404 whether its record lies in
+another subtree or does not exist; an empty or malformed value is a form error."""
 
 import pytest
 from django import forms
@@ -44,8 +45,13 @@ def test_single_field_raises_not_in_scope_for_an_existing_foreign_unit(scenario_
         form_of(OneUnitForm, Unit.objects.get(code="BN.HA.HP").pk).is_valid()
 
 
-@pytest.mark.parametrize("value", [UNKNOWN_ID, "not-a-number", ""])
-def test_single_field_gives_a_form_error_for_an_unknown_or_empty_id(value, scenario_module, db):
+def test_single_field_raises_not_in_scope_for_an_id_of_no_unit(scenario_module, db):
+    with pytest.raises(NotInScope):
+        form_of(OneUnitForm, UNKNOWN_ID).is_valid()
+
+
+@pytest.mark.parametrize("value", ["not-a-number", ""])
+def test_single_field_gives_a_form_error_for_a_malformed_or_empty_id(value, scenario_module, db):
     form = form_of(OneUnitForm, value)
     assert not form.is_valid()
     assert form.errors["unit"]
@@ -64,9 +70,13 @@ def test_multiple_field_raises_not_in_scope_if_any_unit_is_foreign(scenario_modu
         form_of(UnitsForm, mixed).is_valid()
 
 
-@pytest.mark.parametrize("extra", [[UNKNOWN_ID], ["not-a-number"]])
-def test_multiple_field_gives_a_form_error_for_an_unknown_id(extra, scenario_module, db):
-    form = form_of(UnitsForm, [Unit.objects.get(code="BN.HA.HB.DONG").pk, *extra])
+def test_multiple_field_raises_not_in_scope_for_an_id_of_no_unit(scenario_module, db):
+    with pytest.raises(NotInScope):
+        form_of(UnitsForm, [Unit.objects.get(code="BN.HA.HB.DONG").pk, UNKNOWN_ID]).is_valid()
+
+
+def test_multiple_field_gives_a_form_error_for_a_malformed_id(scenario_module, db):
+    form = form_of(UnitsForm, [Unit.objects.get(code="BN.HA.HB.DONG").pk, "not-a-number"])
     assert not form.is_valid()
     assert form.errors["units"]
 

@@ -122,10 +122,11 @@ def test_posting_a_foreign_parent_is_404_and_writes_nothing(users, client_for):
     assert Unit.objects.count() == before
 
 
-def test_a_parent_id_that_does_not_exist_is_a_form_error(users, client_for):
+def test_a_parent_id_that_does_not_exist_is_answered_like_another_subtrees(users, client_for):
+    before = Unit.objects.count()
     response = client_for(users.owner).post("/don-vi/tao-moi/", _post(None, parent="999999"))
-    assert response.status_code == 200
-    assert response.context["form"].errors["parent"]
+    assert response.status_code == 404
+    assert Unit.objects.count() == before
 
 
 @pytest.mark.parametrize(

@@ -97,10 +97,10 @@ def test_a_bad_date_is_reported_and_replaced_by_its_default(users, client_for, s
     assert response.context["form"].errors["as_of"]
 
 
-def test_an_unknown_unit_falls_back_to_the_users_unit(users, client_for, scenario):
-    response = client_for(users.owner).get(URL, query(scenario, unit=999999))
-    assert response.status_code == 200
-    assert response.context["unit"].code == "BN.HA.HB"
+def test_an_unknown_unit_is_answered_like_another_subtrees(users, client_for, scenario):
+    client = client_for(users.owner)
+    assert client.get(URL, query(scenario, unit=999999)).status_code == 404
+    assert client.get(URL, query(scenario, unit=Unit.objects.get(code="BN.HA.HP").pk)).status_code == 404
 
 
 PAGE_QUERIES = 26
