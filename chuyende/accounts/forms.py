@@ -6,7 +6,6 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from chuyende.accounts.models import User
@@ -112,18 +111,18 @@ class UserFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_units(self.fields["unit"], subtree(root=scope_root(actor)).order_by("path"))
+        _set_units(self.fields["unit"], scope_root(actor))
 
     def active_value(self) -> bool | None:
         wanted = self.cleaned_data.get("active")
         return None if not wanted else wanted == "1"
 
 
-def _set_units(field: forms.Field, units: QuerySet[Unit]) -> None:
+def _set_units(field: forms.Field, root: Unit) -> None:
+    """The units of the root's subtree, indented by their depth below it."""
     assert isinstance(field, ScopedModelChoiceField)
-    field.queryset = units
-    top = min((unit.depth for unit in units), default=1)
-    field.label_from_instance = lambda unit: f"{'— ' * (unit.depth - top)}{unit.name}"  # type: ignore[method-assign,assignment]
+    field.queryset = subtree(root=root).order_by("path")
+    field.label_from_instance = lambda unit: f"{'— ' * (unit.depth - root.depth)}{unit.name}"  # type: ignore[method-assign,assignment]
 
 
 class UserForm(forms.Form):
@@ -136,7 +135,7 @@ class UserForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _set_units(self.fields["unit"], subtree(root=scope_root(actor)).order_by("path"))
+        _set_units(self.fields["unit"], scope_root(actor))
         role = self.fields["role"]
         assert isinstance(role, forms.ChoiceField)
         allowed = assignable_roles(actor)

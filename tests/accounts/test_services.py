@@ -1,11 +1,33 @@
-"""API token services: made once or replaced, each change audited on the user without the key."""
+"""Accounts services: users managed within the actor's subtree and role, passwords (validators, history,
+temporary ones), deactivation, and API tokens (made once or replaced, each change audited without the key)."""
+
+import datetime
+import itertools
 
 import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from chuyende.accounts.services import API_TOKEN_CHANGE, api_token_get_or_create, api_token_replace
+from chuyende.accounts.models import PasswordHistory, User
+from chuyende.accounts.services import (
+    API_TOKEN_CHANGE,
+    api_token_get_or_create,
+    api_token_replace,
+    password_change,
+    temporary_password,
+    user_create,
+    user_create_with_temporary_password,
+    user_deactivate,
+    user_password_reset,
+    user_reactivate,
+    user_update,
+)
 from chuyende.audit.models import AuditEntry
+from chuyende.core.exceptions import NotAllowed, NotInScope
+from chuyende.organisation.models import Unit
+from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -47,27 +69,6 @@ def test_the_key_is_never_written_in_the_change_log(actors):
 
 
 # --- users: who may create and change whom ---------------------------------------------------------------
-
-import datetime  # noqa: E402
-
-from django.contrib.auth.hashers import check_password  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
-
-from chuyende.accounts.models import PasswordHistory, User  # noqa: E402
-from chuyende.accounts.services import (  # noqa: E402
-    password_change,
-    temporary_password,
-    user_create,
-    user_create_with_temporary_password,
-    user_deactivate,
-    user_password_reset,
-    user_reactivate,
-    user_update,
-)
-from chuyende.core.exceptions import NotAllowed, NotInScope  # noqa: E402
-from chuyende.organisation.models import Unit  # noqa: E402
-from tests.conftest import TEST_PASSWORD  # noqa: E402
-
 STRONG = "chi-bo-dong-2025"
 
 
@@ -164,7 +165,8 @@ def test_an_officer_never_raises_a_user_to_administrator_nor_edits_one(actors, f
                     unit=unit("BN.HA.HB"))
     admin = User.objects.create(username="s.hb.admin", unit=unit("BN.HA.HB"), role="admin")
     with pytest.raises(NotAllowed):
-        user_update(actor=actors.owner, user=admin, full_name="A", email="", role="viewer", unit=unit("BN.HA.HB"))
+        user_update(actor=actors.owner, user=admin, full_name="A", email="", role="viewer",
+                    unit=unit("BN.HA.HB"))
     with pytest.raises(NotAllowed):
         user_deactivate(actor=actors.owner, user=admin)
     assert User.objects.get(pk=admin.pk).role == "admin"
@@ -267,7 +269,7 @@ def test_a_wrong_current_password_or_a_weak_new_one_is_refused(users):
 
 def test_the_last_passwords_may_not_be_used_again(users, settings):
     passwords = [TEST_PASSWORD, *(f"hoa-binh-{n}-pass" for n in range(settings.PASSWORD_HISTORY_SIZE))]
-    for current, new in zip(passwords, passwords[1:], strict=False):
+    for current, new in itertools.pairwise(passwords):
         password_change(user=users.viewer, current_password=current, new_password=new)
     latest = passwords[-1]
     for recent in passwords[-settings.PASSWORD_HISTORY_SIZE:]:
@@ -278,7 +280,8 @@ def test_the_last_passwords_may_not_be_used_again(users, settings):
     password_change(user=users.viewer, current_password=latest, new_password=passwords[0])
     kept = PasswordHistory.objects.filter(user=users.viewer)
     assert kept.count() == settings.PASSWORD_HISTORY_SIZE
-    assert not any(check_password(p.password, "") for p in kept)
+    assert not {p.password for p in kept} & set(passwords)  # hashes only
+    assert any(check_password(passwords[-1], p.password) for p in kept)
 
 
 def test_an_expired_token_is_replaced_when_asked_again(actors):

@@ -16,8 +16,8 @@ STRONG = "chi-bo-dong-2025"
 def setup(**overrides: object) -> User:
     data: dict[str, object] = {
         "levels": ["Tỉnh", " Xã ", "Chi bộ"], "root_code": "BN", "root_name": "Đảng bộ tỉnh Bình Nguyên",
-        "root_kind": "party_committee", "admin_username": "tinh.quantri", "admin_full_name": "Nguyễn Văn Quản",
-        "admin_password": STRONG, **overrides,
+        "root_kind": "party_committee", "admin_username": "tinh.quantri",
+        "admin_full_name": "Nguyễn Văn Quản", "admin_password": STRONG, **overrides,
     }
     return installation_setup(**data)  # type: ignore[arg-type]
 
