@@ -28,8 +28,8 @@ def forget_installation() -> None:
 
 
 def _outside_pages(path: str) -> bool:
-    """Static files, uploads and the API (which answers JSON, never a redirect) pass every gate."""
-    prefixes = ("/" + settings.STATIC_URL.lstrip("/"), "/media/", "/api/")
+    """Static files, uploads and the API's JSON (never a redirect: it has its own rules) pass every gate."""
+    prefixes = ("/" + settings.STATIC_URL.lstrip("/"), "/media/", "/api/v1/", "/api/schema/")
     return path.startswith(prefixes)
 
 
