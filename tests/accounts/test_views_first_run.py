@@ -16,8 +16,9 @@ STRONG = "chi-bo-dong-2025"
 def form_data(**overrides: str) -> dict[str, str]:
     return {
         "levels": "Tỉnh, Xã, Chi bộ", "root_code": "BN", "root_name": "Đảng bộ tỉnh Bình Nguyên",
-        "root_kind": "party_committee", "admin_username": "tinh.quantri", "admin_full_name": "Nguyễn Văn Quản",
-        "admin_email": "", "new_password": STRONG, "new_password2": STRONG, **overrides,
+        "root_kind": "party_committee", "admin_username": "tinh.quantri",
+        "admin_full_name": "Nguyễn Văn Quản", "admin_email": "", "new_password": STRONG,
+        "new_password2": STRONG, **overrides,
     }
 
 

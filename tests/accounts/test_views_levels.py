@@ -19,7 +19,8 @@ def test_an_administrator_lists_renames_and_adds_levels(users, client_for):
     assert client.post(LEVELS, {"name": "Tổ đảng"}).status_code == 302
     assert Level.objects.get(depth=deepest.depth + 1).name == "Tổ đảng"
     level = Level.objects.get(depth=1)
-    assert client.post(reverse("accounts:level_edit", args=[level.pk]), {"name": "Tỉnh ủy"}).status_code == 302
+    renamed = client.post(reverse("accounts:level_edit", args=[level.pk]), {"name": "Tỉnh ủy"})
+    assert renamed.status_code == 302
     assert Level.objects.get(depth=1).name == "Tỉnh ủy"
     entry = AuditEntry.objects.filter(record_type="organisation.Level", record_id=str(level.pk)).get()
     assert entry.unit_path == Unit.objects.get(parent=None).path
@@ -46,4 +47,5 @@ def test_others_are_refused(who, users, client_for):
 
 
 def test_an_unknown_level_is_not_found(users, client_for):
-    assert client_for(users.outsiders["admin"]).get(reverse("accounts:level_edit", args=[9999])).status_code == 404
+    client = client_for(users.outsiders["admin"])
+    assert client.get(reverse("accounts:level_edit", args=[9999])).status_code == 404

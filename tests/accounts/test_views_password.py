@@ -55,7 +55,8 @@ def test_a_reset_user_is_led_to_the_change_page_until_they_change_it(users, clie
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith(CHANGE), path
     page = client.get(CHANGE)
-    assert message("Your password is temporary: choose your own password to continue.") in page.content.decode()
+    notice = message("Your password is temporary: choose your own password to continue.")
+    assert notice in page.content.decode()
     refused = client.post(CHANGE, change(temporary, temporary))
     assert refused.status_code == 200 and refused.context["form"].errors["new_password"]
     done = client.post(CHANGE, change(temporary, NEW, next="/don-vi/"))
