@@ -107,8 +107,15 @@ def test_the_openapi_document_validates_without_warnings(tmp_path: Path):
         assert f"  {path}:" in text, path
 
 
+def test_the_document_and_its_page_need_a_login(users, api_for):
+    assert APIClient().get("/api/schema/?format=json").status_code == 401
+    page = APIClient().get("/api/docs/")
+    assert page.status_code == 302 and page["Location"].startswith(reverse("login"))
+    assert api_for(users.viewer).get("/api/schema/?format=json").status_code == 200  # a token opens it too
+
+
 def test_the_document_and_the_browsable_page_are_served(users, client_for):
-    document = APIClient().get("/api/schema/?format=json")
+    document = client_for(users.viewer).get("/api/schema/?format=json")
     assert document.status_code == 200
     schema = document.json()
     create = schema["paths"]["/api/v1/members/"]["post"]

@@ -61,7 +61,7 @@ def test_no_operation_answers_a_server_error(scenario: Any) -> None:
         username="st.ha.officer", unit=Unit.objects.get(code="BN.HA"), role="officer"
     )
     headers = {"Authorization": f"Token {Token.objects.create(user=officer).key}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(), headers=headers)
     failures: list[str] = []
     operations = 0
     for result in schema.get_all_operations():
