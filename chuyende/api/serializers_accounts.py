@@ -22,9 +22,9 @@ class UserSerializer(serializers.ModelSerializer[User]):
 
     class Meta:
         model = User
-        fields = ("id", "username", "full_name", "email", "role", "unit", "is_active", "must_change_password",
-                  "last_login", "date_joined")
-        read_only_fields = fields
+        fields: tuple[str, ...] = ("id", "username", "full_name", "email", "role", "unit", "is_active",
+                                   "must_change_password", "last_login", "date_joined")
+        read_only_fields: tuple[str, ...] = fields
 
 
 class UserWriteSerializer(StrictSerializer):

@@ -29,7 +29,8 @@ def test_the_password_is_read_from_the_named_variable(monkeypatch, fast_password
     output = run(*ARGS, "--admin-password-env", "ADMIN_PASSWORD")
     assert "tinh.quantri" in output and "BN" in output
     admin = User.objects.get(username="tinh.quantri")
-    assert admin.check_password(STRONG) and admin.role == "admin" and admin.unit.code == "BN"
+    assert admin.check_password(STRONG) and admin.role == "admin"
+    assert admin.unit == Unit.objects.get(code="BN")
     assert list(Level.objects.values_list("name", flat=True)) == ["Tỉnh", "Xã", "Chi bộ"]
 
 

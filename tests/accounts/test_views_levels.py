@@ -15,7 +15,7 @@ LEVELS = reverse("accounts:levels")
 def test_an_administrator_lists_renames_and_adds_levels(users, client_for):
     client = client_for(users.outsiders["admin"])  # an administrator (of Hòa Phú)
     assert client.get(LEVELS).status_code == 200
-    deepest = Level.objects.order_by("-depth").first()
+    deepest = Level.objects.order_by("-depth")[0]
     assert client.post(LEVELS, {"name": "Tổ đảng"}).status_code == 302
     assert Level.objects.get(depth=deepest.depth + 1).name == "Tổ đảng"
     level = Level.objects.get(depth=1)
