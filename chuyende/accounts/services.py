@@ -150,7 +150,7 @@ def user_update(
     """Name, e-mail, role and unit. Nobody changes their own role or unit."""
     require_user_managed(actor, user)
     require_user_placement(actor, unit=unit, role=role)
-    user = User.objects.select_for_update().select_related("unit").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("unit").get(pk=user.pk)
     if actor is not None and actor.pk == user.pk and (role != user.role or unit.pk != user.unit_id):
         raise ValidationError({"role" if role != user.role else "unit":
                                _("You cannot change your own role or unit.")})
@@ -167,7 +167,7 @@ def _set_active(*, actor: User | None, user: User, active: bool) -> User:
     require_user_managed(actor, user)
     if actor is not None and actor.pk == user.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
-    user = User.objects.select_for_update().select_related("unit").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("unit").get(pk=user.pk)
     before = _user_record(user)
     user.is_active = active
     user.save(update_fields=["is_active"])
@@ -197,7 +197,7 @@ def user_password_reset(*, actor: User | None, user: User) -> str:
     require_user_managed(actor, user)
     if actor is not None and actor.pk == user.pk:
         raise NotAllowed  # one's own password is changed on the password page, knowing the current one
-    user = User.objects.select_for_update().select_related("unit").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("unit").get(pk=user.pk)
     password = temporary_password()
     _replace_password(user, password, must_change=True)
     _audit(actor=actor, action="update", user=user, before={PASSWORD_CHANGE: None},
@@ -209,7 +209,7 @@ def user_password_reset(*, actor: User | None, user: User) -> str:
 def password_change(*, user: User, current_password: str, new_password: str) -> User:
     """The user's own change: the current password is checked; the new one passes the validators and
     repeats neither the current one nor a recent one. Ends the must-change state; revokes API tokens."""
-    user = User.objects.select_for_update().select_related("unit").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("unit").get(pk=user.pk)
     if not user.check_password(current_password):
         raise ValidationError({"current_password": _("The current password is wrong.")})
     _validated_password(new_password, user, field="new_password")
