@@ -133,6 +133,10 @@ import json, re
 from django.core.management import call_command
 from django.test import Client
 call_command("collectstatic", interactive=False, verbosity=0)
+# An installed database: an empty one leads every page to the first run (/bat-dau/).
+call_command("migrate", verbosity=0)
+from chuyende.organisation.services import unit_create
+unit_create(actor=None, code="BN", name="Tỉnh Bình Nguyên", kind="party_committee", parent=None)
 client = Client()
 https = {"host": "chuyende.example.vn", "x-forwarded-proto": "https"}
 plain = client.get("/dang-nhap/", headers={"host": "chuyende.example.vn"})
