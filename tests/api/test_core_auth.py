@@ -119,7 +119,7 @@ def test_the_document_and_the_browsable_page_are_served(users, client_for):
     assert document.status_code == 200
     schema = document.json()
     create = schema["paths"]["/api/v1/members/"]["post"]
-    assert set(create["responses"]) == {"201", "400", "403", "404"}
+    assert set(create["responses"]) == {"201", "400", "403", "404", "409"}
     assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
         "MemberCreateRequest"
     )
