@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.conftest import TEST_PASSWORD
 from tests.view_helpers import message
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,20 @@ def test_a_refused_form_lists_its_problems_at_the_top_and_focuses_the_first_bad_
     assert page.index('id="error-summary"') < page.index(f'name="{bad[0]}"')
     focused = re.findall(r"<[^>]*\bautofocus\b[^>]*>", page)
     assert len(focused) == 1 and f'name="{bad[0]}"' in focused[0]
+
+
+def test_the_first_bad_field_takes_the_focus_from_the_field_focused_at_first(users, client_for):
+    client = client_for(users.viewer)
+    change = reverse("accounts:password_change")
+    assert 'id="id_current_password"' in _focused(client.get(change).content.decode())
+    data = {"current_password": TEST_PASSWORD, "new_password": "12345678", "new_password2": "12345678"}
+    assert 'id="id_new_password"' in _focused(client.post(change, data).content.decode())
+
+
+def _focused(page: str) -> str:
+    focused = re.findall(r"<[^>]*\bautofocus\b[^>]*>", page)
+    assert len(focused) == 1, focused
+    return focused[0]
 
 
 def test_a_form_shown_first_has_no_summary_and_no_focus(users, client_for):

@@ -43,6 +43,8 @@ def _focus_first_invalid(form: forms.BaseForm) -> bool:
     name = first_invalid_field(form)
     if name is None:
         return False
+    for field in form.fields.values():  # a field focused when the form is first shown gives way
+        field.widget.attrs.pop("autofocus", None)
     form.fields[name].widget.attrs["autofocus"] = True
     return True
 
