@@ -82,10 +82,12 @@ def _server(label: str, *, demo: bool) -> Iterator[LiveServer]:
 
 
 # The servers ask for the browser so that a missing Chromium stops the run before they start.
-@pytest.fixture(scope="session")
-def server(browser: Browser) -> Iterator[LiveServer]:
-    """A server on an empty, migrated database (what a new installation starts from)."""
-    yield from _server("empty", demo=False)
+@pytest.fixture(scope="module")
+def server(browser: Browser, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """A server on an empty, migrated database (what a new installation starts from), one per test
+    module: a module that installs it (the first run) leaves the others an empty one."""
+    module = request.module.__name__.rpartition(".")[2].removeprefix("test_")
+    yield from _server(f"empty-{slug(module)}", demo=False)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,11 @@ LOGIN_PATH = "/dang-nhap/"
 def log_in(page: Page, server: LiveServer, username: str, password: str) -> None:
     """Logs in from the login page and waits for the page it leads to."""
     page.goto(server.url(LOGIN_PATH))
+    sign_in(page, username, password)
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Fills the login page the phone shows and waits for the page it leads to."""
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Đăng nhập").tap()
