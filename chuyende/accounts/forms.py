@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import assignable_roles, scope_root
@@ -97,7 +98,9 @@ class FirstRunForm(NewPasswordFields):
 
 
 class UserFilterForm(forms.Form):
-    ACTIVE_CHOICES = [("", _("Active and deactivated")), ("1", _("Active")), ("0", _("Deactivated"))]
+    ACTIVE_CHOICES = [
+        ("", _("Active and deactivated")), ("1", pgettext_lazy("account", "Active")), ("0", _("Deactivated")),
+    ]
 
     q = forms.CharField(
         label=_("Search"), required=False,
