@@ -75,7 +75,7 @@ class PasswordChangeForm(NewPasswordFields):
 
 class FirstRunForm(NewPasswordFields):
     levels = forms.CharField(
-        label=_("Levels of the tree"), max_length=1000, initial="Tỉnh, Huyện, Xã, Chi bộ",
+        label=_("Levels of the tree"), max_length=1000, initial="Tỉnh, Xã, Chi bộ",
         help_text=_("Their names from the top, separated by commas, e.g. Tỉnh, Xã, Chi bộ."),
     )
     root_code = forms.CharField(label=_("Code of the top unit"), max_length=64,
@@ -88,6 +88,11 @@ class FirstRunForm(NewPasswordFields):
     admin_email = forms.EmailField(label=_("Administrator's email"), required=False)
     field_order = ["levels", "root_code", "root_name", "root_kind", "admin_username", "admin_full_name",
                    "admin_email", "new_password", "new_password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password"].label = _("Administrator's password")
+        self.fields["new_password2"].label = _("Administrator's password (again)")
 
     # The services' field names, as this form calls them.
     SERVICE_FIELDS = {
