@@ -39,7 +39,7 @@ class UnitForm(PreselectsOnlyChoice, forms.Form):
             assert isinstance(field, ScopedModelChoiceField)
             field.queryset = parents
             top = min((unit.depth for unit in parents), default=1)
-            field.label_from_instance = lambda unit: f"{'— ' * (unit.depth - top)}{unit.name}"  # type: ignore[method-assign,assignment]
+            field.label_from_instance = lambda unit: f"{'— ' * (unit.depth - top)}{unit.name} ({unit.code})"  # type: ignore[method-assign,assignment]
 
     def add_service_error(self, error: ValidationError) -> None:
         """Puts a service's ValidationError on the matching fields, the rest on the form."""

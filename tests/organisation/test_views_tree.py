@@ -46,6 +46,39 @@ def test_tree_shows_the_subtree_nested(users, client_for, django_assert_max_num_
     assert "/don-vi/tao-moi/" not in html  # viewers get no create button
 
 
+HOA_BINH_CODES = ("BN.HA.HB", "BN.HA.HB.DONG", "BN.HA.HB.TAY", "BN.HA.HB.TH")
+
+
+def _code_tag(code: str) -> str:
+    return f'<code class="unit-code">{code}</code>'
+
+
+@pytest.mark.parametrize("who", ["owner", "viewer", "outsider"])
+def test_tree_shows_the_code_of_every_unit_of_the_users_subtree(users, client_for, who):
+    user = users.outsiders["officer"] if who == "outsider" else getattr(users, who)
+    html = client_for(user).get("/don-vi/").content.decode()
+    mine = Unit.objects.filter(path__startswith=user.unit.path).values_list("code", flat=True)
+    assert all(_code_tag(code) in html for code in mine)
+    others = HOA_BINH_CODES if who == "outsider" else ("BN.HA.HP",)
+    assert not any(code in html for code in others)
+    assert _code_tag("BN.HA") not in html  # the district above
+
+
+def test_detail_shows_the_units_code_its_parents_and_its_childrens(users, client_for):
+    hb = Unit.objects.get(code="BN.HA.HB")
+    for user in (users.owner, users.viewer):
+        html = client_for(user).get(f"/don-vi/{hb.pk}/").content.decode()
+        assert all(_code_tag(code) in html for code in HOA_BINH_CODES)
+        assert _code_tag("BN.HA") in html  # the parent, named with its code but not linked
+    response = client_for(users.outsiders["viewer"]).get(f"/don-vi/{hb.pk}/")
+    assert response.status_code == 404 and "BN.HA.HB" not in response.content.decode()
+
+
+def test_the_parent_picker_shows_codes(users, client_for):
+    html = client_for(users.owner).get("/don-vi/tao-moi/").content.decode()
+    assert "Chi bộ thôn Đông (BN.HA.HB.DONG)" in html
+
+
 def test_closed_units_are_marked(users, client_for):
     Unit.objects.filter(code="BN.HA.HB.TAY").update(closed_on="2024-06-30")
     response = client_for(users.viewer).get("/don-vi/")
