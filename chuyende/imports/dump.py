@@ -2,8 +2,9 @@
 
 `dump_workbook(kind, actor=...)` lists the records of the actor's subtree that the actor could
 import (events organised in it, deliveries sent from it, ...), in the template's columns, choices as
-their Vietnamese labels. Importing the file back changes nothing; importing it into a database that
-has the units, campaign and people it refers to recreates the records.
+their Vietnamese labels, unit columns with the drop-down of the actor's unit codes. Importing the file
+back changes nothing; importing it into a database that has the units, campaign and people it refers
+to recreates the records.
 
 A member's status is the one in force now, from the day it started (earlier periods are not
 written). Attendance lists only events with a code.
@@ -19,6 +20,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.events.models import Attendance, Event, Presenter, Site
+from chuyende.imports.selectors import unit_codes_of
 from chuyende.imports.spec import CATEGORY_HEADERS, YES, Sheet, sheet_of
 from chuyende.imports.templates_xlsx import write_workbook
 from chuyende.materials.models import MaterialTransfer
@@ -162,6 +164,8 @@ def dump_rows(kind: str, *, actor: User | None, campaign: Campaign | None = None
 
 
 def dump_workbook(kind: str, *, actor: User | None, campaign: Campaign | None = None) -> bytes:
-    """The records of `kind` in the actor's subtree (of one campaign, if given) as a filled template."""
-    return write_workbook(kind, dump_rows(kind, actor=actor, campaign=campaign))
+    """The records of `kind` in the actor's subtree (of one campaign, if given) as a filled template,
+    its unit columns offering the actor's units like the empty template."""
+    rows = dump_rows(kind, actor=actor, campaign=campaign)
+    return write_workbook(kind, rows, units=unit_codes_of(actor=actor))
 

@@ -29,6 +29,9 @@ from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Rating
 
 ColumnKind = Literal["text", "int", "decimal", "date", "choice", "code"]
+# How a spreadsheet answers a unit code typed outside the drop-down of the user's units: "stop"
+# refuses it (the import would refuse it too); "warning" lets it stay after a question.
+UnitListStyle = Literal["stop", "warning"]
 Label = str | Promise
 Choices = tuple[tuple[str, Label], ...]
 
@@ -58,7 +61,9 @@ class Column:
     kind: how a cell is read (text, int, decimal, date, choice, code); required: a row without it is
     refused; choices: (value, label) pairs of a choice column; help: what to write, for the
     instructions sheet; example: a sample value; width: the template column width;
-    fields: other service field names reported on this column; aliases: other accepted headers.
+    fields: other service field names reported on this column; aliases: other accepted headers;
+    unit_list: the column names a unit, so the template offers the user's unit codes as a
+    drop-down, with this error style.
     """
 
     key: str
@@ -71,6 +76,7 @@ class Column:
     width: int = 18
     fields: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    unit_list: UnitListStyle | None = None
 
     def names(self) -> tuple[str, ...]:
         """Every header text this column accepts, normalised."""
@@ -92,6 +98,11 @@ class Sheet:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_key", {column.key: column for column in self.columns})
+
+    @property
+    def unit_columns(self) -> tuple[Column, ...]:
+        """The columns that name a unit of the user's subtree (a drop-down of unit codes)."""
+        return tuple(column for column in self.columns if column.unit_list)
 
     def column(self, key: str) -> Column:
         return self.by_key[key]
@@ -122,7 +133,7 @@ def _campaign() -> Column:
 
 def _unit(key: str = "unit", header: str = "Mã đơn vị", help: Label = "", **extra: object) -> Column:
     return Column(
-        key, header, "code", required=True, example="BN.HA.HB", width=18,
+        key, header, "code", required=True, example="BN.HA.HB", width=18, unit_list="stop",
         help=help or _("Code of a unit of your organisation (see the units list)."), **extra,  # type: ignore[arg-type]
     )
 
@@ -177,7 +188,8 @@ UNITS = Sheet(
                help=_("Full name as written in reports.")),
         Column("kind", "Loại đơn vị", "choice", required=True, choices=_choices(Unit.Kind.choices),
                example=str(Unit.Kind.CELL.label), width=18, help=_("Choose from the list.")),
-        Column("parent", "Mã đơn vị cấp trên", "code", example="BN.HA.HB", width=20,
+        # "warning": the parent may be a unit added by another row of the same file.
+        Column("parent", "Mã đơn vị cấp trên", "code", example="BN.HA.HB", width=20, unit_list="warning",
                help=_("Code of the unit directly above. Empty only for the top unit, which is "
                       "never created by an import.")),
         Column("tracking", "Cách theo dõi", "choice", choices=_choices(Unit.Tracking.choices),

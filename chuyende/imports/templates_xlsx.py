@@ -5,11 +5,19 @@ the Vietnamese labels for choice columns, whole-number checks for counts and a d
 date columns. "Hướng dẫn" explains each column (required or not, format, accepted values, an
 example); the drop-down lists read their labels from the hidden sheet "Danh mục". Workbooks are
 written in openpyxl's write-only mode, so a filled template of 100,000 rows streams to disk.
+
+Columns naming a unit (`Column.unit_list`) offer the codes of the user's subtree as a drop-down. The
+codes sit on "Danh mục" beside the units' names (a province has thousands of units, far beyond the
+255 characters of an inline list); the drop-down shows the codes, the instructions say where to look
+a name up. A code typed outside the list is refused ("stop"): the import would refuse it anyway, and
+cells pasted from elsewhere are never checked by Excel or LibreOffice, so pasting stays possible.
+The units template's parent column only warns, since a parent may be added by the same file.
 """
 
 import datetime
 import tempfile
 from collections.abc import Iterable, Sequence
+from itertools import zip_longest
 from typing import Any
 
 from django.utils import translation
@@ -22,8 +30,11 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from chuyende.accounts.models import User
+from chuyende.core.numbers import format_number
 from chuyende.exports.tables import cell_value
 from chuyende.imports.reading import choice_labels
+from chuyende.imports.selectors import unit_codes_of
 from chuyende.imports.spec import INSTRUCTIONS_TITLE, LISTS_TITLE, Column, Sheet, sheet_of
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -34,6 +45,11 @@ OPTIONAL_FILL = PatternFill("solid", fgColor="E7E6E6")
 TITLE_FONT = Font(bold=True, size=13)
 WRAP = Alignment(wrap_text=True, vertical="top")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UNIT_CODES_HEADER = "Mã đơn vị"
+UNIT_NAMES_HEADER = "Tên đơn vị"
+
+# (code, name) of the units a template offers in its unit columns, in tree order.
+UnitCodes = Sequence[tuple[str, str]]
 
 
 def _format_of(column: Column) -> str:
@@ -45,6 +61,19 @@ def _format_of(column: Column) -> str:
         "date": _("Date dd/mm/yyyy"),
         "choice": _("One value of the list"),
     }[column.kind]
+
+
+def _unit_validation(column: Column, codes: str) -> DataValidation:
+    if column.unit_list == "warning":
+        error = _("This code is not one of your units. Keep it only if another row of this file adds "
+                  "that unit.")
+    else:
+        error = _("Choose the code of one of your units from the list. A unit added after this file "
+                  "was downloaded: download the template again.")
+    return DataValidation(
+        type="list", formula1=codes, allow_blank=True, showDropDown=False, showErrorMessage=True,
+        errorStyle=column.unit_list, errorTitle=column.header[:32], error=error[:250],
+    )
 
 
 def _validations(sheet: Sheet, lists: dict[str, str]) -> list[DataValidation]:
@@ -59,6 +88,8 @@ def _validations(sheet: Sheet, lists: dict[str, str]) -> list[DataValidation]:
                 showErrorMessage=True, errorTitle=column.header[:32],
                 error=_("Choose a value of the list.")[:250],
             )
+        elif column.unit_list and column.key in lists:
+            validation = _unit_validation(column, lists[column.key])
         elif column.kind == "int":
             validation = DataValidation(
                 type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
@@ -75,20 +106,29 @@ def _validations(sheet: Sheet, lists: dict[str, str]) -> list[DataValidation]:
     return validations
 
 
-def _list_ranges(sheet: Sheet) -> dict[str, str]:
-    """Choice column key → the absolute range of its labels on the lists sheet."""
-    ranges = {}
-    position = 0
-    for column in sheet.columns:
-        if not column.choices:
-            continue
-        position += 1
-        col = get_column_letter(position)
-        ranges[column.key] = f"{quote_sheetname(LISTS_TITLE)}!${col}$2:${col}${len(column.choices) + 1}"
+def _absolute_range(position: int, count: int) -> str:
+    col = get_column_letter(position)
+    return f"{quote_sheetname(LISTS_TITLE)}!${col}$2:${col}${count + 1}"
+
+
+def _offered(sheet: Sheet, units: UnitCodes | None) -> UnitCodes:
+    """The units the sheet's unit columns offer: none for a sheet without unit columns."""
+    return units if units and sheet.unit_columns else ()
+
+
+def _list_ranges(sheet: Sheet, units: UnitCodes) -> dict[str, str]:
+    """Choice or unit column key → the absolute range of its values on the lists sheet: one column per
+    choice column, then the unit codes (shared by every unit column) and their names."""
+    choice_columns = [column for column in sheet.columns if column.choices]
+    ranges = {column.key: _absolute_range(position, len(column.choices or ()))
+              for position, column in enumerate(choice_columns, start=1)}
+    if units:
+        codes = _absolute_range(len(choice_columns) + 1, len(units))
+        ranges.update({column.key: codes for column in sheet.unit_columns})
     return ranges
 
 
-def _data_sheet(workbook: Workbook, sheet: Sheet) -> WriteOnlyWorksheet:
+def _data_sheet(workbook: Workbook, sheet: Sheet, units: UnitCodes) -> WriteOnlyWorksheet:
     data = workbook.create_sheet(sheet.title)
     assert isinstance(data, WriteOnlyWorksheet)
     for position, column in enumerate(sheet.columns):
@@ -97,7 +137,7 @@ def _data_sheet(workbook: Workbook, sheet: Sheet) -> WriteOnlyWorksheet:
         if column.kind == "date":
             dimension.number_format = DATE_FORMAT
     data.freeze_panes = "A2"
-    for validation in _validations(sheet, _list_ranges(sheet)):
+    for validation in _validations(sheet, _list_ranges(sheet, units)):
         data.data_validations.append(validation)
     header = []
     for column in sheet.columns:
@@ -127,7 +167,21 @@ def _cell(sheet: WriteOnlyWorksheet, column: Column, value: Any) -> Any:
     return value
 
 
-def _instructions_sheet(workbook: Workbook, sheet: Sheet) -> None:
+def instructions_headers() -> tuple[str, ...]:
+    """The headers of the table that explains each column on the instructions sheet."""
+    return (_("Column"), _("Header"), _("Required"), _("Format"), _("Accepted values"), _("Example"),
+            _("What to write"))
+
+
+def _units_paragraph(count: int) -> str:
+    return _("The unit code columns offer the codes of your unit and of every unit below it "
+             "(%(count)s units when this file was made). To find a unit's code, look at the Units page "
+             "of the application, or at the sheet “%(sheet)s” of this file, which lists every code "
+             "beside the unit's name; the sheet is hidden: right-click a sheet tab and choose Unhide.") % {
+        "count": format_number(count), "sheet": LISTS_TITLE}
+
+
+def _instructions_sheet(workbook: Workbook, sheet: Sheet, units: UnitCodes) -> None:
     notes = workbook.create_sheet(INSTRUCTIONS_TITLE)
     assert isinstance(notes, WriteOnlyWorksheet)
     for position, width in enumerate((8, 34, 10, 28, 40, 22, 70), start=1):
@@ -136,12 +190,14 @@ def _instructions_sheet(workbook: Workbook, sheet: Sheet) -> None:
     title = WriteOnlyCell(notes, value=cell_value(heading))
     title.font = TITLE_FONT
     notes.append([title])
-    for paragraph in sheet.instructions:
-        notes.append([None, cell_value(str(paragraph))])
+    paragraphs = [str(paragraph) for paragraph in sheet.instructions]
+    if units:
+        paragraphs.append(_units_paragraph(len(units)))
+    for paragraph in paragraphs:
+        notes.append([None, cell_value(paragraph)])
     notes.append([])
     header = []
-    for text in (_("Column"), _("Header"), _("Required"), _("Format"), _("Accepted values"), _("Example"),
-                 _("What to write")):
+    for text in instructions_headers():
         cell = WriteOnlyCell(notes, value=cell_value(text))
         cell.font = HEADER_FONT
         cell.fill = REQUIRED_FILL
@@ -161,38 +217,45 @@ def _instructions_sheet(workbook: Workbook, sheet: Sheet) -> None:
         notes.append(cells)
 
 
-def _lists_sheet(workbook: Workbook, sheet: Sheet) -> None:
+def _lists_sheet(workbook: Workbook, sheet: Sheet, units: UnitCodes) -> None:
     lists = workbook.create_sheet(LISTS_TITLE)
     assert isinstance(lists, WriteOnlyWorksheet)
     lists.sheet_state = "hidden"
     columns = [column for column in sheet.columns if column.choices]
-    labels = [choice_labels(column) for column in columns]
-    lists.append([cell_value(column.header) for column in columns])
-    for index in range(max((len(values) for values in labels), default=0)):
-        lists.append([cell_value(values[index]) if index < len(values) else None for values in labels])
+    headers: list[str] = [column.header for column in columns]
+    values: list[Sequence[str]] = [choice_labels(column) for column in columns]
+    if units:
+        headers += [UNIT_CODES_HEADER, UNIT_NAMES_HEADER]
+        values += [[code for code, _name in units], [name for _code, name in units]]
+    lists.append([cell_value(header) for header in headers])
+    for row in zip_longest(*values):
+        lists.append([None if value is None else cell_value(value) for value in row])
 
 
-def write_workbook(kind: str, rows: Iterable[Sequence[Any]] = ()) -> bytes:
+def write_workbook(kind: str, rows: Iterable[Sequence[Any]] = (), *, units: UnitCodes | None = None) -> bytes:
     """The template of `kind` with `rows` (values in column order; choices as their Vietnamese
-    labels) below the header, as .xlsx bytes."""
+    labels) below the header, as .xlsx bytes. `units`: the (code, name) pairs its unit columns
+    offer (no drop-down for them when None)."""
     sheet = sheet_of(kind)
+    offered = _offered(sheet, units)
     with translation.override("vi"):
         workbook = Workbook(write_only=True)
-        data = _data_sheet(workbook, sheet)
+        data = _data_sheet(workbook, sheet, offered)
         for values in rows:
             pairs = zip(sheet.columns, values, strict=True)
             data.append([_cell(data, column, value) for column, value in pairs])
-        _instructions_sheet(workbook, sheet)
-        _lists_sheet(workbook, sheet)
+        _instructions_sheet(workbook, sheet, offered)
+        _lists_sheet(workbook, sheet, offered)
         with tempfile.TemporaryFile() as spool:
             workbook.save(spool)
             spool.seek(0)
             return spool.read()
 
 
-def template_workbook(kind: str) -> bytes:
-    """The empty template of `kind` as .xlsx bytes."""
-    return write_workbook(kind)
+def template_workbook(kind: str, *, actor: User | None = None) -> bytes:
+    """The empty template of `kind` as .xlsx bytes; its unit columns offer the codes of the actor's
+    subtree (no drop-down without an actor)."""
+    return write_workbook(kind, units=unit_codes_of(actor=actor) if actor is not None else None)
 
 
 def template_filename(kind: str) -> str:
@@ -200,4 +263,5 @@ def template_filename(kind: str) -> str:
     return f"mau-nhap-{kind.replace('_', '-')}.xlsx"
 
 
-__all__ = ["XLSX_CONTENT_TYPE", "template_filename", "template_workbook", "write_workbook"]
+__all__ = ["XLSX_CONTENT_TYPE", "UnitCodes", "instructions_headers", "template_filename", "template_workbook",
+           "write_workbook"]

@@ -65,10 +65,12 @@ def home_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def template_page(request: HttpRequest, kind: str) -> HttpResponse:
-    """The .xlsx template of a kind of data, to fill in and upload."""
+    """The .xlsx template of a kind of data, to fill in and upload; its unit columns offer the codes
+    of the user's subtree."""
     if kind not in spec.KINDS:
         raise Http404
-    response = HttpResponse(templates_xlsx.template_workbook(kind), content_type=XLSX)
+    workbook = templates_xlsx.template_workbook(kind, actor=actor_of(request))
+    response = HttpResponse(workbook, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{templates_xlsx.template_filename(kind)}"'
     return response
 

@@ -105,6 +105,44 @@ def test_a_template_downloads_as_a_workbook(actors, client_for):
     assert spec.MEMBER_RETURNS.title in workbook.sheetnames
 
 
+def _listed_codes(content: bytes) -> list[str]:
+    """The unit codes the downloaded members template offers in its unit column."""
+    book = load_workbook(io.BytesIO(content))
+    validation = next(v for v in book[spec.MEMBERS.title].data_validations.dataValidation
+                      if str(v.sqref) == "E2:E1048576")
+    first, last = validation.formula1.split("!")[1].replace("$", "").split(":")
+    return [row[0].value for row in book["Danh mục"][first:last]]
+
+
+@pytest.mark.parametrize(("who", "top"), [("owner", "BN.HA.HB"), ("viewer", "BN.HA.HB"),
+                                          ("outsider", "BN.HA.HP")])
+def test_each_user_downloads_the_codes_of_their_own_subtree(actors, client_for, who, top):
+    user = actors.outsiders["reporter"] if who == "outsider" else getattr(actors, who)
+    response = client_for(user).get(reverse("imports:template", args=["members"]))
+    assert response.status_code == 200
+    expected = list(Unit.objects.filter(path__startswith=user.unit.path).order_by("path")
+                    .values_list("code", flat=True))
+    assert _listed_codes(response.content) == expected
+    assert expected[0] == top and all(code.startswith(top) for code in expected)
+
+
+def test_the_template_asks_for_the_units_once_however_many(actors, client_for, django_assert_num_queries):
+    client = client_for(actors.owner)
+    url = reverse("imports:template", args=["members"])
+    with django_assert_num_queries(4):  # session, user, the user's unit, the subtree's codes
+        assert client.get(url).status_code == 200
+    dong = Unit.objects.get(code="BN.HA.HB.DONG")
+    Unit.objects.bulk_create(
+        Unit(code=f"BN.HA.HB.DONG.T{n:03d}", name=f"Tổ {n}", kind=Unit.Kind.CELL, parent=dong,
+             path=f"{dong.path}{900000000 + n:09d}.", depth=dong.depth + 1)
+        for n in range(300)
+    )
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    codes = _listed_codes(response.content)
+    assert len(codes) == 4 + 300 and "BN.HA.HB.DONG.T299" in codes
+
+
 def test_an_unknown_template_is_404(actors, client_for):
     assert client_for(actors.owner).get(reverse("imports:template", args=["bombs"])).status_code == 404
 
