@@ -67,3 +67,19 @@ def test_every_message_has_a_vietnamese_translation(refreshed_catalogue: Path) -
         f"{len(problems)} message(s) lack a Vietnamese translation in locale/vi/LC_MESSAGES "
         "(run `manage.py makemessages -l vi` and fill them in):\n" + os.linesep.join(problems)
     )
+
+
+@pytest.mark.parametrize(
+    ("context", "msgid", "plain", "in_context"),
+    [
+        ("spreadsheet", "Header", "Phần đầu văn bản", "Tiêu đề cột"),  # a report's header vs a column's
+        ("spreadsheet", "Format", "Hình thức", "Định dạng"),  # an event's format vs a cell's data format
+        ("event", "Title", "Tiêu đề", "Tên hội nghị, buổi học tập"),  # a document's title vs an event's name
+        ("account", "Active", "Đang sinh hoạt", "Đang hoạt động"),  # a member's status vs a user account's
+    ],
+)
+def test_a_word_with_two_senses_has_a_translation_per_sense(context, msgid, plain, in_context) -> None:
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert (translation.gettext(msgid), translation.pgettext(context, msgid)) == (plain, in_context)

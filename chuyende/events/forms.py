@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
@@ -62,7 +63,7 @@ class EventForm(PreselectsOnlyChoice, forms.Form):
     organiser = UnitChoiceField(label=_("Organising unit"), queryset=Unit.objects.none())
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
     format = forms.ChoiceField(label=_("Format"), choices=Event.Format.choices)
-    title = forms.CharField(label=_("Title"), max_length=500)
+    title = forms.CharField(label=pgettext_lazy("event", "Title"), max_length=500)
     code = forms.CharField(label=_("Code"), max_length=64, required=False,
                            help_text=_("Optional; unique within the campaign."))
     presenters = ScopedMultipleChoiceField(

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -169,8 +170,8 @@ def _cell(sheet: WriteOnlyWorksheet, column: Column, value: Any) -> Any:
 
 def instructions_headers() -> tuple[str, ...]:
     """The headers of the table that explains each column on the instructions sheet."""
-    return (_("Column"), _("Header"), _("Required"), _("Format"), _("Accepted values"), _("Example"),
-            _("What to write"))
+    return (_("Column"), pgettext("spreadsheet", "Header"), _("Required"), pgettext("spreadsheet", "Format"),
+            _("Accepted values"), _("Example"), _("What to write"))
 
 
 def _units_paragraph(count: int) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
@@ -305,7 +306,7 @@ def _child_labels() -> dict[str, str]:
 
 def _event_labels() -> dict[str, str]:
     return {
-        "title": _("Title"),
+        "title": pgettext("event", "Title"),
         "held_on": _("Date"),
         "format": _("Format"),
         "organiser": _("Organising unit"),

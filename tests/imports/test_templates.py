@@ -19,6 +19,8 @@ HOA_BINH = [  # the subtree of BN.HA.HB in tree order, with names
     ("BN.HA.HB", "Đảng bộ xã Hòa Bình"), ("BN.HA.HB.DONG", "Chi bộ thôn Đông"),
     ("BN.HA.HB.TAY", "Chi bộ thôn Tây"), ("BN.HA.HB.TH", "Chi bộ Trường Tiểu học Hòa Bình"),
 ]
+INSTRUCTIONS_HEADER = ["Cột", "Tiêu đề cột", "Bắt buộc", "Định dạng", "Giá trị được chấp nhận", "Ví dụ",
+                       "Cách ghi"]
 
 
 def opened(kind: str, actor=None):
@@ -42,6 +44,16 @@ def unit_lists(book) -> list[tuple[str, str]]:
     rows = list(book["Danh mục"].iter_rows(values_only=True))
     code_at, name_at = rows[0].index("Mã đơn vị"), rows[0].index("Tên đơn vị")
     return [(row[code_at], row[name_at]) for row in rows[1:] if row[code_at] is not None]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_instructions_header_names_the_column_header_not_a_document_header(kind, actors):
+    notes = opened(kind, actors.owner)["Hướng dẫn"]
+    rows = [[cell.value for cell in row] for row in notes.iter_rows()]
+    header = next(row for row in rows if row[0] == "Cột")
+    assert header[:7] == INSTRUCTIONS_HEADER
+    assert not any("Phần đầu văn bản" in str(value) for row in rows for value in row if value)
+    assert all(cell.font.bold for cell in notes[rows.index(header) + 1][:7])
 
 
 @pytest.mark.parametrize("kind", UNIT_KINDS)
