@@ -36,7 +36,7 @@ def listed(book, formula: str) -> list:
     sheet_part, cells = formula.split("!")
     assert sheet_part == "'Danh mục'"
     first, last = cells.replace("$", "").split(":")
-    return [row[0].value for row in book["Danh mục"][first:last]]
+    return [row[0].value for row in book["Danh mục"][f"{first}:{last}"]]
 
 
 def unit_lists(book) -> list[tuple[str, str]]:

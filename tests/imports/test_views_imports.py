@@ -111,7 +111,7 @@ def _listed_codes(content: bytes) -> list[str]:
     validation = next(v for v in book[spec.MEMBERS.title].data_validations.dataValidation
                       if str(v.sqref) == "E2:E1048576")
     first, last = validation.formula1.split("!")[1].replace("$", "").split(":")
-    return [row[0].value for row in book["Danh mục"][first:last]]
+    return [row[0].value for row in book["Danh mục"][f"{first}:{last}"]]
 
 
 @pytest.mark.parametrize(("who", "top"), [("owner", "BN.HA.HB"), ("viewer", "BN.HA.HB"),
