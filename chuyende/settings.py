@@ -221,7 +221,21 @@ TASKS = {
     }
 }
 IMPORT_UPLOAD_MAX_BYTES = env_int("CHUYENDE_IMPORT_UPLOAD_MAX_MB", 50) * 1_048_576
+# A job still waiting for the runner after this many seconds: its page says that no runner seems to run.
+IMPORT_QUEUE_STALL_SECONDS = 60
+# The job runner's memory ceiling (manage.py run_worker, RLIMIT_DATA), in MB; 0 for none.
+WORKER_MEMORY_MB = env_int_at_least("CHUYENDE_WORKER_MEMORY_MB", 2048, 0)
+# Form fields (not files) held in memory: at most this much of a body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1_048_576
+# Uploaded files: the first handler stops a file over its view's limit while it streams in (an import:
+# IMPORT_UPLOAD_MAX_BYTES); the others keep a file of up to FILE_UPLOAD_MAX_MEMORY_SIZE in memory and
+# write a larger one to a temporary file chunk by chunk, so no upload is ever held in memory whole.
+FILE_UPLOAD_HANDLERS = [
+    "chuyende.core.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Logging: console and a rotating file, every line with its request's id (chuyende/logconfig.py) ---
 LOG_DIR = Path(env_str("CHUYENDE_LOG_DIR", str(BASE_DIR / "logs")))

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chuyende.accounts.models import User
@@ -35,11 +36,22 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
-    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, actor: User, refused: ValidationError | None = None, **kwargs: Any,
+    ) -> None:
+        """`refused`: the service's refusal of a file stopped while it was uploaded (too large)."""
         super().__init__(*args, **kwargs)
+        self.refused = refused
+        if refused is not None:
+            self.fields["file"].required = False  # the file is missing because it was refused
         field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
         field_of(self, "kind", forms.ChoiceField).choices = [("", "---------"), *kind_choices()]
         self.fields["file"].help_text = _(
             "An Excel workbook (.xlsx) made from the template, or a CSV file in UTF-8 (.csv); at most "
             "%(limit)s MB."
         ) % {"limit": format_number(settings.IMPORT_UPLOAD_MAX_BYTES // 1_048_576)}
+
+    def clean_file(self) -> Any:
+        if self.refused is not None:
+            raise ValidationError(self.refused.messages)
+        return self.cleaned_data["file"]

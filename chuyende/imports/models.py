@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class ImportJob(models.Model):
     """One uploaded workbook or CSV file and what importing it did.
 
-    The file is kept until the user starts the import (after the preview); the job then runs in
-    the request for small files or in the task runner (`manage.py db_worker`) for large ones.
+    The file is kept until the user starts the import (after the preview); the job then waits in the
+    queue until the job runner (`manage.py run_worker`) runs it, whatever its size.
     Progress during the run is kept outside the database (see services.ProgressFile): the import
     writes in one transaction, which on SQLite holds the write lock until it ends.
     """
@@ -52,6 +52,8 @@ class ImportJob(models.Model):
     # was rolled back, so nothing was written, and the job can be started again from its stored upload.
     interrupted = models.BooleanField(_("interrupted"), default=False)
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # When the user started it (or started it again): how long it has waited for the job runner.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -36,6 +36,7 @@ from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotInScope
 from chuyende.core.numbers import format_number
+from chuyende.core.uploads import UploadRefusal
 from chuyende.imports import annotate, engine, spec
 from chuyende.imports.models import ImportJob
 
@@ -45,8 +46,6 @@ ALLOWED_EXTENSIONS = ("xlsx", "csv")
 XLSX_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) and other OLE files
 CSV_SNIFF_BYTES = 64 * 1024
-# Files with at most this many data rows are imported in the request; larger ones go to the runner.
-INLINE_MAX_ROWS = 2_000
 # The progress file is rewritten at most this often (seconds), and at the last row.
 PROGRESS_INTERVAL = 0.25
 
@@ -66,12 +65,7 @@ def check_import_upload(upload: File, *, field: str = "file", limit: int | None 
     if limit is None:
         limit = settings.IMPORT_UPLOAD_MAX_BYTES
     if limit and upload.size is not None and upload.size > limit:
-        raise ValidationError({field: _(
-            "The file is %(size)s MB; the largest allowed is %(limit)s MB."
-        ) % {
-            "size": format_number(math.ceil(upload.size * 10 / 1_048_576) / 10),
-            "limit": format_number(limit // 1_048_576),
-        }})
+        raise upload_too_large(size=upload.size, limit=limit, field=field)
     upload.seek(0)
     head = upload.read(CSV_SNIFF_BYTES)
     upload.seek(0)
@@ -109,6 +103,33 @@ def check_import_upload(upload: File, *, field: str = "file", limit: int | None 
             "“%(name)s” is not in UTF-8, so its Vietnamese letters would be garbled. Save the sheet as "
             "“CSV UTF-8 (comma delimited)” and upload it again."
         ) % {"name": name}}) from None
+
+
+def upload_too_large(*, size: int, limit: int, field: str = "file") -> ValidationError:
+    """The refusal of a file of `size` bytes, over the `limit` (bytes), on its field."""
+    return ValidationError({field: _(
+        "The file is %(size)s MB; the largest allowed is %(limit)s MB."
+    ) % {
+        "size": format_number(math.ceil(size * 10 / 1_048_576) / 10),
+        "limit": format_number(limit // 1_048_576),
+    }})
+
+
+def refused_upload_error(refusal: UploadRefusal) -> ValidationError:
+    """The refusal, on its field, of a file the upload handler stopped while it streamed in."""
+    if refusal.size is None:
+        return ValidationError({refusal.field: _(
+            "The file is larger than %(limit)s MB, the largest allowed."
+        ) % {"limit": format_number(refusal.limit // 1_048_576)}})
+    return upload_too_large(size=refusal.size, limit=refusal.limit, field=refusal.field)
+
+
+def check_import_file_size(path: Path, *, field: str = "file") -> None:
+    """Refuses a file on disk over IMPORT_UPLOAD_MAX_BYTES from its size alone, before it is opened."""
+    limit = settings.IMPORT_UPLOAD_MAX_BYTES
+    size = path.stat().st_size
+    if limit and size > limit:
+        raise upload_too_large(size=size, limit=limit, field=field)
 
 
 def _check_workbook(upload: File, *, name: str, field: str) -> None:
@@ -176,15 +197,16 @@ def rows_in(preview: engine.Preview) -> int | None:
 # --- starting and running ---------------------------------------------------------------------------
 
 def import_job_start(*, actor: User, job: ImportJob, rows: int | None = None) -> ImportJob:
-    """Starts the import: in this request for a small file, else queued for the task runner.
+    """Queues the import for the job runner (`manage.py run_worker`), whatever the file's size: the web
+    process never reads a whole upload.
 
-    `rows` is the number of data rows if known (from the preview); unknown counts are queued.
+    `rows` is the number of data rows if known (from the preview), shown until the run counts them.
     """
     if job.user_id != actor.pk:
         raise NotInScope
     require_edit(actor, job.unit)
     started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.UPLOADED).update(
-        status=ImportJob.Status.QUEUED, total_rows=rows or 0,
+        status=ImportJob.Status.QUEUED, total_rows=rows or 0, queued_at=timezone.now(),
     )
     if not started:
         raise ValidationError(_("This import has already been started."))
@@ -196,8 +218,8 @@ def import_job_start(*, actor: User, job: ImportJob, rows: int | None = None) ->
 def import_job_restart(*, actor: User, job: ImportJob) -> ImportJob:
     """Runs again, from its stored upload, a job whose run was cut off by a restart (`interrupted`).
 
-    The interrupted run wrote nothing (its transaction was rolled back), so the job starts from the
-    beginning, in the request or in the task runner as when it was first started.
+    The interrupted run wrote nothing (its transaction was rolled back), so the job is queued again
+    and starts from the beginning.
     """
     if job.user_id != actor.pk:
         raise NotInScope
@@ -210,7 +232,8 @@ def import_job_restart(*, actor: User, job: ImportJob) -> ImportJob:
         pk=job.pk, status=ImportJob.Status.FAILED, interrupted=True,
     ).update(
         status=ImportJob.Status.QUEUED, interrupted=False, problems=[], done_rows=0, created_count=0,
-        updated_count=0, unchanged_count=0, task_id="", started_at=None, finished_at=None,
+        updated_count=0, unchanged_count=0, task_id="", queued_at=timezone.now(), started_at=None,
+        finished_at=None,
     )
     if not queued:  # another click restarted it first
         raise ValidationError(_("This import has already been started again."))
@@ -220,15 +243,20 @@ def import_job_restart(*, actor: User, job: ImportJob) -> ImportJob:
 
 
 def _launch(job: ImportJob, *, rows: int | None) -> None:
-    """Runs a queued job in this request if it is small, else hands it to the task runner."""
-    ProgressFile(job.pk)(0, rows or 0, force=True)
-    if rows is not None and rows <= INLINE_MAX_ROWS:
-        run_job(job.pk)
-    else:
-        from chuyende.imports.tasks import run_import_job
+    """Hands a queued job to the task runner."""
+    from chuyende.imports.tasks import run_import_job
 
-        result = run_import_job.enqueue(job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    ProgressFile(job.pk)(0, rows or 0, force=True)
+    result = run_import_job.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+
+
+def job_is_stalled(job: ImportJob) -> bool:
+    """True when the job has waited for the runner longer than IMPORT_QUEUE_STALL_SECONDS: most likely
+    no job runner is running, and the page says so."""
+    if job.status != ImportJob.Status.QUEUED or job.queued_at is None:
+        return False
+    return timezone.now() - job.queued_at > datetime.timedelta(seconds=settings.IMPORT_QUEUE_STALL_SECONDS)
 
 
 class ProgressFile:
@@ -299,6 +327,13 @@ def _unexpected_problem() -> dict[str, Any]:
     )}
 
 
+def _out_of_memory_problem() -> dict[str, Any]:
+    return {"sheet": "", "row": None, "column": "", "value": "", "message": _(
+        "The file needs more memory than one import may use (%(limit)s MB), and nothing was written. "
+        "Split it into smaller files and import them one after the other."
+    ) % {"limit": format_number(settings.WORKER_MEMORY_MB)}}
+
+
 def run_job(job_id: int) -> None:
     """Runs a queued job to its end. Safe to call twice: only a queued job is run."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -318,6 +353,12 @@ def _run_job(job_id: int) -> None:
         with job.upload.open("rb") as handle:
             result = engine.run_import(actor=job.user, kind=job.kind, file=handle, filename=job.filename,
                                        progress=progress, campaign=job.campaign)
+    except MemoryError:
+        # The job runner's memory ceiling (run_worker, WORKER_MEMORY_MB) was reached; the failed
+        # allocation's frames are gone, so there is memory again to end the job.
+        logger.exception("Import job %s needed more memory than the ceiling", job_id)
+        _finish(job, progress, status=ImportJob.Status.FAILED, problems=[_out_of_memory_problem()])
+        return
     except Exception:
         # The engine writes in one transaction, so nothing was kept; the job must still end.
         logger.exception("Import job %s failed unexpectedly", job_id)
@@ -340,8 +381,9 @@ def _run_job(job_id: int) -> None:
 # --- runs cut off by a restart -------------------------------------------------------------------------
 
 ACTIVE = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
-# A job run inside a web request (a small file) cannot outlive the request, which the server ends after
-# its timeout (gunicorn --timeout, 120 s in scripts/production): one still active after this was cut off.
+# A job without a task (run inside a web request by versions before every import was queued, or whose
+# queuing failed) cannot outlive the request, which the server ends after its timeout (gunicorn
+# --timeout, 120 s in scripts/production): one still active after this was cut off.
 REQUEST_RUN_LIMIT = datetime.timedelta(minutes=15)
 
 
@@ -367,8 +409,8 @@ def import_jobs_interrupt_unfinished() -> list[int]:
 
     Called as the job runner starts (`manage.py run_worker`), before it takes any task, so none of its
     tasks is running: a job handed to the runner whose task is not waiting (running in the stopped
-    runner, ended without ending the job, or deleted) will never end by itself. A job run in a web
-    request is left alone until REQUEST_RUN_LIMIT has passed. One runner per database is assumed.
+    runner, ended without ending the job, or deleted) will never end by itself. A job without a
+    task is left alone until REQUEST_RUN_LIMIT has passed. One runner per database is assumed.
     """
     with translation.override(settings.LANGUAGE_CODE):
         waiting = {str(task_id) for task_id in DBTaskResult.objects.filter(

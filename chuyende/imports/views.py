@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chuyende.accounts.permissions import actor_of, can_edit, scope_root
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.submissions import submitted_once
+from chuyende.core.uploads import refused_upload, upload_limit
 from chuyende.imports import services, spec, templates_xlsx
 from chuyende.imports.forms import ImportUploadForm, kind_choices, kind_label
 from chuyende.imports.models import ImportJob
@@ -35,14 +36,17 @@ def _may_import(request: HttpRequest) -> bool:
     return can_edit(actor, scope_root(actor))
 
 
+@upload_limit("IMPORT_UPLOAD_MAX_BYTES")
 @require_http_methods(["GET", "POST"])
 @login_required
 @submitted_once
 def home_page(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     may_import = _may_import(request)
+    refusal = refused_upload(request) if request.method == "POST" else None
     form = ImportUploadForm(request.POST or None, request.FILES or None, actor=actor,
-                            initial={"kind": request.GET.get("kind")})
+                            initial={"kind": request.GET.get("kind")},
+                            refused=services.refused_upload_error(refusal) if refusal else None)
     if request.method == "POST":
         if not may_import:
             raise NotAllowed
@@ -108,7 +112,7 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     done, total = services.read_progress(job)
     context: dict[str, Any] = {
         "job": job, "kind_label": kind_label(job.kind), "done": done, "total": total,
-        "status_url": reverse("imports:job_status", args=[job.pk]),
+        "status_url": reverse("imports:job_status", args=[job.pk]), "stalled": services.job_is_stalled(job),
     }
     if job.status == ImportJob.Status.FAILED:
         page = Paginator(job.problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
@@ -138,6 +142,7 @@ def job_status_page(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({
         "status": job.status, "status_label": str(job.get_status_display()), "done": done, "total": total,
         "percent": math.floor(done * 100 / total) if total else 0, "finished": job.is_finished,
+        "stalled": services.job_is_stalled(job),
     })
 
 

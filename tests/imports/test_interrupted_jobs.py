@@ -27,14 +27,13 @@ INTERRUPTED = ("The import was cut off by a restart of the server before it ende
 
 
 @pytest.fixture(autouse=True)
-def job_settings(settings, tmp_path, monkeypatch):
+def job_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = DATABASE_QUEUE
-    monkeypatch.setattr(services, "INLINE_MAX_ROWS", 2)
 
 
 def queued_job(actor: User, rows: int = 3) -> ImportJob:
-    """A job handed to the task runner (more rows than INLINE_MAX_ROWS): its task waits in the queue."""
+    """A job handed to the task runner: its task waits in the queue."""
     job = services.import_job_create(actor=actor, kind="members", upload=members_upload(member_rows(rows)))
     return services.import_job_start(actor=actor, job=job, rows=rows)
 
@@ -49,7 +48,8 @@ def running_in_a_stopped_runner(job: ImportJob) -> ImportJob:
 
 
 def run_in_a_request(actor: User, *, started_ago: datetime.timedelta) -> ImportJob:
-    """A small job left "running" by a web request that was ended `started_ago`."""
+    """A job without a task (run in a web request by an earlier version) left "running" by a request that
+    was ended `started_ago`."""
     job = services.import_job_create(actor=actor, kind="members", upload=members_upload(member_rows(2)))
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING, total_rows=2, started_at=timezone.now() - started_ago)
@@ -104,18 +104,15 @@ def test_finished_jobs_are_not_touched(actors, settings):
     assert (job.status, job.interrupted, job.problems) == (ImportJob.Status.SUCCEEDED, False, [])
 
 
-def test_a_runner_stopped_in_the_middle_of_a_run_ends_the_job_as_interrupted(actors, settings, monkeypatch):
-    settings.TASKS = IMMEDIATE
-
+def test_a_runner_stopped_in_the_middle_of_a_run_ends_the_job_as_interrupted(actors, monkeypatch):
     def stopped(**kwargs):
         Member.objects.filter(code="HB-JOB-00001").delete()
         raise SystemExit(1)  # what db_worker raises on a second SIGTERM or Ctrl+C
 
     monkeypatch.setattr(engine, "run_import", stopped)
-    upload = members_upload(member_rows(2))
-    job = services.import_job_create(actor=actors.owner, kind="members", upload=upload)
+    job = queued_job(actors.owner, rows=2)
     with nothing_written(), pytest.raises(SystemExit):
-        services.import_job_start(actor=actors.owner, job=job, rows=2)  # run in this process
+        services.run_job(job.pk)  # as the runner runs the task
     assert_interrupted(job)
 
 

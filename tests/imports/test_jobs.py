@@ -160,8 +160,7 @@ def test_an_unknown_kind_is_refused(actors):
 # --- running ---------------------------------------------------------------------------------------
 
 
-def test_a_large_file_runs_through_the_task_runner_to_success(actors, monkeypatch, recorded_progress):
-    monkeypatch.setattr(services, "INLINE_MAX_ROWS", 10)
+def test_a_large_file_runs_through_the_task_runner_to_success(actors, recorded_progress):
     enqueued: list[list[int]] = []
 
     def record(sender, task_result, **kwargs):
@@ -193,12 +192,16 @@ def test_a_large_file_runs_through_the_task_runner_to_success(actors, monkeypatc
     assert not services.progress_path(job.pk).exists()
 
 
-def test_a_small_file_runs_in_the_request(actors, monkeypatch):
-    monkeypatch.setattr(tasks, "run_import_job", None)  # queuing would fail
-    job = started(actors.owner, members_upload(member_rows(3)))
-    assert job.status == ImportJob.Status.SUCCEEDED
-    assert job.task_id == ""
-    assert job.created_count == 3
+def test_even_a_small_file_is_queued_for_the_job_runner_never_run_in_the_request(actors, monkeypatch):
+    enqueued: list[int] = []
+    monkeypatch.setattr(tasks, "run_import_job", _Queue(enqueued))
+    monkeypatch.setattr(engine, "run_import", lambda **kwargs: pytest.fail("read in the request"))
+    with nothing_written():
+        job = started(actors.owner, members_upload(member_rows(1)))
+    assert enqueued == [job.pk]
+    assert (job.status, job.task_id, job.total_rows) == (ImportJob.Status.QUEUED, "4b0c", 1)
+    assert job.queued_at is not None and job.started_at is None
+    assert services.read_progress(job) == (0, 1)
 
 
 def test_a_file_of_unknown_length_is_queued(actors, monkeypatch):
@@ -255,8 +258,7 @@ def test_reimporting_the_same_file_changes_nothing(actors):
     assert (again.created_count, again.updated_count, again.unchanged_count) == (0, 0, 5)
 
 
-def test_a_bad_file_ends_failed_with_problems_and_an_annotated_copy(actors, monkeypatch):
-    monkeypatch.setattr(services, "INLINE_MAX_ROWS", 0)
+def test_a_bad_file_ends_failed_with_problems_and_an_annotated_copy(actors):
     other_sex = [row.replace(",Nam,", ",Khác,") for row in member_rows(1, start=5)]
     rows = member_rows(3) + member_rows(1, start=4, birth_year="năm") + other_sex
     with nothing_written():

@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def job_settings(settings, tmp_path, monkeypatch):
+def job_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-    monkeypatch.setattr(services, "INLINE_MAX_ROWS", 0)
+    settings.WORKER_MEMORY_MB = 0  # the ceiling is tested in a process of its own, not on pytest's
 
 
 def queued(actor: User, prefix: str) -> ImportJob:

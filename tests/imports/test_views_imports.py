@@ -318,7 +318,7 @@ def test_a_running_job_shows_the_progress_bar_and_polls_its_status(actors, clien
     assert status.status_code == 200
     assert json.loads(status.content) == {
         "status": "running", "status_label": str(ImportJob.Status.RUNNING.label), "done": 617,
-        "total": 1234, "percent": 50, "finished": False,
+        "total": 1234, "percent": 50, "finished": False, "stalled": False,
     }
 
 

@@ -11,7 +11,7 @@ from django.utils import translation
 from chuyende.accounts.models import User
 from chuyende.campaigns.models import Campaign
 from chuyende.imports import engine, spec
-from chuyende.imports.services import check_import_upload, problem_dict
+from chuyende.imports.services import check_import_file_size, check_import_upload, problem_dict
 
 PROGRESS_EVERY = 1.0  # seconds between two progress lines
 
@@ -93,11 +93,15 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
+        try:
+            check_import_file_size(path)  # from its size on disk, before it is opened
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         # Progress goes to stderr, so stdout carries only the outcome.
         progress = _Progress(self.stderr)
         with path.open("rb") as handle:
             try:
-                check_import_upload(File(handle, name=path.name), limit=0)
+                check_import_upload(File(handle, name=path.name))
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
             result = engine.run_import(actor=user, kind=kind, file=handle, filename=path.name,

@@ -8,6 +8,8 @@
   const bar = document.getElementById("job-bar");
   const rows = document.getElementById("job-rows");
   const status = document.getElementById("job-status");
+  const waiting = document.getElementById("job-waiting");
+  const stalled = document.getElementById("job-stalled"); // no job runner took the job for a minute
   const numbers = new Intl.NumberFormat("vi-VN");
   const rowsText = box.dataset.rowsText || "{done} / {total}";
   let failures = 0;
@@ -23,6 +25,8 @@
       .replace("{done}", numbers.format(data.done))
       .replace("{total}", numbers.format(data.total));
     if (status) status.textContent = data.status_label;
+    if (waiting) waiting.hidden = data.status !== "queued";
+    if (stalled) stalled.hidden = !data.stalled;
   }
 
   async function poll() {
