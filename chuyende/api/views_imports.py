@@ -133,6 +133,7 @@ class ImportJobViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         responses={201: UploadedImportSerializer, **WRITE_ERRORS},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        request.data  # noqa: B018 - parses the body, where the upload handler may stop the file
         refusal = refused_upload(request._request)
         if refusal is not None:
             raise services.refused_upload_error(refusal)
