@@ -107,10 +107,11 @@ def check_import_upload(upload: File, *, field: str = "file", limit: int | None 
 
 def upload_too_large(*, size: int, limit: int, field: str = "file") -> ValidationError:
     """The refusal of a file of `size` bytes, over the `limit` (bytes), on its field."""
+    tenths = math.ceil(size * 10 / 1_048_576)  # rounded up: never shown as the limit itself
     return ValidationError({field: _(
         "The file is %(size)s MB; the largest allowed is %(limit)s MB."
     ) % {
-        "size": format_number(math.ceil(size * 10 / 1_048_576) / 10),
+        "size": format_number(tenths // 10 if tenths % 10 == 0 else tenths / 10),
         "limit": format_number(limit // 1_048_576),
     }})
 

@@ -56,7 +56,8 @@ def run_operation(operation: Any, mode: GenerationMode, headers: dict[str, str])
 
 
 @pytest.mark.usefixtures("connection_kept_open")
-def test_no_operation_answers_a_server_error(scenario: Any) -> None:
+def test_no_operation_answers_a_server_error(scenario: Any, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # the files the import operations upload
     officer = User.objects.create(
         username="st.ha.officer", unit=Unit.objects.get(code="BN.HA"), role="officer"
     )

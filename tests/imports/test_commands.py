@@ -2,6 +2,7 @@
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,6 +12,7 @@ from chuyende.imports import spec
 from chuyende.imports.management.commands.import_data import Command as ImportCommand
 from chuyende.members.models import Member
 from tests.builders import nothing_written
+from tests.view_helpers import translated
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +142,23 @@ def test_import_data_refuses_a_file_that_is_not_a_spreadsheet(users, tmp_path):
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
     with nothing_written(), pytest.raises(CommandError, match=r"photo\.xlsx"):
         run("import_data", "members", str(path), "--user", users.owner.username)
+
+
+def test_import_data_refuses_a_file_over_the_limit_before_opening_it(users, tmp_path, settings, monkeypatch):
+    settings.IMPORT_UPLOAD_MAX_BYTES = 50 * 1_048_576
+    path = tmp_path / "lon.csv"
+    with path.open("wb") as handle:
+        handle.truncate(100 * 1_048_576)  # sparse: 100 MB long, nothing written on disk
+    opened: list[object] = []
+    original_open = Path.open
+
+    def watch(self: Path, *args: object, **kwargs: object) -> object:
+        opened.append(self)
+        return original_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", watch)
+    with nothing_written(), pytest.raises(CommandError) as refused:
+        call_command("import_data", "members", str(path), "--user", users.owner.username)
+    assert str(refused.value) == translated(
+        "The file is %(size)s MB; the largest allowed is %(limit)s MB.", size="100", limit="50")
+    assert path not in opened

@@ -242,7 +242,7 @@ def test_preview_shows_the_header_problems(actors, client_for):
     assert "<form method=\"post\">" not in page
 
 
-def test_starting_the_import_runs_it_and_shows_the_counts(actors, client_for):
+def test_starting_the_import_queues_it_and_the_runner_shows_the_counts(actors, client_for):
     job = uploaded_job(actors.owner, *GOOD_ROWS)
     client = client_for(actors.owner)
     response = client.post(reverse("imports:preview", args=[job.pk]))
@@ -259,6 +259,32 @@ def test_starting_the_import_runs_it_and_shows_the_counts(actors, client_for):
     again = client.post(reverse("imports:preview", args=[job.pk]))
     assert again["Location"] == reverse("imports:job", args=[job.pk])
     assert table_counts() == before
+
+
+WAITING = "It is waiting for the server's job runner, which starts it in a few seconds."
+STALLED = ("No background job runner has taken this import for more than a minute: the server's job runner "
+           "(run_worker) seems to be stopped. The import will start as soon as it runs again; tell the "
+           "administrator of the server.")
+
+
+def test_the_page_of_a_queued_job_says_it_waits_then_that_no_runner_took_it(actors, client_for, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    job = uploaded_job(actors.owner, *GOOD_ROWS)
+    client = client_for(actors.owner)
+    assert client.post(reverse("imports:preview", args=[job.pk])).status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.QUEUED  # even two rows wait for the runner
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert f'<p id="job-waiting">{message(WAITING)}</p>' in page
+    assert 'id="job-stalled" class="stalled-note" role="alert" hidden>' in page
+    assert '<progress id="job-bar" max="2" value="0"' in page
+    status = client.get(reverse("imports:job_status", args=[job.pk])).json()
+    assert (status["status"], status["stalled"], status["total"]) == ("queued", False, 2)
+
+    ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - datetime.timedelta(seconds=61))
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert f'id="job-stalled" class="stalled-note" role="alert">{message(STALLED)}</p>' in page
+    assert client.get(reverse("imports:job_status", args=[job.pk])).json()["stalled"] is True
 
 
 def test_a_viewer_cannot_start_an_import(actors, client_for):
