@@ -70,7 +70,7 @@ class SizeLimitedUploadHandler(FileUploadHandler):
         self.body_length: int | None = None  # (the base class's content_length is a part's)
         self.body: Any = None
 
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: bytes,
+    def handle_raw_input(self, input_data: Any, META: Any, content_length: int, boundary: str,
                          encoding: str | None = None) -> None:
         self.body_length = content_length or None
         self.body = input_data

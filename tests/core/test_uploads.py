@@ -5,6 +5,7 @@ itself never builds them either."""
 
 import io
 import json
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,16 +95,23 @@ def vm_kib(name: str) -> int:
 
 
 def post_streamed(client: Client, path: str, length: int, chunks: Iterator[bytes], **extra: str) -> Any:
-    """POSTs the generated body through Django's WSGI handler (the whole middleware stack)."""
+    """POSTs the generated body through Django's WSGI handler (the whole middleware stack), with the
+    client's cookies (session, CSRF)."""
     body = io.BufferedReader(GeneratedBody(chunks), buffer_size=CHUNK)
-    environ = client._base_environ(  # the client's cookies (session, CSRF) and test server names
-        PATH_INFO=path, REQUEST_METHOD="POST", CONTENT_LENGTH=str(length),
-        CONTENT_TYPE=f"multipart/form-data; boundary={BOUNDARY}", **{"wsgi.input": body}, **extra,
-    )
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
+        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1", "CONTENT_LENGTH": str(length),
+        "CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}",
+        "HTTP_COOKIE": "; ".join(f"{morsel.key}={morsel.coded_value}" for morsel in client.cookies.values()),
+        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": body, "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False, **extra,
+    }
     answer: dict[str, Any] = {}
 
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
         answer["status"] = int(status.split()[0])
+        return lambda data: None  # the WSGI write(); Django returns its content instead
 
     response = WSGIHandler()(environ, start_response)
     content = b"".join(response)
@@ -177,7 +185,7 @@ def test_without_a_content_length_the_bytes_received_are_counted(settings):
     request = RequestFactory().post(reverse("imports:home"))
     handler = SizeLimitedUploadHandler(request)
     assert handler.limit == 1 * MB
-    handler.handle_raw_input(io.BytesIO(b"rest of the body"), {}, 0, BOUNDARY.encode())
+    handler.handle_raw_input(io.BytesIO(b"rest of the body"), {}, 0, BOUNDARY)
     handler.new_file("file", "x.csv", "text/csv", None)
     assert handler.receive_data_chunk(b"x" * CHUNK, 0) == b"x" * CHUNK
     with pytest.raises(StopUpload) as stopped:
@@ -204,6 +212,6 @@ def test_views_without_a_limit_are_not_stopped(settings):
     settings.IMPORT_UPLOAD_MAX_BYTES = 1
     handler = SizeLimitedUploadHandler(RequestFactory().post("/tai-lieu/"))
     assert handler.limit == 0
-    handler.handle_raw_input(io.BytesIO(), {}, 10 * MB, BOUNDARY.encode())
+    handler.handle_raw_input(io.BytesIO(), {}, 10 * MB, BOUNDARY)
     handler.new_file("attachment", "big.pdf", "application/pdf", None)
     assert handler.receive_data_chunk(b"x" * CHUNK, 5 * MB) == b"x" * CHUNK

@@ -3,6 +3,7 @@
 import json
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -152,7 +153,7 @@ def test_import_data_refuses_a_file_over_the_limit_before_opening_it(users, tmp_
     opened: list[object] = []
     original_open = Path.open
 
-    def watch(self: Path, *args: object, **kwargs: object) -> object:
+    def watch(self: Path, *args: Any, **kwargs: Any) -> Any:
         opened.append(self)
         return original_open(self, *args, **kwargs)
 
