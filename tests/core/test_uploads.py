@@ -15,6 +15,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import StopUpload
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
@@ -113,9 +115,17 @@ def post_streamed(client: Client, path: str, length: int, chunks: Iterator[bytes
         answer["status"] = int(status.split()[0])
         return lambda data: None  # the WSGI write(); Django returns its content instead
 
-    response = WSGIHandler()(environ, start_response)
-    content = b"".join(response)
-    response.close()
+    # The test's database connection stays open, as with Django's test client: the request's signals
+    # would otherwise close it (it holds the test's transaction).
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        response = WSGIHandler()(environ, start_response)
+        content = b"".join(response)
+        response.close()
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
     return answer["status"], content.decode(), body
 
 
