@@ -2,9 +2,15 @@
 
 `run_import` reads every row of the file and checks it (types, required values, codes, duplicates
 inside the file, scope and role) before writing anything. If any problem is found it returns them
-all and writes nothing. Otherwise every row is written through the apps' services inside one
-transaction; a ValidationError a service raises becomes a problem on that row (its field shown as
-the template column) and the whole transaction is rolled back. Rows equal to what is stored are
+all and writes nothing. Every problem is found in one pass: the checks run on whatever the cells
+gave (a cell that could not be read is passed over, not read as empty), each independent fault of a
+row is reported, and unknown, unnamed or repeated columns are listed with the rows' problems. Only
+a missing required column or merged cells stop before the rows, which cannot be read as the
+template's then. The problems are listed row by row, left to right.
+
+Otherwise every row is written through the apps' services inside one transaction; a ValidationError
+a service raises becomes a problem on that row (its field shown as the template column) and the
+whole transaction is rolled back. Rows equal to what is stored are
 counted as unchanged and call no service, so re-importing a file changes nothing and leaves no
 audit entry.
 
@@ -22,6 +28,7 @@ from typing import Any, Protocol, runtime_checkable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl.utils import column_index_from_string
 
 from chuyende.accounts.models import User
 from chuyende.campaigns.models import Campaign
@@ -233,6 +240,7 @@ class _RowReader:
                 continue
             if row.values.get(key, None) is _FAILED:
                 del row.values[key]
+            row.failed = row.failed | {key}
             self.ctx.problem(row, key, message, value=cell)
         return parsed
 
@@ -339,12 +347,16 @@ def _run_import(*, actor: User | None, kind: str, file: FileInput, filename: str
             return ImportResult(problems=[empty])
         match = match_columns(table, sheet, defaults=_defaults(campaign))
         structural = _header_problems(table, sheet, match) + _merged_problems(table)
-        if structural:
+        if match.missing or table.merged:
+            # Without a required column, or with merged ranges reading as empty cells, every row's
+            # problems would be noise: the structure is corrected first.
             return ImportResult(problems=structural)
         ctx = Context(actor=actor, sheet=sheet, positions=match.positions, campaign=campaign,
                       sheet_name=table.sheet_name)
         reporter = _Reporter(progress, table.total_rows or 0)
         try:
+            for problem in structural:  # columns left out of the reading: the rows are still checked
+                ctx.add(problem)
             parsed = _read_rows(ctx, table, match, reporter)
         except UnreadableFile as error:
             return ImportResult(problems=[_file_problem(sheet, error.message)])
@@ -357,13 +369,13 @@ def _run_import(*, actor: User | None, kind: str, file: FileInput, filename: str
     importer = importer_for(kind, ctx)
     checking = time.perf_counter()
     try:
-        if not ctx.problems:
+        if parsed:
             importer.check(parsed)
         writing = time.perf_counter()
         result.timings.update(read=writing - started, check=writing - checking)
         if ctx.problems:
             reporter.finish()
-            result.problems = ctx.problems
+            result.problems = _in_reading_order(ctx.problems)
             return result
         _write(ctx, importer.operations(), importer, result, reporter)
         result.timings["write"] = time.perf_counter() - writing
@@ -376,8 +388,17 @@ def _run_import(*, actor: User | None, kind: str, file: FileInput, filename: str
     return result
 
 
+def _in_reading_order(problems: list[ImportProblem]) -> list[ImportProblem]:
+    """The file's problems first, then row by row and left to right (a row's problems about no
+    one column first); problems of the same cell keep the order they were found in."""
+    return sorted(problems, key=lambda problem: (
+        problem.row is not None, problem.row or 0,
+        column_index_from_string(problem.letter) if problem.letter else 0,
+    ))
+
+
 def _with_limit_note(ctx: Context) -> list[ImportProblem]:
-    return [*ctx.problems, _file_problem(ctx.sheet, _(
+    return [*_in_reading_order(ctx.problems), _file_problem(ctx.sheet, _(
         "The import stopped after %(count)s problems; correct these and import the file again to see "
         "the rest."
     ) % {"count": len(ctx.problems)})]

@@ -70,15 +70,23 @@ class ParsedRow:
     """A data row read as its columns' kinds.
 
     values: column key → typed value, for columns present in the file (an empty cell is "" for
-    text, code and choice columns, None for numbers and dates); raw: the cells as written.
+    text, code and choice columns, None for numbers and dates); raw: the cells as written;
+    failed: keys of the cells whose problem the reader already reported (a value it could not read,
+    left out of `values`, or a required value left empty): checks pass over them, neither reporting
+    them again nor reading them as empty.
     """
 
     number: int
     values: dict[str, Any]
     raw: dict[str, Any]
+    failed: frozenset[str] = frozenset()
 
     def has(self, key: str) -> bool:
         return key in self.values
+
+    def intact(self, *keys: str) -> bool:
+        """None of these cells has a problem already reported."""
+        return self.failed.isdisjoint(keys)
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.values.get(key)
@@ -182,6 +190,8 @@ class Context:
 
     def unit(self, row: ParsedRow, key: str, *, required: bool = True) -> Unit | None:
         """The unit the row names in column `key`, reported when unknown or outside the scope."""
+        if key in row.failed:
+            return None
         code = row.get(key, "")
         if not code:
             if required:
@@ -210,6 +220,8 @@ class Context:
 
     def campaign(self, row: ParsedRow) -> Campaign | None:
         """The row's campaign: its code in the campaign column, else the campaign of the import."""
+        if "campaign" in row.failed:
+            return None
         code = row.get("campaign", "")
         if not code:
             if self.default_campaign is None:
@@ -270,11 +282,14 @@ class Importer:
         self.ctx = ctx
 
     def check(self, rows: list[ParsedRow]) -> None:
-        """Looks up the rows' codes and reports every problem it can find without writing."""
+        """Looks up the rows' codes and reports every problem it can find without writing.
+
+        It runs even when cells failed to read (see `ParsedRow.failed`), and reports each independent
+        fault of a row: only a check that needs a value that is missing or wrong is passed over."""
         raise NotImplementedError
 
     def operations(self) -> Iterator[Operation]:
-        """The writes, in order; only called when `check` found no problem."""
+        """The writes, in order; only called when neither the reading nor `check` found a problem."""
         raise NotImplementedError
 
     def field_column(self, name: str) -> str | None:

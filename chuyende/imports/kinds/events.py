@@ -59,20 +59,17 @@ class PresenterImporter(Importer):
         self.rows: list[tuple[ParsedRow, Presenter | None]] = []
         for row in rows:
             unit = ctx.unit(row, "unit")
-            if unit is None or not ctx.editable(row, "unit", unit):
-                continue
+            editable = unit is not None and ctx.editable(row, "unit", unit)
             presenter = stored.get(row.get("code", ""))
-            if presenter is not None:
-                same = (presenter.full_name, presenter.title, presenter.unit_id) == (
-                    row.values["full_name"], row.keep("title", presenter.title), unit.pk)
-                if not same:
-                    ctx.problem(row, "code", _(
-                        "A presenter with code %(code)s is already stored with other details; an import "
-                        "does not change presenters. Repeat the stored details or use another code."
-                    ) % {"code": presenter.code})
-                    continue
-            row.values["unit"] = unit
-            self.rows.append((row, presenter))
+            if presenter is not None and not _same_presenter(row, presenter, unit):
+                ctx.problem(row, "code", _(
+                    "A presenter with code %(code)s is already stored with other details; an import "
+                    "does not change presenters. Repeat the stored details or use another code."
+                ) % {"code": presenter.code})
+                continue
+            if editable:
+                row.values["unit"] = unit
+                self.rows.append((row, presenter))
 
     def operations(self) -> Iterator[Operation]:
         for row, presenter in self.rows:
@@ -84,6 +81,14 @@ class PresenterImporter(Importer):
         presenter_create(actor=self.ctx.actor, unit=row.values["unit"], code=row.values["code"],
                          full_name=row.values["full_name"], title=row.get("title", ""))
         return CREATED
+
+
+def _same_presenter(row: ParsedRow, presenter: Presenter, unit: Unit | None) -> bool:
+    """The row repeats the stored presenter, as far as its cells and unit are known."""
+    stored = {"full_name": presenter.full_name, "title": presenter.title}
+    if any(row.intact(key) and row.keep(key, value) != value for key, value in stored.items()):
+        return False
+    return unit is None or unit.pk == presenter.unit_id
 
 
 @dataclass
@@ -123,16 +128,18 @@ class EventImporter(Importer):
             campaign = ctx.campaign(row)
             organiser = ctx.unit(row, "organiser")
             site_unit = ctx.unit(row, "site_unit")
-            if campaign is None or organiser is None or site_unit is None:
-                continue
-            if not ctx.editable(row, "organiser", organiser):
-                continue
-            row.values.update(campaign=campaign, organiser=organiser, site_unit=site_unit)
+            editable = organiser is not None and ctx.editable(row, "organiser", organiser)
             if row.has("presenters"):
                 found = self._presenters(row, presenters)
                 if found is None:
-                    continue
-                row.values["presenters"] = found
+                    del row.values["presenters"]  # not compared with the event's other rows
+                else:
+                    row.values["presenters"] = found
+            # The rows of one event are found by its code, or by its organiser, date, format and title.
+            identified = row.intact("code", "held_on", "format", "title")
+            if campaign is None or organiser is None or site_unit is None or not editable or not identified:
+                continue
+            row.values.update(campaign=campaign, organiser=organiser, site_unit=site_unit)
             code = row.get("code", "")
             key: Hashable = (campaign.pk, code) if code else (
                 campaign.pk, "", organiser.pk, row.get("held_on"), row.get("format"), row.get("title"))
@@ -147,16 +154,19 @@ class EventImporter(Importer):
         self._find_stored()
 
     def _presenters(self, row: ParsedRow, presenters: dict[str, Presenter]) -> list[Presenter] | None:
+        """The presenters the row names; None when a code names none (each such code reported)."""
         found = []
+        unknown = False
         for code in split_codes(row.get("presenters", "")):
             presenter = presenters.get(code)
             if presenter is None or not _in_or_above(presenter.unit, self.ctx.scope_path):
                 self.ctx.problem(row, "presenters", _(
                     "There is no presenter with code “%(code)s”; import the presenters first."
                 ) % {"code": code})
-                return None
-            found.append(presenter)
-        return found
+                unknown = True
+            else:
+                found.append(presenter)
+        return None if unknown else found
 
     def _check_agrees(self, first: ParsedRow, row: ParsedRow) -> None:
         for key in EVENT_COLUMNS:
@@ -268,46 +278,65 @@ class AttendanceImporter(Importer):
 
     def check(self, rows: list[ParsedRow]) -> None:
         ctx = self.ctx
-        members = self._members(rows)
+        members = self._members_by_code(rows)
         events = self._events(rows)
         self.by_event: dict[int, list[ParsedRow]] = {}
         self.events: dict[int, Event] = {}
+        listed: dict[int, list[ParsedRow]] = {}  # rows whose event and member are known, by event
         for row in rows:
+            before = len(ctx.problems)
             campaign = ctx.campaign(row)
             site_unit = ctx.unit(row, "site_unit")
-            if campaign is None or site_unit is None or not row.get("event"):
-                continue
-            event = events.get((campaign.pk, row.values["event"]))
-            if event is None:
-                ctx.problem(row, "event", _(
-                    "There is no event with code “%(code)s” in this campaign organised in your organisation."
-                ) % {"code": row.values["event"]})
-                continue
-            if not ctx.editable(row, "event", event.organiser):
-                continue
-            if site_unit.pk not in self._site_units(event):
+            event = self._event(row, campaign, events)
+            member = self._member(row, members)
+            if event is not None and site_unit is not None and site_unit.pk not in self._site_units(event):
                 ctx.problem(row, "site_unit", _(
                     "Event %(event)s has no bridge point at %(unit)s; add the bridge point with the events "
                     "template first."
                 ) % {"event": event.code, "unit": site_unit.name})
-                continue
-            member = members.get(row.get("member", ""))
-            if member is None or not member.unit.path.startswith(ctx.scope_path):
-                ctx.problem(row, "member", no_member(row.get("member", "")))
-                continue
-            if not member.unit.path.startswith(site_unit.path):
+            under = member is None or site_unit is None or member.unit.path.startswith(site_unit.path)
+            if not under:
                 ctx.problem(row, "member", _(
                     "%(member)s is not a member of a unit under the bridge point %(unit)s."
                 ) % {"member": member, "unit": site_unit.name})
+            if event is None or member is None:
                 continue
-            row.values.update(campaign=campaign, site_unit=site_unit, member=member)
-            self.events[event.pk] = event
-            self.by_event.setdefault(event.pk, []).append(row)
-        for event_rows in self.by_event.values():
+            row.values["member"] = member
+            listed.setdefault(event.pk, []).append(row)
+            if site_unit is not None and len(ctx.problems) == before:
+                row.values.update(campaign=campaign, site_unit=site_unit)
+                self.events[event.pk] = event
+                self.by_event.setdefault(event.pk, []).append(row)
+        for event_rows in listed.values():
             ctx.duplicates(event_rows, lambda row: row.values["member"].pk, "member",
                            describe=lambda row: row.values["member"].code)
 
-    def _members(self, rows: list[ParsedRow]) -> dict[str, Member]:
+    def _event(self, row: ParsedRow, campaign: Campaign | None,
+               events: dict[tuple[int, str], Event]) -> Event | None:
+        """The row's event, organised in the user's organisation and editable by them; its code is
+        only unique in a campaign, so it is not looked up without one."""
+        ctx = self.ctx
+        if campaign is None or not row.get("event"):
+            return None
+        event = events.get((campaign.pk, row.values["event"]))
+        if event is None:
+            ctx.problem(row, "event", _(
+                "There is no event with code “%(code)s” in this campaign organised in your organisation."
+            ) % {"code": row.values["event"]})
+            return None
+        return event if ctx.editable(row, "event", event.organiser) else None
+
+    def _member(self, row: ParsedRow, members: dict[str, Member]) -> Member | None:
+        """The member the row lists, of the user's organisation."""
+        if not row.intact("member"):
+            return None
+        member = members.get(row.get("member", ""))
+        if member is None or not member.unit.path.startswith(self.ctx.scope_path):
+            self.ctx.problem(row, "member", no_member(row.get("member", "")))
+            return None
+        return member
+
+    def _members_by_code(self, rows: list[ParsedRow]) -> dict[str, Member]:
         return members_by_code(row.get("member") for row in rows if row.get("member"))
 
     def _events(self, rows: list[ParsedRow]) -> dict[tuple[int, str], Event]:

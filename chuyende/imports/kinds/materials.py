@@ -3,6 +3,7 @@ day. The materials service only adds and deletes deliveries, so a paired row tha
 the stored delivery (deleted, then added, both checked by the service). Rows are written by date,
 higher units first on a day, so a unit receives copies before it passes them on."""
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,9 +40,8 @@ class MaterialImporter(Importer):
             campaign = ctx.campaign(row)
             sender = ctx.unit(row, "sender")
             recipient = ctx.unit(row, "recipient")
-            if campaign is None or sender is None or recipient is None:
-                continue
-            if not ctx.editable(row, "sender", sender):
+            editable = sender is not None and ctx.editable(row, "sender", sender)
+            if campaign is None or recipient is None or not editable:
                 continue
             row.values.update(campaign=campaign, sender=sender, recipient=recipient)
             checked.append(row)
@@ -62,10 +62,9 @@ class MaterialImporter(Importer):
                     "The stored delivery has an attached file, so the import cannot replace it; change it "
                     "on the materials page."
                 ))
-        self.pairs = sorted(
-            pairs, key=lambda pair: (pair[0].values["sent_on"], pair[0].values["sender"].depth,
-                                     pair[0].number),
-        )
+        # A day that could not be read sorts first; the import stops at the check then anyway.
+        self.pairs = sorted(pairs, key=lambda pair: (
+            pair[0].get("sent_on", datetime.date.min), pair[0].values["sender"].depth, pair[0].number))
 
     def operations(self) -> Iterator[Operation]:
         for row, record, equal in self.pairs:

@@ -17,7 +17,7 @@ from chuyende.imports.kinds.base import (
     ParsedRow,
     members_by_code,
 )
-from chuyende.members.models import MemberStatus, MemberStatusChoices
+from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.members.services import (
     MemberRow,
     MemberRowsInvalid,
@@ -56,46 +56,63 @@ class MemberImporter(Importer):
                 self.rows.append(row)
 
     def _check_row(self, row: ParsedRow) -> bool:
+        """Reports every fault of the row (its code, its unit, its status change); True if none."""
         ctx = self.ctx
+        before = len(ctx.problems)
         code = row.values.get("code") or ""
         member = self.existing.get(code) if self.existing else None
         if member is not None and not member.unit.path.startswith(ctx.scope_path):
             ctx.problem(row, "code", _("A member with code %(code)s already exists.") % {"code": code})
-            return False
-        unit = ctx.unit(row, "unit") if row.has("unit") else (member.unit if member else None)
+            # Another organisation's member: the row's unit is checked as a new member's, if given.
+            if "unit" in ctx.positions:
+                self._check_unit(row, None)
+        else:
+            self._check_unit(row, member)
+            if member is not None:
+                self._check_status(row, member)
+        return len(ctx.problems) == before
+
+    def _check_unit(self, row: ParsedRow, member: Member | None) -> None:
+        """The row's unit (the stored member's without a unit column): known, editable by the user, and
+        keeping its members one by one; a member moved must come from a unit the user may edit."""
+        ctx = self.ctx
+        if "unit" in ctx.positions:
+            unit = ctx.unit(row, "unit")
+        elif member is not None:
+            unit = member.unit
+        else:
+            ctx.problem(row, "code", _("A new member needs the code of their unit: add the column "
+                                       "“%(header)s”.") % {"header": ctx.sheet.column("unit").header})
+            return
         if unit is None:
-            if not row.has("unit"):
-                ctx.problem(row, "code", _("A new member needs the code of their unit: add the column "
-                                           "“%(header)s”.") % {"header": ctx.sheet.column("unit").header})
-            return False
-        if unit.id not in self.editable_units:  # each unit's editing right, asked once
-            if not ctx.editable(row, "unit", unit):
-                return False
-            self.editable_units.add(unit.id)
-        if member is not None and member.unit_id != unit.id and not ctx.editable(row, "code", member.unit):
-            return False
+            return
+        row.values["unit"] = unit
+        if unit.id not in self.editable_units and ctx.editable(row, "unit", unit):
+            self.editable_units.add(unit.id)  # each unit's editing right, asked once
+        if member is not None and member.unit_id != unit.id:
+            ctx.editable(row, "code", member.unit)
         if unit.tracking != Unit.Tracking.INDIVIDUAL:
             ctx.problem(row, "unit", _("%(unit)s reports counts only; its members are not kept one by one.")
                         % {"unit": unit.name})
-            return False
-        row.values["unit"] = unit
-        if member is None:
-            return True
+
+    def _check_status(self, row: ParsedRow, member: Member) -> None:
+        """A stored member's change of status needs the day it starts, after the current one's."""
+        ctx = self.ctx
+        if not row.intact("status", "status_since"):
+            return  # the change cannot be judged without both cells
         status = row.get("status", "")
         since = row.get("status_since")
         current, current_since = self.current.get(member.pk, ("", None))
-        if status and status != current:
-            if since is None:
-                ctx.problem(row, "status_since", _(
-                    "The status changes from “%(old)s” to “%(new)s”: write the day the new status starts."
-                ) % {"old": _label(current), "new": _label(status)})
-                return False
-            if current_since is not None and since <= current_since:
-                ctx.problem(row, "status_since", _(
-                    "The new status must start after %(date)s, when the current status began."
-                ) % {"date": current_since.strftime("%d/%m/%Y")})
-                return False
-        return True
+        if not status or status == current:
+            return
+        if since is None:
+            ctx.problem(row, "status_since", _(
+                "The status changes from “%(old)s” to “%(new)s”: write the day the new status starts."
+            ) % {"old": _label(current), "new": _label(status)})
+        elif current_since is not None and since <= current_since:
+            ctx.problem(row, "status_since", _(
+                "The new status must start after %(date)s, when the current status began."
+            ) % {"date": current_since.strftime("%d/%m/%Y")})
 
     def operations(self) -> Iterator[Operation]:
         new = [row for row in self.rows if row.values["code"] not in self.existing]

@@ -28,7 +28,8 @@ class OutreachImporter(Importer):
         for row in rows:
             campaign = ctx.campaign(row)
             unit = ctx.unit(row, "unit")
-            if campaign is None or unit is None or not ctx.editable(row, "unit", unit):
+            editable = unit is not None and ctx.editable(row, "unit", unit)
+            if campaign is None or not editable:
                 continue
             row.values["campaign"], row.values["unit"] = campaign, unit
             checked.append(row)

@@ -36,31 +36,44 @@ class PledgeImporter(Importer):
         ctx = self.ctx
         members = members_by_code(row.get("member") for row in rows if row.get("member"))
         self.rows: list[ParsedRow] = []
+        known: list[ParsedRow] = []  # rows whose pledge (campaign, member) is known
         for row in rows:
+            before = len(ctx.problems)
             campaign = ctx.campaign(row)
-            member = members.get(row.get("member", ""))
-            if member is None or not member.unit.path.startswith(ctx.scope_path):
-                ctx.problem(row, "member", no_member(row.get("member", "")))
-                continue
-            if campaign is None or not ctx.editable(row, "member", member.unit):
-                continue
-            if member.unit.tracking != Unit.Tracking.INDIVIDUAL:
-                ctx.problem(row, "member", _(
-                    "%(unit)s reports pledges as counts; enter them in its pledge return."
-                ) % {"unit": member.unit.name})
-                continue
-            if row.get("rating") and row.get("rated_on") is None:
+            member = self._member(row, members)
+            if row.get("rating") and row.get("rated_on") is None and row.intact("rated_on"):
                 ctx.problem(row, "rated_on", _("A rating needs the day it was given."))
+            if campaign is None or member is None:
                 continue
             row.values.update(campaign=campaign, member=member)
-            self.rows.append(row)
-        ctx.duplicates(self.rows, lambda row: (row.values["campaign"].pk, row.values["member"].pk), "member",
+            known.append(row)
+            if len(ctx.problems) == before:
+                self.rows.append(row)
+        ctx.duplicates(known, lambda row: (row.values["campaign"].pk, row.values["member"].pk), "member",
                        describe=lambda row: row.values["member"].code)
         self.stored: dict[tuple[int, int], Pledge] = {}
         member_ids = [row.values["member"].pk for row in self.rows]
         for start in range(0, len(member_ids), LOOKUP_CHUNK):
             for pledge in Pledge.objects.filter(member_id__in=member_ids[start:start + LOOKUP_CHUNK]):
                 self.stored[(pledge.campaign_id, pledge.member_id)] = pledge
+
+    def _member(self, row: ParsedRow, members: dict[str, Member]) -> Member | None:
+        """The row's member: of the user's organisation, editable by them, of a unit keeping its
+        members one by one (each fault reported)."""
+        ctx = self.ctx
+        if not row.intact("member"):
+            return None
+        member = members.get(row.get("member", ""))
+        if member is None or not member.unit.path.startswith(ctx.scope_path):
+            ctx.problem(row, "member", no_member(row.get("member", "")))
+            return None
+        editable = ctx.editable(row, "member", member.unit)
+        if member.unit.tracking != Unit.Tracking.INDIVIDUAL:
+            ctx.problem(row, "member", _(
+                "%(unit)s reports pledges as counts; enter them in its pledge return."
+            ) % {"unit": member.unit.name})
+            return None
+        return member if editable else None
 
     def operations(self) -> Iterator[Operation]:
         for row in self.rows:

@@ -23,15 +23,20 @@ class ReturnImporter(Importer):
     def check(self, rows: list[ParsedRow]) -> None:
         ctx = self.ctx
         self.rows: list[ParsedRow] = []
+        known: list[ParsedRow] = []  # rows whose record (campaign, unit, date) is known
         for row in rows:
             campaign = ctx.campaign(row)
             unit = ctx.unit(row, "unit")
-            if campaign is None or unit is None or not ctx.editable(row, "unit", unit):
+            editable = unit is not None and ctx.editable(row, "unit", unit)
+            if campaign is None or unit is None:
                 continue
             row.values["campaign"], row.values["unit"] = campaign, unit
-            self.rows.append(row)
+            if row.intact("as_of"):
+                known.append(row)
+            if editable:
+                self.rows.append(row)
         ctx.duplicates(
-            self.rows, lambda row: (row.values["campaign"].pk, row.values["unit"].pk, row.get("as_of")),
+            known, lambda row: (row.values["campaign"].pk, row.values["unit"].pk, row.get("as_of")),
             "as_of", describe=lambda row: f"{row.values['unit'].code} {_date(row)}",
         )
         campaigns = {row.values["campaign"].pk for row in self.rows}

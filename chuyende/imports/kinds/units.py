@@ -28,14 +28,14 @@ class UnitImporter(Importer):
             if row.has("tracking") and not row.values["tracking"]:
                 row.values["tracking"] = Unit.Tracking.AGGREGATE
             code = row.get("code", "")
-            if not code:
+            if not code:  # its problem is reported; the row's unit is not known, its parent code may be
+                if row.intact("parent") and row.get("parent"):
+                    self._check_parent_exists(row, in_file)
                 continue
             existing = ctx.units.get(code)
             if existing is None and code in taken:
                 ctx.problem(row, "code", _("A unit with code %(code)s already exists.") % {"code": code})
-                continue
-            if not self._parent_known(row, existing, in_file):
-                continue
+            self._check_parent(row, existing, in_file)
             if (existing is None or self._changes(row, existing)) and not manage:
                 ctx.problem(row, "code", _("Your role does not allow adding or changing units."))
         self._order(rows, in_file)
@@ -47,37 +47,42 @@ class UnitImporter(Importer):
             self.code_by_pk[existing.parent_id] = Unit.objects.only("code").get(pk=existing.parent_id).code
         return self.code_by_pk[existing.parent_id]
 
-    def _parent_known(self, row: ParsedRow, existing: Unit | None, in_file: dict[str, ParsedRow]) -> bool:
+    def _check_parent(self, row: ParsedRow, existing: Unit | None, in_file: dict[str, ParsedRow]) -> None:
+        """The parent named is the stored one, or a unit of the user's organisation or of the file."""
         ctx = self.ctx
+        if "parent" in row.failed:
+            return
         if not row.has("parent"):
             if existing is None:
                 ctx.problem(row, "code", _(
                     "A new unit needs the code of its parent unit: add the column “%(header)s”."
                 ) % {"header": ctx.sheet.column("parent").header})
-                return False
-            row.values["parent"] = self._parent_code_of(existing)
-            return True
+            else:
+                row.values["parent"] = self._parent_code_of(existing)
+            return
         parent_code = row.get("parent", "")
-        stored_parent = self._parent_code_of(existing)
-        if parent_code == stored_parent and existing is not None:
-            return True  # unchanged, even when the parent is above the user's own unit
+        if parent_code == self._parent_code_of(existing) and existing is not None:
+            return  # unchanged, even when the parent is above the user's own unit
         if not parent_code:
             ctx.problem(row, "parent", _("Write the code of the unit directly above this one."))
-            return False
-        if parent_code == row.get("code"):
+        elif parent_code == row.get("code"):
             ctx.problem(row, "parent", _("A unit cannot be its own parent."))
-            return False
-        if parent_code not in in_file and parent_code not in ctx.units:
-            ctx.problem(row, "parent", _(
+        else:
+            self._check_parent_exists(row, in_file)
+
+    def _check_parent_exists(self, row: ParsedRow, in_file: dict[str, ParsedRow]) -> None:
+        parent_code = row.get("parent", "")
+        if parent_code not in in_file and parent_code not in self.ctx.units:
+            self.ctx.problem(row, "parent", _(
                 "There is no unit with code “%(code)s” in your organisation or in this file."
             ) % {"code": parent_code})
-            return False
-        return True
 
     def _changes(self, row: ParsedRow, unit: Unit) -> bool:
-        if any(row.keep(name, getattr(unit, name)) != getattr(unit, name) for name in FIELDS):
+        """The row differs from the stored unit (a cell that could not be read is no difference)."""
+        if any(row.intact(name) and row.keep(name, getattr(unit, name)) != getattr(unit, name)
+               for name in FIELDS):
             return True
-        return bool(row.get("parent", "") != self._parent_code_of(unit))
+        return row.intact("parent") and row.get("parent", "") != self._parent_code_of(unit)
 
     def _order(self, rows: list[ParsedRow], in_file: dict[str, ParsedRow]) -> None:
         """Parents before children; a loop of parents inside the file is a problem of each of its rows."""
