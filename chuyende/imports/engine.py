@@ -107,7 +107,8 @@ class Preview:
 
     total_rows: the data rows the file declares (for .xlsx, trailing blank rows may count);
     missing: template columns not in the file (required ones are also in `problems`);
-    row_problems: problems of the cells shown.
+    row_problems: problems of the cells shown; readable: the rows can be read despite the
+    problems (only columns the template does not have, without a header or repeated).
     """
 
     sheet_name: str
@@ -117,10 +118,16 @@ class Preview:
     total_rows: int | None = None
     missing: list[str] = field(default_factory=list)
     row_problems: list[ImportProblem] = field(default_factory=list)
+    readable: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def can_start(self) -> bool:
+        """The import may be started: it lists these problems with every problem of the rows."""
+        return self.ok or self.readable
 
 
 def _file_problem(sheet: Sheet, message: str) -> ImportProblem:
@@ -277,6 +284,7 @@ def preview(
                       sheet_name=table.sheet_name)
         reader = _RowReader(ctx, table, match)
         shown: list[PreviewRow] = []
+        readable = not (match.missing or table.merged)
         try:
             for row in table.rows:
                 if row.is_empty():
@@ -287,11 +295,12 @@ def preview(
                     break
         except UnreadableFile as error:
             problems.append(_file_problem(sheet, error.message))
+            readable = False
         return Preview(
             sheet_name=table.sheet_name, columns=columns, rows=shown, problems=problems,
             total_rows=table.total_rows,
             missing=[column.header for column in sheet.columns if column.key not in match.positions],
-            row_problems=ctx.problems,
+            row_problems=ctx.problems, readable=readable,
         )
 
 

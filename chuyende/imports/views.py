@@ -91,8 +91,9 @@ def preview_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not may_import:
         raise NotAllowed
     preview = services.job_preview(actor=actor, job=job)
-    # A file whose header or structure is wrong is not started: the page lists what to correct.
-    if request.method == "POST" and not preview.problems:
+    # A file whose rows cannot be read as the template's is not started: the page lists what to
+    # correct. Columns the template does not have are only listed: the import lists them too.
+    if request.method == "POST" and preview.can_start:
         try:
             services.import_job_start(actor=actor, job=job, rows=services.rows_in(preview))
         except ValidationError as error:
