@@ -49,11 +49,15 @@ class ImportUploadSerializer(StrictSerializer):
 
 
 class ImportProblemSerializer(serializers.Serializer):
-    sheet = serializers.CharField()
-    row = serializers.IntegerField(allow_null=True)
-    column = serializers.CharField()
-    value = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
+    """One problem of an import, as the job page and the annotated copy show it."""
+
+    sheet = serializers.CharField(help_text="The sheet's name.")
+    row = serializers.IntegerField(allow_null=True, help_text="The spreadsheet row (1-based); null: the file as a whole.")
+    column = serializers.CharField(help_text="Header and letter, e.g. “Năm sinh (D)”.")
+    value = serializers.CharField(allow_null=True, help_text="The cell's text.")
+    message = serializers.CharField(help_text="What is wrong and what to do (Vietnamese).")
+    letter = serializers.CharField(default="", help_text="The column's letter.")
+    header = serializers.CharField(default="", help_text="The template column's header.")
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
