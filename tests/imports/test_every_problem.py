@@ -174,7 +174,7 @@ def test_the_job_page_the_annotated_copy_and_the_api_list_every_fault(actors, cl
 
 @pytest.mark.usefixtures("immediate_jobs")
 def test_a_file_with_an_unknown_column_can_be_started_and_lists_the_rows_problems_too(actors, client_for):
-    rows = [[*headers("members"), "Quê quán"],
+    rows: list[list[Any]] = [[*headers("members"), "Quê quán"],
             ["HB-NEW-1", "Lê Thị Mới", "Không rõ", 1990, "XX", "Đảng viên chính thức", None, None, "Hòa An"]]
     upload = SimpleUploadedFile("dang-vien.xlsx", workbook(rows))
     job = services.import_job_create(actor=actors.owner, kind="members", upload=upload)

@@ -289,16 +289,8 @@ class AttendanceImporter(Importer):
             site_unit = ctx.unit(row, "site_unit")
             event = self._event(row, campaign, events)
             member = self._member(row, members)
-            if event is not None and site_unit is not None and site_unit.pk not in self._site_units(event):
-                ctx.problem(row, "site_unit", _(
-                    "Event %(event)s has no bridge point at %(unit)s; add the bridge point with the events "
-                    "template first."
-                ) % {"event": event.code, "unit": site_unit.name})
-            under = member is None or site_unit is None or member.unit.path.startswith(site_unit.path)
-            if not under:
-                ctx.problem(row, "member", _(
-                    "%(member)s is not a member of a unit under the bridge point %(unit)s."
-                ) % {"member": member, "unit": site_unit.name})
+            if site_unit is not None:
+                self._check_site(row, site_unit, event, member)
             if event is None or member is None:
                 continue
             row.values["member"] = member
@@ -310,6 +302,19 @@ class AttendanceImporter(Importer):
         for event_rows in listed.values():
             ctx.duplicates(event_rows, lambda row: row.values["member"].pk, "member",
                            describe=lambda row: row.values["member"].code)
+
+    def _check_site(self, row: ParsedRow, site_unit: Unit, event: Event | None,
+                    member: Member | None) -> None:
+        """The bridge point is one of the event's, and the member belongs under it."""
+        if event is not None and site_unit.pk not in self._site_units(event):
+            self.ctx.problem(row, "site_unit", _(
+                "Event %(event)s has no bridge point at %(unit)s; add the bridge point with the events "
+                "template first."
+            ) % {"event": event.code, "unit": site_unit.name})
+        if member is not None and not member.unit.path.startswith(site_unit.path):
+            self.ctx.problem(row, "member", _(
+                "%(member)s is not a member of a unit under the bridge point %(unit)s."
+            ) % {"member": member, "unit": site_unit.name})
 
     def _event(self, row: ParsedRow, campaign: Campaign | None,
                events: dict[tuple[int, str], Event]) -> Event | None:
