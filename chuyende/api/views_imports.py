@@ -52,7 +52,8 @@ class ImportProblemSerializer(serializers.Serializer):
     """One problem of an import, as the job page and the annotated copy show it."""
 
     sheet = serializers.CharField(help_text="The sheet's name.")
-    row = serializers.IntegerField(allow_null=True, help_text="The spreadsheet row (1-based); null: the file as a whole.")
+    row = serializers.IntegerField(
+        allow_null=True, help_text="The spreadsheet row (1-based); null: the file as a whole.")
     column = serializers.CharField(help_text="Header and letter, e.g. “Năm sinh (D)”.")
     value = serializers.CharField(allow_null=True, help_text="The cell's text.")
     message = serializers.CharField(help_text="What is wrong and what to do (Vietnamese).")
