@@ -225,6 +225,15 @@ IMPORT_UPLOAD_MAX_BYTES = env_int("CHUYENDE_IMPORT_UPLOAD_MAX_MB", 50) * 1_048_5
 IMPORT_QUEUE_STALL_SECONDS = 60
 # The job runner's memory ceiling (manage.py run_worker, RLIMIT_DATA), in MB; 0 for none.
 WORKER_MEMORY_MB = env_int_at_least("CHUYENDE_WORKER_MEMORY_MB", 2048, 0)
+# Bounds on what an uploaded spreadsheet may make the reader do (chuyende/imports/limits.py). A legitimate
+# LibreOffice .ods of 200,000 rows unpacks to about 250 MB at about 40:1 (measured: 125 MB for 100,000).
+IMPORT_MAX_UNPACKED_BYTES = env_int_at_least("CHUYENDE_IMPORT_MAX_UNPACKED_MB", 512, 1) * 1_048_576
+IMPORT_MAX_COMPRESSION_RATIO = env_int_at_least("CHUYENDE_IMPORT_MAX_COMPRESSION_RATIO", 100, 2)
+IMPORT_MAX_ROWS = env_int_at_least("CHUYENDE_IMPORT_MAX_ROWS", 250_000, 100)
+IMPORT_MAX_COLUMNS = env_int_at_least("CHUYENDE_IMPORT_MAX_COLUMNS", 64, 16)
+IMPORT_MAX_CELLS = env_int_at_least("CHUYENDE_IMPORT_MAX_CELLS", 5_000_000, 10_000)
+IMPORT_MAX_SHARED_STRINGS = env_int_at_least("CHUYENDE_IMPORT_MAX_SHARED_STRINGS", 600_000, 1_000)
+IMPORT_MAX_READ_SECONDS = env_int_at_least("CHUYENDE_IMPORT_MAX_READ_SECONDS", 120, 1)
 # Form fields (not files) held in memory: at most this much of a body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1_048_576
 # Uploaded files: the first handler stops a file over its view's limit while it streams in (an import:

@@ -261,7 +261,8 @@ def preview(
     """The detected columns, the first `rows` data rows (as text) and the header's problems."""
     sheet = KINDS[kind]
     try:
-        table = read_table(file, filename=filename, sheet=sheet)
+        # Only the first rows: the preview runs in the web request and never reads a whole file.
+        table = read_table(file, filename=filename, sheet=sheet, first_rows=rows)
     except UnreadableFile as error:
         return Preview(sheet_name="", columns=[], rows=[], problems=[_file_problem(sheet, error.message)])
     with table:

@@ -1,12 +1,25 @@
-"""Reading an uploaded .xlsx or .csv file into header and rows, and reading each cell as a value.
+"""Reading an uploaded spreadsheet (.xlsx, .xls, .ods or .csv) into header and rows, and each cell as a value.
 
-`read_table` opens the file and finds the data sheet and its header row; its rows come one at a time
-(openpyxl's streaming parser for .xlsx, so 100,000 rows never sit in memory as cell objects).
-Formulas are detected, not evaluated (the workbook is read with `data_only=False`): a cell holding
-one comes back as `Formula`, a cell showing an Excel error as `ErrorValue`. Merged ranges of the
-sheet are listed in `Table.merged`. `match_columns` pairs the header with a template `Sheet`, and
-`parse_cell` reads one raw cell as the column's kind (Vietnamese numbers, dd/mm/yyyy dates, Excel
-serial dates, choice labels) or raises `CellError` with a message for the user.
+`read_table` opens the file and finds the data sheet and its header row. Workbooks are read by
+python-calamine, but only after `chuyende.imports.limits` has checked the file (archive sizes and
+ratios, the sheet's declared and actual rows, columns and cells, shared strings, time): calamine
+loads a whole sheet as a dense grid and trusts what the file declares. With `first_rows` (the
+preview) an .xlsx or .ods is not read whole: a small copy holding the workbook's parts and the first
+rows of the data sheet is built and checked, and calamine reads that. An .xls is bounded by its
+format (65,536 rows by 256 columns) and read whole after its cell records are checked. CSV files are
+read with the csv module.
+
+Formulas: a formula cell is read as the value Excel or LibreOffice last computed and saved in the
+file (what the user saw). A formula saved without a computed value (files written by programs) comes
+back as `Formula` and an Excel error cell (#REF!, #N/A...) as `ErrorValue`; both are refused on
+their cell by the parse functions. calamine returns those two as empty cells, so for .xlsx the scan
+of the sheet's XML (done for the limits anyway) records them and they are put back on the rows; an
+.xls or .ods always keeps the computed value, and an error there reads as its text (#DIV/0!).
+
+Merged ranges of an .xlsx or .xls sheet are listed in `Table.merged`. `match_columns` pairs the
+header with a template `Sheet`, and `parse_cell` reads one raw cell as the column's kind (Vietnamese
+numbers, dd/mm/yyyy dates, Excel serial dates, choice labels) or raises `CellError` with a message
+for the user.
 """
 
 import codecs
@@ -19,42 +32,58 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from itertools import chain, islice
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+import olefile
 from django.utils import translation
 from django.utils.translation import gettext as _
 from lxml import etree
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel, from_ISO8601
-from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.utils.datetime import from_excel
+from python_calamine import CalamineWorkbook
 
 from chuyende.exports.tables import restore
+from chuyende.imports.limits import (
+    OLE_SIGNATURE,
+    XLSX_SIGNATURE,
+    Clock,
+    Limits,
+    OdsScan,
+    SheetScan,
+    UnreadableFile,
+    check_archive,
+    check_csv_columns,
+    check_xls,
+    column_letters,
+    count_shared_strings,
+    damaged,
+    too_many_rows,
+    unpacked_member,
+)
 from chuyende.imports.spec import NON_DATA_TITLES, Column, Sheet, normalise_header
 
-XLSX_SIGNATURE = b"PK\x03\x04"
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+__all__ = [
+    "CellError", "CellReader", "ColumnMatch", "ErrorValue", "FileInput", "Formula", "Row", "Table",
+    "UnreadableFile", "display", "letter", "match_columns", "read_table",
+]
+
 # Serial numbers read as dates: 1 Jan 1900 to 31 Dec 2100 (Excel's 1900 date system).
 SERIAL_MIN, SERIAL_MAX = 1, 73415
-MERGE_CELL = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
-SCAN_CHUNK = 1 << 20
-ROW_TAG, C_TAG, V_TAG, F_TAG, IS_TAG, T_TAG, R_TAG, SI_TAG = (
-    f"{{{SHEET_MAIN_NS}}}{name}" for name in ("row", "c", "v", "f", "is", "t", "r", "si")
-)
-MERGE_OVERLAP = 256
+EXTENSIONS = ("xlsx", "xls", "ods", "csv")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# The preview's copy of a workbook keeps this many rows of the data sheet beyond those shown.
+PREVIEW_MARGIN = 20
+# Parts of a workbook's package the small copy of the preview leaves out (never read by calamine).
+PREVIEW_SKIPPED = ("xl/media/", "xl/drawings/", "xl/printerSettings/", "xl/comments", "xl/threadedComments",
+                   "docProps/thumbnail", "Thumbnails/", "Pictures/")
+RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+WORKBOOK_PART_MAX = 16 * 1_048_576
+# Texts remembered per column by CellReader (choices and codes repeat).
+MEMO_SIZE = 50_000
 
 FileInput = str | Path | bytes | IO[bytes]
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read as a spreadsheet; `message` says why, for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class CellError(Exception):
@@ -67,7 +96,7 @@ class CellError(Exception):
 
 @dataclass(frozen=True)
 class Formula:
-    """A cell holding a formula (its text starts with `=`)."""
+    """A cell holding a formula without a computed value (its text starts with `=`)."""
 
     text: str
 
@@ -103,7 +132,7 @@ class Table:
     """The data sheet of a file: its name, header row number and texts, and its data rows.
 
     `rows` is an iterator (each row read once); `total_rows` is the number of rows below the header
-    as the file declares it (an estimate for .xlsx: trailing empty rows count), None if unknown.
+    as the file declares it (an estimate: trailing empty rows count), None if unknown.
     `merged` lists the merged ranges of the sheet ("A2:C2"). Close the table when done.
     """
 
@@ -134,7 +163,7 @@ def is_blank(value: Any) -> bool:
 
 def letter(position: int) -> str:
     """The spreadsheet letter of a 0-based column position."""
-    return get_column_letter(position + 1)
+    return column_letters(position)
 
 
 # --- opening --------------------------------------------------------------------------------------
@@ -152,50 +181,55 @@ def _extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-def read_table(source: FileInput, *, filename: str, sheet: Sheet | None = None) -> Table:
-    """Opens an .xlsx or .csv file and returns its data sheet; raises UnreadableFile.
+def read_table(source: FileInput, *, filename: str, sheet: Sheet | None = None,
+               first_rows: int | None = None) -> Table:
+    """Opens a spreadsheet file and returns its data sheet; raises UnreadableFile.
 
     The data sheet of a workbook is the one titled like `sheet.title` if there is one, else the
     first visible sheet that is not the instructions, lists or problems sheet. The header row is
-    the first row with any value in it.
+    the first row naming two of the template's columns within the first ten, else the first row
+    with any value in it. `first_rows`: only about that many rows are needed (see the module).
     """
     stream = _as_stream(source)
     head = stream.read(8)
     stream.seek(0)
     extension = _extension(filename)
     name = Path(filename).name
+    limits = Limits.from_settings(template_columns=len(sheet.columns) if sheet is not None else None)
     if not head:
         raise UnreadableFile(_("“%(name)s” is empty.") % {"name": name})
-    if head.startswith(OLE_SIGNATURE):
-        raise UnreadableFile(_(
-            "“%(name)s” is an Excel 97–2003 workbook (.xls). Open it in Excel, save it as an Excel "
-            "workbook (.xlsx) and upload it again."
-        ) % {"name": name})
     if extension == "csv":
-        if head.startswith(XLSX_SIGNATURE):
+        if head.startswith(XLSX_SIGNATURE) or head.startswith(OLE_SIGNATURE):
             raise UnreadableFile(_(
                 "“%(name)s” is named .csv but is not a text file. Save the sheet as “CSV UTF-8 (comma "
                 "delimited)” and upload it again."
             ) % {"name": name})
-        return _read_csv(stream.read(), name=name, sheet=sheet)
-    if extension != "xlsx":
+        return _read_csv(stream.read(), name=name, sheet=sheet, limits=limits)
+    if extension not in EXTENSIONS:
         raise UnreadableFile(_(
-            "“%(name)s” is not a spreadsheet: only Excel workbooks (.xlsx) and CSV files in UTF-8 (.csv) "
-            "can be imported."
+            "“%(name)s” is not a spreadsheet: only Excel workbooks (.xlsx, .xls), OpenDocument "
+            "spreadsheets (.ods) and CSV files in UTF-8 (.csv) can be imported."
         ) % {"name": name})
-    if not head.startswith(XLSX_SIGNATURE):
-        raise UnreadableFile(_(
-            "“%(name)s” is named .xlsx but is not an Excel workbook: the file is damaged or is another "
-            "kind of file renamed."
-        ) % {"name": name})
-    return _read_xlsx(stream, name=name, sheet=sheet)
+    if head.startswith(OLE_SIGNATURE) != (extension == "xls") or not (
+            head.startswith(OLE_SIGNATURE) or head.startswith(XLSX_SIGNATURE)):
+        raise _renamed(name, extension, head)
+    clock = Clock(limits, name)
+    if extension == "xls":
+        return _read_xls(stream, name=name, sheet=sheet, limits=limits, clock=clock)
+    return _read_package(stream, name=name, extension=extension, sheet=sheet, limits=limits, clock=clock,
+                         first_rows=first_rows)
 
 
-def _damaged(name: str) -> UnreadableFile:
+def _renamed(name: str, extension: str, head: bytes) -> UnreadableFile:
+    if head.startswith(OLE_SIGNATURE):
+        return UnreadableFile(_(
+            "“%(name)s” is an Excel 97–2003 workbook (.xls) under another name. Rename it to end in .xls "
+            "and upload it again."
+        ) % {"name": name})
     return UnreadableFile(_(
-        "“%(name)s” is damaged and cannot be opened as an Excel workbook. Open it in Excel, save it "
-        "again as .xlsx and upload the new file."
-    ) % {"name": name})
+        "“%(name)s” is named .%(extension)s but is not such a spreadsheet: the file is damaged or is "
+        "another kind of file renamed."
+    ) % {"name": name, "extension": extension})
 
 
 def _choose_sheet(titles: list[str], states: list[str], sheet: Sheet | None) -> str | None:
@@ -211,498 +245,279 @@ def _choose_sheet(titles: list[str], states: list[str], sheet: Sheet | None) -> 
     return None
 
 
-@dataclass(frozen=True)
-class _Book:
-    """What reading a sheet needs from its workbook: the archive, shared strings, the styles that
-    format dates, the date system, and the worksheets (title, state, path in the archive)."""
-
-    archive: zipfile.ZipFile
-    strings: list[str]
-    date_styles: frozenset[int]
-    epoch: datetime.datetime
-    sheets: list[tuple[str, str, str]]
+def _no_sheet(name: str) -> UnreadableFile:
+    return UnreadableFile(_("“%(name)s” has no sheet with data.") % {"name": name})
 
 
-def _open_book(stream: IO[bytes]) -> _Book:
-    """The workbook's parts, without reading any worksheet (openpyxl's loader would scan them all)."""
-    reader = ExcelReader(stream, read_only=True, data_only=False, keep_links=False)
-    reader.read_manifest()
-    reader.read_workbook()
-    apply_stylesheet(reader.archive, reader.wb)
-    strings: list[str] = []
-    part = reader.package.find(SHARED_STRINGS)
-    if part is not None:
-        with reader.archive.open(part.PartName[1:]) as source:
-            strings = _shared_strings(source)
-    sheets = [
-        (sheet.name, sheet.state or "visible", rel.target)
-        for sheet, rel in reader.parser.find_sheets()
-        if rel.target in reader.valid_files and "chartsheet" not in rel.Type
-    ]
-    return _Book(archive=reader.archive, strings=strings, date_styles=frozenset(reader.wb._date_formats),
-                 epoch=reader.wb.epoch, sheets=sheets)
-
-
-def _iterparse(source: IO[bytes], tags: tuple[str, ...]) -> Any:
-    # An untrusted file: no entities resolved, nothing fetched.
-    return etree.iterparse(source, events=("end",), tag=tags, resolve_entities=False, no_network=True,
-                           huge_tree=True)
-
-
-def _text_of(element: Any) -> str:
-    """The text of a string item (shared or inline), leaving out phonetic runs."""
-    parts = []
-    for child in element:
-        if child.tag == T_TAG:
-            parts.append(child.text or "")
-        elif child.tag == R_TAG:
-            parts.extend(t.text or "" for t in child.iter(T_TAG))
-    return "".join(parts).replace("_x005F_", "_")
-
-
-def _shared_strings(source: IO[bytes]) -> list[str]:
-    data = source.read()
-    fast = _fast_shared_strings(data)
-    if fast is not None:
-        return fast
-    strings = []
-    for _event, element in _iterparse(io.BytesIO(data), (SI_TAG,)):
-        strings.append(_text_of(element))
-        element.clear()
-    return strings
-
-
-def _read_xlsx(stream: IO[bytes], *, name: str, sheet: Sheet | None) -> Table:
+def _read_package(stream: IO[bytes], *, name: str, extension: str, sheet: Sheet | None, limits: Limits,
+                  clock: Clock, first_rows: int | None) -> Table:
+    """An .xlsx or .ods file: a zip archive, checked (see limits), then read by calamine."""
     try:
-        book = _open_book(stream)
-    except Exception as error:  # an untrusted file: every failure of the reader means "damaged"
-        raise _damaged(name) from error
+        archive = zipfile.ZipFile(stream)
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise damaged(name) from error
+    check_archive(members, name=name, limits=limits)
+    keep = None if first_rows is None else first_rows + PREVIEW_MARGIN
     try:
-        titles = [title for title, _state, _path in book.sheets]
-        states = [state for _title, state, _path in book.sheets]
-        title = _choose_sheet(titles, states, sheet)
-        if title is None:
-            raise UnreadableFile(_("“%(name)s” has no sheet with data.") % {"name": name})
-        path = book.sheets[titles.index(title)][2]
-        merged, declared = _scan_sheet(book.archive, path)
-        header_number, header, rows = _find_header(_xlsx_rows(book, path, name), sheet)
-    except UnreadableFile:
-        book.archive.close()
+        if extension == "ods":
+            return _read_ods(stream, archive, name=name, sheet=sheet, limits=limits, clock=clock, keep=keep)
+        return _read_xlsx(stream, archive, name=name, sheet=sheet, limits=limits, clock=clock, keep=keep)
+    except (UnreadableFile, KeyboardInterrupt):
         raise
-    except Exception as error:
-        book.archive.close()
-        raise _damaged(name) from error
+    except Exception as error:  # an untrusted file: every failure of a reader means "damaged"
+        raise damaged(name) from error
+
+
+def _unpacked(stream: IO[bytes], member: zipfile.ZipInfo, *, name: str, clock: Clock,
+              limit: int | None = None) -> bytes:
+    if limit is not None and member.file_size > limit:
+        raise damaged(name)
+    return b"".join(unpacked_member(stream, member, name=name, clock=clock))
+
+
+def _parse_part(data: bytes) -> Any:
+    # An untrusted file: no entities resolved, nothing fetched.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.fromstring(data, parser=parser)
+
+
+def _xlsx_sheets(stream: IO[bytes], by_name: dict[str, zipfile.ZipInfo], *, name: str,
+                 clock: Clock) -> list[tuple[str, str, str]]:
+    """The worksheets of an .xlsx: (title, state, path in the archive), from workbook.xml and its rels."""
+    root_rels = _parse_part(_unpacked(stream, by_name["_rels/.rels"], name=name, clock=clock,
+                                      limit=WORKBOOK_PART_MAX))
+    workbook_path = next(rel.get("Target").lstrip("/")
+                         for rel in root_rels.iter(f"{{{PACKAGE_RELS_NS}}}Relationship")
+                         if rel.get("Type", "").endswith("/officeDocument"))
+    folder, _slash, base = workbook_path.rpartition("/")
+    workbook = _parse_part(_unpacked(stream, by_name[workbook_path], name=name, clock=clock,
+                                     limit=WORKBOOK_PART_MAX))
+    rels_path = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    rels = _parse_part(_unpacked(stream, by_name[rels_path], name=name, clock=clock, limit=WORKBOOK_PART_MAX))
+    targets = {}
+    for rel in rels.iter(f"{{{PACKAGE_RELS_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else f"{folder}/{target}" if folder else target
+        targets[rel.get("Id")] = (path, rel.get("Type", ""))
+    sheets = []
+    for element in workbook.iter("{*}sheet"):
+        path, kind = targets.get(element.get(f"{{{RELATIONSHIPS_NS}}}id"), ("", ""))
+        if kind.endswith("/worksheet") and path in by_name:
+            sheets.append((element.get("name", ""), element.get("state") or "visible", path))
+    return sheets
+
+
+def _read_xlsx(stream: IO[bytes], archive: zipfile.ZipFile, *, name: str, sheet: Sheet | None, limits: Limits,
+               clock: Clock, keep: int | None) -> Table:
+    members = archive.infolist()
+    by_name = {member.filename: member for member in members}
+    sheets = _xlsx_sheets(stream, by_name, name=name, clock=clock)
+    title = _choose_sheet([title for title, _state, _path in sheets],
+                          [state for _title, state, _path in sheets], sheet)
+    if title is None:
+        raise _no_sheet(name)
+    path = next(path for sheet_title, _state, path in sheets if sheet_title == title)
+    scan = SheetScan(limits, sheet=title, clock=clock)
+    copy = _PreviewCopy() if keep is not None else None
+    for member in members:
+        strings = member.filename.lower().endswith("sharedstrings.xml")
+        if copy is not None and (member.filename.startswith(PREVIEW_SKIPPED) or (
+                member.filename != path and member.filename.startswith("xl/worksheets/"))):
+            continue
+        chunks = unpacked_member(stream, member, name=name, clock=clock)
+        if member.filename == path:
+            kept = _scan_sheet(chunks, scan, keep)
+            if copy is not None:
+                copy.add(member.filename, kept)
+        elif strings:
+            parts: list[bytes] = []
+            count_shared_strings(_kept(chunks, parts if copy is not None else None), name=name, limits=limits)
+            if copy is not None:
+                copy.add(member.filename, b"".join(parts))
+        elif copy is not None:
+            copy.add(member.filename, b"".join(chunks))
+        else:
+            for _chunk in chunks:
+                pass
+    scan.finish()
+    specials = {position: Formula(text) if kind == "f" else ErrorValue(text)
+                for position, (kind, text) in scan.specials.items()}
+    source = copy.archive() if copy is not None else stream
+    stream.seek(0)
+    declared = scan.declared_rows if keep is not None else scan.rows
+    return _calamine_table(source, title=title, sheet=sheet, specials=specials, declared_rows=declared)
+
+
+def _kept(chunks: Iterator[bytes], parts: list[bytes] | None) -> Iterator[bytes]:
+    for chunk in chunks:
+        if parts is not None:
+            parts.append(chunk)
+        yield chunk
+
+
+ROW_END = re.compile(rb"</(?:\w+:)?row>|<(?:\w+:)?row\b[^>]*/>")
+SHEET_DATA_OPEN = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")
+
+
+def _scan_sheet(chunks: Iterator[bytes], scan: SheetScan, keep: int | None) -> bytes:
+    """Feeds the sheet to the scan; with `keep`, stops after that many rows and returns them as a
+    sheet (the prolog, the rows, the closing tags)."""
+    if keep is None:
+        for chunk in chunks:
+            scan.feed(chunk)
+        return b""
+    data = b""
+    rows = position = 0
+    for chunk in chunks:
+        data += chunk
+        for end in ROW_END.finditer(data, position):
+            rows += 1
+            position = end.end()
+            if rows >= keep:
+                opening = SHEET_DATA_OPEN.search(data)
+                prefix = (opening.group(1) or b"") if opening else b""
+                data = data[:position] + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+                scan.feed(data)
+                return data
+        position = max(position, len(data) - 64)  # a row end cut in two is found with the next chunk
+    scan.feed(data)
+    return data
+
+
+class _PreviewCopy:
+    """The small workbook the preview reads: parts kept as they were, stored uncompressed."""
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        self.zip = zipfile.ZipFile(self.buffer, "w", zipfile.ZIP_STORED)
+
+    def add(self, path: str, data: bytes) -> None:
+        self.zip.writestr(path, data)
+
+    def archive(self) -> IO[bytes]:
+        self.zip.close()
+        self.buffer.seek(0)
+        return self.buffer
+
+
+def _read_ods(stream: IO[bytes], archive: zipfile.ZipFile, *, name: str, sheet: Sheet | None, limits: Limits,
+              clock: Clock, keep: int | None) -> Table:
+    members = archive.infolist()
+    by_name = {member.filename: member for member in members}
+    if "mimetype" not in by_name or _unpacked(stream, by_name["mimetype"], name=name, clock=clock,
+                                              limit=256).strip() != ODS_MIMETYPE:
+        raise _renamed(name, "ods", b"")
+    if "content.xml" not in by_name:
+        raise damaged(name)
+    skipped = {normalise_header(title) for title in NON_DATA_TITLES}
+    wanted = normalise_header(sheet.title) if sheet is not None else None
+
+    def is_data(title: str) -> bool:
+        folded = normalise_header(title)
+        return folded == wanted or folded not in skipped
+
+    scan = OdsScan(limits, clock=clock, cut_after=keep, is_data=is_data)
+    copy = _PreviewCopy() if keep is not None else None
+    for member in members:
+        skipped = member.filename.startswith(PREVIEW_SKIPPED) or member.filename.endswith("/")
+        if copy is not None and skipped:
+            continue
+        chunks = unpacked_member(stream, member, name=name, clock=clock)
+        if member.filename == "content.xml":
+            for chunk in chunks:
+                scan.feed(chunk)
+                if scan.done:
+                    break
+            scan.finish()
+            if copy is not None:
+                copy.add(member.filename, b"".join(scan.kept))
+        elif copy is not None:
+            copy.add(member.filename, b"".join(chunks))
+        else:
+            for _chunk in chunks:
+                pass
+    source = copy.archive() if copy is not None else stream
+    stream.seek(0)
+    return _calamine_table(source, title=None, sheet=sheet, specials={}, declared_rows=None)
+
+
+def _read_xls(stream: IO[bytes], *, name: str, sheet: Sheet | None, limits: Limits, clock: Clock) -> Table:
+    """An Excel 97-2003 workbook: its cell records checked (see limits), then read by calamine."""
+    data = stream.read()
+    try:
+        with olefile.OleFileIO(data) as ole:
+            part = next((part for part in ("Workbook", "Book") if ole.exists(part)), None)
+            if part is None:
+                raise damaged(name)
+            biff = ole.openstream(part).read()
+        check_xls(biff, name=name, limits=limits, clock=clock)
+        return _calamine_table(io.BytesIO(data), title=None, sheet=sheet, specials={}, declared_rows=None)
+    except UnreadableFile:
+        raise
+    except Exception as error:  # an untrusted file: every failure of a reader means "damaged"
+        raise damaged(name) from error
+
+
+def _calamine_table(source: IO[bytes], *, title: str | None, sheet: Sheet | None,
+                    specials: dict[tuple[int, int], Any], declared_rows: int | None) -> Table:
+    """The data sheet of a workbook checked beforehand, read by calamine."""
+    book = CalamineWorkbook.from_filelike(source)
+    try:
+        if title is None:
+            metadata = book.sheets_metadata
+            title = _choose_sheet([item.name for item in metadata],
+                                  ["visible" if str(item.visible).endswith("Visible") else "hidden"
+                                   for item in metadata], sheet)
+            if title is None:
+                raise UnreadableFile(_("The file has no sheet with data."))
+        data = book.get_sheet_by_name(title)
+        header_number, header, rows = _find_header(_calamine_rows(data, specials), sheet)
+        merged = [f"{letter(first[1])}{first[0] + 1}:{letter(last[1])}{last[0] + 1}"
+                  for first, last in data.merged_cell_ranges or ()]
+    except BaseException:
+        book.close()
+        raise
     columns = [_header_text(value) for value in header]
     while columns and not columns[-1]:
         columns.pop()
     width = len(columns)
-    total = max(declared - header_number, 0) if declared and header_number else None
+    if declared_rows is None:
+        declared_rows = data.end[0] + 1 if data.end is not None else 0
+    total = max(declared_rows - header_number, 0) if declared_rows and header_number else None
     # A merged title above the table is no concern of the import.
     merged = [ref for ref in merged if _last_row(ref) >= header_number]
     return Table(
         sheet_name=title, header_row=header_number, columns=columns,
         rows=(Row(number, _fit(values, width)) for number, values in rows),
-        total_rows=total, merged=merged, _closer=book.archive.close,
+        total_rows=total, merged=merged, _closer=book.close,
     )
 
 
-def _column_index(reference: str, cache: dict[str, int]) -> int:
-    """The 0-based column of a cell reference such as "AB12"."""
-    letters = reference.rstrip("0123456789")
-    index = cache.get(letters)
-    if index is None:
-        index = 0
-        for char in letters:
-            index = index * 26 + ord(char) - 64
-        index -= 1
-        cache[letters] = index
-    return index
+def _calamine_rows(data: Any, specials: dict[tuple[int, int], Any]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(row number, values by position from column A) of a calamine sheet, empty cells as None.
 
-
-def _xlsx_rows(book: _Book, path: str, name: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(row number, values by position) for every row element of the sheet, in order.
-
-    The fast reader (below) reads the sheet unless it meets something it does not know; then lxml
-    reads the sheet from the row where the fast reader stopped (both give one item per row element,
-    in document order, so the rows already given are skipped).
-    """
-    given = 0
-    try:
-        for item in _fast_rows(book, path):
-            yield item
-            given += 1
-        return
-    except _NotFast:
-        pass
-    yield from islice(_lxml_rows(book, path, name), given, None)
-
-
-def _lxml_rows(book: _Book, path: str, name: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    columns: dict[str, int] = {}
-    strings, date_styles, epoch = book.strings, book.date_styles, book.epoch
-    number = 0
-    try:
-        with book.archive.open(path) as source:
-            for _event, row in _iterparse(source, (ROW_TAG,)):
-                given = row.get("r")
-                number = int(given) if given else number + 1
-                values: list[Any] = []
-                for cell in row.iterchildren(C_TAG):
-                    reference = cell.get("r")
-                    position = _column_index(reference, columns) if reference else len(values)
-                    if position >= len(values):
-                        values.extend([None] * (position + 1 - len(values)))
-                    values[position] = _cell_value(cell, strings, date_styles, epoch)
-                yield number, tuple(values)
-                row.clear()
-                while row.getprevious() is not None:
-                    del row.getparent()[0]
-    except UnreadableFile:
-        raise
-    except Exception as error:
-        raise _damaged(name) from error
-
-
-def _cell_value(cell: Any, strings: list[str], date_styles: frozenset[int], epoch: datetime.datetime) -> Any:
-    kind = cell.get("t", "n")
-    formula = cell.find(F_TAG)
-    if formula is not None:
-        return Formula("=" + (formula.text or ""))
-    if kind == "inlineStr":
-        inline = cell.find(IS_TAG)
-        return _text_of(inline) if inline is not None else None
-    text = cell.findtext(V_TAG)
-    if text is None or text == "":
-        return None
-    style = cell.get("s")
-    return _typed_value(kind, text, bool(style) and int(style) in date_styles, strings, epoch)
-
-
-def _typed_value(kind: str, text: str, date_style: bool, strings: list[str], epoch: datetime.datetime) -> Any:
-    """The value of a cell of type `kind` (not an inline string) whose <v> holds `text` (not empty)."""
-    if kind == "s":
-        return strings[int(text)]
-    if kind == "n":
-        value: Any = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
-        if date_style:
-            try:
-                return from_excel(value, epoch)
-            except (OverflowError, ValueError):
-                return ErrorValue("#VALUE!")
-        return value
-    if kind == "str":
-        return text
-    if kind == "b":
-        return text == "1"
-    if kind == "e":
-        return ErrorValue(text)
-    if kind == "d":
-        return from_ISO8601(text)
-    return text
-
-
-# --- the fast reader ------------------------------------------------------------------------------
-#
-# Through lxml, every element and attribute a row touches from Python costs about a microsecond:
-# 100,000 rows of eight cells took ten seconds. The XML every spreadsheet program writes for a cell is
-# one of a few plain forms, so the fast reader reads `sheetData` with one regular expression, a chunk
-# of rows at a time, and gives the same values as lxml would. It accepts a chunk only when the tokens
-# it recognised hold every "<" of the chunk (rows, and cells that are empty, hold a <v> or hold an
-# inline string of one <t>): a formula, a rich text, a comment, CDATA, a processing instruction or an
-# unknown element leaves a "<" unaccounted for, and then lxml reads the sheet from that chunk on
-# (_NotFast). So do text with control characters, references to entities other than the five of XML,
-# attributes it cannot read, a sheet in another encoding than UTF-8 or whose `sheetData` is not
-# the child of a main-namespace `worksheet`, and anything that fails while reading. What surrounds
-# `sheetData` is parsed by lxml (entities not resolved), so a damaged sheet is still refused.
-
-FAST_CHUNK = 1 << 20
-FAST_TOKEN = re.compile(
-    rb'<c r="([A-Z]{1,3})[0-9]+"([^<>/]*)'
-    rb'(?:(/)>|><v>([^<]*)</v></c>|><(i)s><t(?: xml:space="preserve")?>([^<]*)</t></is></c>)'
-    rb'|<row r="([0-9]+)"([^<>/]*)(/?)>'
-    rb"|</row>"
-)
-FAST_ATTRIBUTES = re.compile(rb'(?:\s+[A-Za-z_][\w.:-]*="[^"<&]*")*\s*')
-FAST_ATTRIBUTE = re.compile(rb'([A-Za-z_][\w.:-]*)="([^"<&]*)"')
-# Every byte but the control characters XML forbids (translate deletes them; what is left is bad).
-XML_CHARACTERS = bytes(byte for byte in range(256) if byte >= 0x20 or byte in (0x09, 0x0A, 0x0D))
-MEMO_SIZE = 50_000
-FAST_SHARED = re.compile(rb'<si><t(?: xml:space="preserve")?(?:(/)>|>([^<]*)</t>)</si>')
-XML_DECLARATION = re.compile(rb'^(?:\xef\xbb\xbf)?<\?xml[^<>]*?\?>')
-XML_ENCODING = re.compile(rb'encoding\s*=\s*["\']([A-Za-z0-9._-]+)["\']')
-XML_REFERENCE = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));")
-XML_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-SHEET_DATA, SHEET_DATA_END = b"<sheetData>", b"</sheetData>"
-
-
-class _NotFast(Exception):
-    """The fast reader meets something it does not read; lxml reads the rest."""
-
-
-def _xml_character(match: re.Match[str]) -> str:
-    decimal, hexadecimal, name = match.groups()
-    if name:
-        return XML_ENTITIES[name]
-    code = int(decimal) if decimal else int(hexadecimal, 16)
-    if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
-            or 0x10000 <= code <= 0x10FFFF):
-        raise _NotFast
-    return chr(code)
-
-
-def _xml_text(raw: bytes, words: dict[str, str]) -> str:
-    """The text of an element as an XML parser gives it: line ends as \\n, references replaced.
-
-    Programs that write non-ASCII letters as references (&#7877;) write the same words again and
-    again, so each word's reading is remembered in `words`."""
-    text = raw.decode()
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" not in text:
-        return text
-    parts = []
-    for word in text.split(" "):
-        if "&" in word:
-            known = words.get(word)
-            if known is None:
-                if "&" in XML_REFERENCE.sub("", word):
-                    raise _NotFast  # an entity of a DTD, or a bare "&": lxml decides
-                known = words[word] = XML_REFERENCE.sub(_xml_character, word)
-            parts.append(known)
-        else:
-            parts.append(word)
-    return " ".join(parts)
-
-
-def _fast_attributes(raw: bytes, known: dict[bytes, dict[bytes, bytes]]) -> dict[bytes, bytes]:
-    """The attributes other than r of a cell or row element (names to raw values), remembered."""
-    found = known.get(raw)
-    if found is None:
-        if not FAST_ATTRIBUTES.fullmatch(raw):
-            raise _NotFast
-        pairs = FAST_ATTRIBUTE.findall(raw)
-        found = dict(pairs)
-        if len(found) != len(pairs) or b"r" in found:
-            raise _NotFast  # an attribute twice: not XML
-        known[raw] = found
-    return found
-
-
-def _check_skeleton(prolog: bytes, epilog: bytes, *, root: str = "worksheet",
-                    inner: str = "sheetData") -> None:
-    """What surrounds the part read fast is well formed XML in UTF-8, `inner` a child of a main `root`."""
-    declaration = XML_DECLARATION.match(prolog)
-    if declaration is not None:
-        encoding = XML_ENCODING.search(declaration.group())
-        if encoding is not None and encoding.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
-            raise _NotFast
-    elif prolog[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise _NotFast
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-    try:
-        element = etree.fromstring(prolog + f"<{inner}/>".encode() + epilog, parser=parser)
-    except etree.XMLSyntaxError:
-        raise _NotFast from None
-    if element.tag != f"{{{SHEET_MAIN_NS}}}{root}" or element.find(f"{{{SHEET_MAIN_NS}}}{inner}") is None:
-        raise _NotFast
-
-
-def _fast_rows(book: _Book, path: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """The rows of a sheet, read by the fast reader (see above); raises _NotFast."""
-    try:
-        with book.archive.open(path) as source:
-            buffer = b""
-            while True:
-                start = buffer.find(b"<sheetData")
-                if start >= 0 and len(buffer) - start >= len(SHEET_DATA):
-                    break
-                chunk = source.read(FAST_CHUNK)
-                if not chunk:
-                    raise _NotFast
-                buffer += chunk
-            if not buffer.startswith(SHEET_DATA, start):
-                raise _NotFast  # no rows at all (<sheetData/>), or attributes: lxml reads it
-            prolog = buffer[:start]
-            # Namespaces and well-formedness of what comes before the rows, checked before any row.
-            _check_skeleton(prolog, b"</worksheet>")
-            buffer = buffer[start + len(SHEET_DATA):]
-            reader = _FastSheet(book)
-            while True:
-                chunk = source.read(FAST_CHUNK)
-                buffer += chunk
-                end = buffer.find(SHEET_DATA_END)
-                if end >= 0:
-                    yield from reader.rows(buffer[:end])
-                    epilog = buffer[end + len(SHEET_DATA_END):] + source.read()
-                    break
-                if not chunk:
-                    raise _NotFast
-                cut = buffer.rfind(b"</row>")
-                if cut >= 0:
-                    cut += len(b"</row>")
-                    yield from reader.rows(buffer[:cut])
-                    buffer = buffer[cut:]
-        _check_skeleton(prolog, epilog)
-    except _NotFast:
-        raise
-    except Exception as error:  # whatever fails, lxml reads the sheet and says what is wrong
-        raise _NotFast from error
-
-
-class _FastSheet:
-    """Reads chunks of `sheetData` (whole rows) for _fast_rows.
-
-    Cells repeat a few texts and numbers many times (choices, unit codes, years), so the value of
-    each raw text is remembered per kind of cell (up to MEMO_SIZE texts a kind)."""
-
-    def __init__(self, book: _Book) -> None:
-        self.strings, self.date_styles, self.epoch = book.strings, book.date_styles, book.epoch
-        self.columns: dict[bytes, int] = {}
-        self.attributes: dict[bytes, dict[bytes, bytes]] = {}
-        # A cell's raw attributes -> its type and the values of its texts read so far.
-        self.cells: dict[bytes, tuple[str, bool, dict[bytes, Any]]] = {}
-        self.words: dict[str, str] = {}
-
-    def _column(self, letters: bytes) -> int:
-        index = 0
-        for char in letters:
-            index = index * 26 + char - 64
-        self.columns[letters] = index - 1
-        return index - 1
-
-    def _cell(self, raw: bytes) -> tuple[str, bool, dict[bytes, Any]]:
-        """(type, whether its style formats dates, remembered values) of a cell's attributes."""
-        attributes = _fast_attributes(raw, self.attributes)
-        kind = attributes.get(b"t", b"n").decode()
-        style = attributes.get(b"s")
-        found: tuple[str, bool, dict[bytes, Any]] = (
-            kind, style is not None and style != b"" and int(style) in self.date_styles, {})
-        self.cells[raw] = found
-        return found
-
-    def _value(self, cell: tuple[str, bool, dict[bytes, Any]], raw: bytes, inline: bool) -> Any:
-        """The value of a cell's text (its <v>, or its inline string when `inline`), remembered."""
-        kind, date_style, memo = cell
-        if inline:
-            value: Any = _xml_text(raw, self.words).replace("_x005F_", "_") if raw else ""
-        else:
-            value = _typed_value(kind, _xml_text(raw, self.words), date_style, self.strings, self.epoch)
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        memo[raw] = value
-        return value
-
-    def rows(self, body: bytes) -> list[tuple[int, tuple[Any, ...]]]:
-        """Every row of `body` (whole rows), all or none (_NotFast)."""
-        if body.translate(None, XML_CHARACTERS):
-            raise _NotFast  # control characters are not XML
-        columns, cells = self.columns, self.cells
-        rows: list[tuple[int, tuple[Any, ...]]] = []
-        values: list[Any] | None = None
-        number = 0
-        accounted = 0  # the "<" of the tokens read
-        tokens = FAST_TOKEN.findall(body)
-        for letters, raw, empty, text, inline, inline_text, given, row_raw, closed in tokens:
-            if letters:
-                if values is None:
-                    raise _NotFast  # a cell outside a row
-                position = columns.get(letters)
-                if position is None:
-                    position = self._column(letters)
-                cell = cells.get(raw) or self._cell(raw)
-                value: Any = None
-                if empty:
-                    accounted += 1
-                elif inline:
-                    accounted += 6
-                    if cell[0] == "inlineStr":
-                        value = cell[2].get(inline_text)
-                        if value is None:
-                            value = self._value(cell, inline_text, True)
-                else:
-                    accounted += 4
-                    if text and cell[0] != "inlineStr":
-                        value = cell[2].get(text)
-                        if value is None:
-                            value = self._value(cell, text, False)
-                if position == len(values):
-                    values.append(value)
-                elif position > len(values):
-                    values.extend([None] * (position - len(values)))
-                    values.append(value)
-                else:
-                    values[position] = value
-            elif given:
-                accounted += 1
-                if values is not None:
-                    raise _NotFast  # a row inside a row
-                if row_raw:
-                    _fast_attributes(row_raw, self.attributes)
-                number = int(given)
-                if closed:
-                    rows.append((number, ()))
-                else:
-                    values = []
-            else:
-                accounted += 1
-                if values is None:
-                    raise _NotFast  # a row closed twice
-                rows.append((number, tuple(values)))
-                values = None
-        if values is not None or accounted != body.count(b"<"):
-            raise _NotFast  # a row not closed, or a "<" of something else than plain rows and cells
-        return rows
-
-
-def _fast_shared_strings(data: bytes) -> list[str] | None:
-    """The shared strings if each is one plain <t> (the common case), else None (lxml reads them)."""
-    start, end = data.find(b"<sst"), data.rfind(b"</sst>")
-    opened = data.find(b">", start) + 1
-    if start < 0 or end < opened or data[opened - 2:opened] == b"/>" or data.translate(None, XML_CHARACTERS):
-        return None
-    body = data[opened:end]
-    found = FAST_SHARED.findall(body)
-    if sum(3 if empty else 4 for empty, _text in found) != body.count(b"<"):
-        return None
-    try:
-        # The <si> placed by the check stands for the strings; the root must be a main-namespace <sst>.
-        _check_skeleton(data[:opened], data[end:], root="sst", inner="si")
-        words: dict[str, str] = {}
-        return [_xml_text(text, words).replace("_x005F_", "_") if text else "" for _empty, text in found]
-    except (_NotFast, UnicodeDecodeError):
-        return None
+    calamine's rows start at row 1 but at the first used column: the columns before it are put back."""
+    start = data.start
+    padding: tuple[Any, ...] = (None,) * start[1] if start is not None else ()
+    special_rows = {row for row, _column in specials}
+    for number, cells in enumerate(data.iter_rows(), start=1):
+        values = tuple([None if cell == "" else cell for cell in cells])
+        if padding:
+            values = padding + values
+        if number in special_rows:
+            listed = list(values)
+            for (row, column), value in specials.items():
+                if row == number:
+                    listed.extend([None] * (column + 1 - len(listed)))
+                    listed[column] = value
+            values = tuple(listed)
+        yield number, values
 
 
 def _last_row(reference: str) -> int:
     last = reference.split(":")[-1]
     return int(last.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0)
-
-
-ROW_PATTERN = re.compile(rb"<(?:\w+:)?row[\s>/]")
-
-
-PLAIN_ROW_PATTERN = re.compile(rb"<row[\s>/]")  # a literal start: searched far faster
-
-
-def _row_elements(data: bytes) -> int:
-    """The row elements that start in `data`."""
-    return len((ROW_PATTERN if b":row" in data else PLAIN_ROW_PATTERN).findall(data))
-
-
-def _scan_sheet(archive: zipfile.ZipFile, path: str) -> tuple[list[str], int]:
-    """The merged ranges of a sheet ("A2:C2") and its number of row elements, by scanning its XML."""
-    found: dict[str, None] = {}
-    rows = 0
-    tail = b""
-    with archive.open(path) as source:
-        while chunk := source.read(SCAN_CHUNK):
-            data = tail + chunk
-            if b"mergeCell" in data:
-                found.update((match.group(1).decode(), None) for match in MERGE_CELL.finditer(data))
-            # A match wholly inside the tail was counted with the previous chunk.
-            rows += _row_elements(data) - _row_elements(tail)
-            tail = data[-MERGE_OVERLAP:]  # a tag cut in two is found whole with the next chunk
-    return list(found), rows
 
 
 HEADER_SEARCH_ROWS = 10
@@ -755,7 +570,7 @@ def _fit(values: tuple[Any, ...], width: int) -> tuple[Any, ...]:
     return values  # cells beyond the header: reported by the engine
 
 
-def _read_csv(data: bytes, *, name: str, sheet: Sheet | None) -> Table:
+def _read_csv(data: bytes, *, name: str, sheet: Sheet | None, limits: Limits) -> Table:
     if b"\x00" in data:  # a NUL anywhere: no database takes it in text
         raise UnreadableFile(_(
             "“%(name)s” is named .csv but is not a text file. Save the sheet as “CSV UTF-8 (comma "
@@ -769,7 +584,10 @@ def _read_csv(data: bytes, *, name: str, sheet: Sheet | None) -> Table:
             "“CSV UTF-8 (comma delimited)” and upload it again."
         ) % {"name": name}) from None
     first_line = text.split("\n", 1)[0]
-    delimiter = _delimiter(first_line)
+    delimiter = _delimiter(first_line[:65536])
+    check_csv_columns(text, delimiter=delimiter, name=name, limits=limits)
+    if text.count("\n") > limits.rows:
+        raise too_many_rows(limits, sheet=Path(name).stem, row=text.count("\n") + 1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     numbered: Iterator[tuple[int, tuple[Any, ...]]] = (
         (number, tuple(cell if cell != "" else None for cell in cells))
