@@ -263,13 +263,13 @@ def _greater_letters(letters: str) -> bytes:
 @lru_cache(maxsize=256)
 def _row_beyond(row: int) -> re.Pattern[bytes]:
     """A row or cell reference to a row after `row`."""
-    return re.compile(rb'\sr="([A-Z]*)(' + _greater_number(row) + rb')"')
+    return re.compile(rb' r="([A-Z]*)(' + _greater_number(row) + rb')"')
 
 
 @lru_cache(maxsize=256)
 def _column_beyond(position: int) -> re.Pattern[bytes]:
     """A cell reference to a column after the 0-based `position`."""
-    return re.compile(rb'\sr="(' + _greater_letters(column_letters(position)) + rb')([0-9]+)"')
+    return re.compile(rb' r="(' + _greater_letters(column_letters(position)) + rb')([0-9]+)"')
 
 
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
@@ -299,7 +299,7 @@ class SheetScan:
         self.declared_rows: int | None = None
         self.specials: dict[tuple[int, int], tuple[str, str]] = {}
         self._carry = b""
-        self._started = False
+        self._started = self._prefixed = False
         self._implicit_row = 0  # rows and cells without references: positions counted here
 
     def feed(self, data: bytes) -> None:
@@ -322,6 +322,7 @@ class SheetScan:
     def _block(self, block: bytes) -> None:
         if not self._started:
             self._started = True
+            self._prefixed = re.search(rb"<\w+:worksheet\b", block[:4096]) is not None
             declared = DIMENSION.search(block)
             if declared is not None:
                 reference = declared.group(1).decode("ascii", "replace")
@@ -332,17 +333,17 @@ class SheetScan:
             self._positions(block)
         else:
             self._bounds(block)
-        if SPECIAL.search(block) is not None:
+        if (b"<f" in block or b't="e"' in block or b":f" in block) and SPECIAL.search(block) is not None:
             self._specials(block)
 
-    @staticmethod
-    def _implicit(block: bytes) -> bool:
-        """Whether some cell or row of the block has no reference (its position is implied)."""
-        cells = block.count(b'<c r="')
-        if cells != block.count(b"<c ") + block.count(b"<c>") + block.count(b"<c/>"):
+    def _implicit(self, block: bytes) -> bool:
+        """Whether the fast bounds (a search of ` r="` references) could miss a position in the block:
+        a cell or row without a reference (its position is implied), a reference after another
+        white space than a space, or elements with a namespace prefix."""
+        if self._prefixed or b'\tr="' in block or b'\nr="' in block or b'\rr="' in block:
             return True
-        rows = block.count(b'<row r="')
-        return rows != block.count(b"<row ") + block.count(b"<row>") + block.count(b"<row/>")
+        elements = sum(block.count(start) for start in (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>"))
+        return elements != block.count(b' r="')
 
     def _bounds(self, block: bytes) -> None:
         """The last row and column named in a block whose every row and cell has its reference."""

@@ -420,8 +420,8 @@ def _read_ods(stream: IO[bytes], archive: zipfile.ZipFile, *, name: str, sheet: 
     scan = OdsScan(limits, clock=clock, cut_after=keep, is_data=is_data)
     copy = _PreviewCopy() if keep is not None else None
     for member in members:
-        skipped = member.filename.startswith(PREVIEW_SKIPPED) or member.filename.endswith("/")
-        if copy is not None and skipped:
+        left_out = member.filename.startswith(PREVIEW_SKIPPED) or member.filename.endswith("/")
+        if copy is not None and left_out:
             continue
         chunks = unpacked_member(stream, member, name=name, clock=clock)
         if member.filename == "content.xml":
