@@ -1,34 +1,38 @@
 """The annotated copy of an uploaded file: every problem cell filled red with its message as a comment.
 
-A workbook is copied as it was uploaded, merged cells kept, so the user sees the problems where
-they are; its text and formulas become quoted text (`exports.tables.neutralise_loaded_cell`): the
-copy may be opened by someone else than the uploader, and must run nothing. A CSV file becomes a
-workbook with its cells as text. A sheet "Lỗi" lists every
-problem (sheet, row, column, value, message). A file that could not be read at all gives a
-workbook with the list alone.
+The copy is built from what the bounded reader (`reading.read_table`) gives, never by loading the
+upload with another library: a hostile file refused by the limits is never copied, and .xls, .ods
+and .csv files get the same copy as .xlsx. It holds a sheet "Lỗi" listing every problem (sheet, row,
+column, value, message) and the data sheet, its header and rows at their row numbers, with the
+problem cells marked. Every text and formula of the upload is written as neutralised text
+(`exports.tables.cell_value`): the copy may be opened by someone else than the uploader, and must
+run nothing. Merged ranges are not copied (the problem is marked on their first cell), nor are
+formatting and the other sheets. A file that could not be read at all (a file-level refusal: a
+limit, a damaged file) gives no copy: its problem is said on the page.
 """
 
-import csv
-import io
 import tempfile
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from chuyende.exports.tables import cell_value, neutralise_loaded_cell
+from chuyende.exports.tables import cell_value
 from chuyende.imports.kinds.base import ImportProblem
-from chuyende.imports.reading import FileInput, UnreadableFile, _as_stream, _delimiter, read_table
-from chuyende.imports.spec import PROBLEMS_TITLE, normalise_header
+from chuyende.imports.reading import ErrorValue, FileInput, Formula, Table, UnreadableFile, read_table
+from chuyende.imports.spec import KINDS, PROBLEMS_TITLE, normalise_header
 
 PROBLEM_FILL = PatternFill("solid", fgColor="FFC7CE")
 PROBLEM_FONT = Font(color="9C0006")
 HEADER_FONT = Font(bold=True)
+TITLE_CHARACTERS = {ord(character): "_" for character in "[]:*?/\\"}
 
 
 def _problem(value: Any) -> ImportProblem:
@@ -49,108 +53,87 @@ def _letter_of(problem: ImportProblem) -> str:
     return column if column.isalpha() and column.isupper() and len(column) <= 3 else ""
 
 
-def _csv_workbook(stream: Any, name: str) -> Workbook:
-    data = stream.read()
-    text = data.decode("utf-8-sig")
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = (name.rsplit(".", 1)[0] or "CSV")[:31].translate({ord(c): "_" for c in "[]:*?/\\"})
-    for cells in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0])):
-        sheet.append([cell_value(cell) if cell else None for cell in cells])
-        for cell in sheet[sheet.max_row]:
-            if cell.value is not None:
-                cell.data_type = "s"
-    return workbook
+def _marks(table: Table, problems: list[ImportProblem]) -> dict[int, dict[int, list[str]]]:
+    """The messages of the problems of the data sheet: row number → 0-based column → messages."""
+    marks: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    wanted = normalise_header(table.sheet_name)
+    for problem in problems:
+        if problem.row and normalise_header(problem.sheet or table.sheet_name) == wanted:
+            position = column_index_from_string(_letter_of(problem) or "A") - 1
+            marks[problem.row][position].append(problem.message)
+    return marks
 
 
-def _open(file: FileInput, filename: str) -> Workbook | None:
-    try:
-        with read_table(file, filename=filename):
-            pass  # the same checks as the import: a file it cannot read is not copied
-    except UnreadableFile:
-        return None
-    stream = _as_stream(file)
-    try:
-        if filename.lower().endswith(".csv"):
-            return _csv_workbook(stream, filename)
-        workbook = load_workbook(stream, data_only=False)
-    except Exception:  # an untrusted file that the streaming reader accepted but the full reader did not
-        return None
-    _neutralise_uploaded(workbook)
-    return workbook
+def _shown(value: Any) -> Any:
+    """An uploaded value as the copy holds it: text (formulas and errors included) neutralised."""
+    if isinstance(value, Formula | ErrorValue):
+        return cell_value(value.text)
+    if isinstance(value, bool):
+        return value
+    return cell_value(value)
 
 
-def _neutralise_uploaded(workbook: Workbook) -> None:
-    """The copy shows the uploaded text and formulas as quoted text: whoever opens it runs nothing."""
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                neutralise_loaded_cell(cell)
-
-
-def _sheet_for(workbook: Workbook, name: str) -> Worksheet | None:
-    wanted = normalise_header(name)
-    for sheet in workbook.worksheets:
-        if normalise_header(sheet.title) == wanted:
-            return sheet
-    return workbook.worksheets[0] if workbook.worksheets else None
-
-
-def _mark(sheet: Worksheet, problem: ImportProblem) -> None:
-    if not problem.row:
-        return
-    letter = _letter_of(problem) or "A"
-    row, column = problem.row, column_index_from_string(letter)
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
-            row, column = merged.min_row, merged.min_col
-            break
-    cell = sheet.cell(row=row, column=column)
+def _marked(sheet: WriteOnlyWorksheet, value: Any, messages: list[str]) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=_shown(value))
     cell.fill = PROBLEM_FILL
     cell.font = PROBLEM_FONT
-    text = problem.message
-    if cell.comment is not None:
-        text = f"{cell.comment.text}\n{text}"
-    cell.comment = Comment(text, "chuyende", width=320, height=140)
+    cell.comment = Comment("\n".join(messages), "chuyende", width=320, height=140)
+    return cell
+
+
+def _data_sheet(workbook: Workbook, table: Table, problems: list[ImportProblem]) -> None:
+    marks = _marks(table, problems)
+    sheet = workbook.create_sheet((table.sheet_name or "Dữ liệu").translate(TITLE_CHARACTERS)[:31])
+    written = 0
+    rows = ((table.header_row, tuple(table.columns)), *((row.number, row.values) for row in table.rows))
+    for number, values in rows:
+        while written < number - 1:
+            sheet.append([])
+            written += 1
+        marked = marks.get(number)
+        if marked:
+            width = max(len(values), max(marked) + 1)
+            padded = (*values, *(None,) * (width - len(values)))
+            sheet.append([_marked(sheet, value, marked[position]) if position in marked else _shown(value)
+                          for position, value in enumerate(padded)])
+        else:
+            sheet.append([_shown(value) for value in values])
+        written = number
 
 
 def _problems_sheet(workbook: Workbook, problems: list[ImportProblem]) -> None:
-    if PROBLEMS_TITLE in workbook.sheetnames:
-        del workbook[PROBLEMS_TITLE]
-    sheet = workbook.create_sheet(PROBLEMS_TITLE, 0)
-    sheet.append([cell_value(text) for text in (_("Sheet"), _("Row"), _("Column"), _("Value"), _("Problem"))])
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
-    for problem in problems:
-        sheet.append([problem.sheet or None, problem.row, problem.column or None, problem.value or None,
-                      problem.message])
-        for cell in sheet[sheet.max_row]:
-            neutralise_loaded_cell(cell)
+    sheet = workbook.create_sheet(PROBLEMS_TITLE)
     for letter, width in zip("ABCDE", (22, 8, 28, 24, 90), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
+    header = []
+    for text in (_("Sheet"), _("Row"), _("Column"), _("Value"), _("Problem")):
+        cell = WriteOnlyCell(sheet, value=cell_value(text))
+        cell.font = HEADER_FONT
+        header.append(cell)
+    sheet.append(header)
+    for problem in problems:
+        sheet.append([cell_value(problem.sheet or None), problem.row, cell_value(problem.column or None),
+                      cell_value(problem.value or None), cell_value(problem.message)])
 
 
-def annotated_copy(file: FileInput, filename: str, problems: Iterable[Any]) -> bytes:
-    """The uploaded file (a CSV converted to .xlsx) with the problems marked, plus the sheet "Lỗi".
-
-    `problems` may be ImportProblem objects or their dicts (as kept by an import job).
-    """
+def annotated_copy(file: FileInput, filename: str, problems: Iterable[Any], *,
+                   kind: str | None = None) -> bytes | None:
+    """The uploaded file as an .xlsx with the problems marked, plus the sheet "Lỗi"; None when the
+    file cannot be read (see the module). `problems` may be ImportProblem objects or their dicts
+    (as kept by an import job); `kind` picks the data sheet as the import did."""
     listed = [_problem(problem) for problem in problems]
-    workbook = _open(file, filename)
-    if workbook is None:
-        workbook = Workbook()
-        default = workbook.active
-        if default is not None:
-            workbook.remove(default)
-    else:
-        for problem in listed:
-            sheet = _sheet_for(workbook, problem.sheet)
-            if sheet is not None:
-                _mark(sheet, problem)
-    _problems_sheet(workbook, listed)
-    workbook.active = 0
+    try:
+        table = read_table(file, filename=filename, sheet=KINDS[kind] if kind else None)
+    except UnreadableFile:
+        return None
+    workbook = Workbook(write_only=True)
+    with table:
+        try:
+            _problems_sheet(workbook, listed)
+            _data_sheet(workbook, table, listed)
+        except UnreadableFile:
+            return None
     with tempfile.TemporaryFile() as spool:
         workbook.save(spool)
         spool.seek(0)

@@ -447,7 +447,7 @@ def _fail_dead_tasks(jobs: QuerySet[ImportJob]) -> None:
 def _annotated_copy(job: ImportJob, problems: list[Any]) -> bytes | None:
     try:
         with job.upload.open("rb") as handle:
-            return annotate.annotated_copy(handle, job.filename, problems)
+            return annotate.annotated_copy(handle, job.filename, problems, kind=job.kind)
     except Exception:
         logger.exception("Annotated copy of import job %s failed", job.pk)
         return None

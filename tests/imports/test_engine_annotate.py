@@ -84,12 +84,10 @@ def test_a_csv_file_becomes_a_workbook(actors):
     assert copy["dang-vien"]["D2"].comment is not None
 
 
-def test_an_unreadable_file_gives_the_problems_alone(actors):
+def test_an_unreadable_file_gives_no_copy(actors):
     data = os.urandom(2000)
     problems = problems_of(actors.owner, data, "x.xlsx")
-    copy = reopened(annotate.annotated_copy(data, "x.xlsx", problems))
-    assert copy.sheetnames == ["Lỗi"]
-    assert copy["Lỗi"]["E2"].value == problems[0].message
+    assert annotate.annotated_copy(data, "x.xlsx", problems) is None
 
 
 def test_an_annotated_copy_imports_again_once_corrected(actors):
