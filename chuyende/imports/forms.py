@@ -33,7 +33,7 @@ class ImportUploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("File"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
     )
 
     def __init__(
@@ -47,8 +47,8 @@ class ImportUploadForm(forms.Form):
         field_of(self, "campaign", CampaignChoiceField).queryset = campaigns_for(actor=actor)
         field_of(self, "kind", forms.ChoiceField).choices = [("", "---------"), *kind_choices()]
         self.fields["file"].help_text = _(
-            "An Excel workbook (.xlsx) made from the template, or a CSV file in UTF-8 (.csv); at most "
-            "%(limit)s MB."
+            "A workbook made from the template (Excel .xlsx or .xls, LibreOffice .ods), or a CSV file in "
+            "UTF-8 (.csv); at most %(limit)s MB."
         ) % {"limit": format_number(settings.IMPORT_UPLOAD_MAX_BYTES // 1_048_576)}
 
     def clean_file(self) -> Any:

@@ -342,7 +342,8 @@ class SheetScan:
         white space than a space, or elements with a namespace prefix."""
         if self._prefixed or b'\tr="' in block or b'\nr="' in block or b'\rr="' in block:
             return True
-        elements = sum(block.count(start) for start in (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>"))
+        starts = (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>")
+        elements = sum(block.count(start) for start in starts)
         return elements != block.count(b' r="')
 
     def _bounds(self, block: bytes) -> None:

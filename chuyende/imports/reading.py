@@ -346,7 +346,8 @@ def _read_xlsx(stream: IO[bytes], archive: zipfile.ZipFile, *, name: str, sheet:
     source = copy.archive() if copy is not None else stream
     stream.seek(0)
     declared = scan.declared_rows if keep is not None else scan.rows
-    return _calamine_table(source, title=title, sheet=sheet, specials=specials, declared_rows=declared)
+    return _calamine_table(source, name=name, title=title, sheet=sheet, specials=specials,
+                           declared_rows=declared)
 
 
 def _kept(chunks: Iterator[bytes], parts: list[bytes] | None) -> Iterator[bytes]:
@@ -439,7 +440,7 @@ def _read_ods(stream: IO[bytes], archive: zipfile.ZipFile, *, name: str, sheet: 
                 pass
     source = copy.archive() if copy is not None else stream
     stream.seek(0)
-    return _calamine_table(source, title=None, sheet=sheet, specials={}, declared_rows=None)
+    return _calamine_table(source, name=name, title=None, sheet=sheet, specials={}, declared_rows=None)
 
 
 def _read_xls(stream: IO[bytes], *, name: str, sheet: Sheet | None, limits: Limits, clock: Clock) -> Table:
@@ -452,14 +453,15 @@ def _read_xls(stream: IO[bytes], *, name: str, sheet: Sheet | None, limits: Limi
                 raise damaged(name)
             biff = ole.openstream(part).read()
         check_xls(biff, name=name, limits=limits, clock=clock)
-        return _calamine_table(io.BytesIO(data), title=None, sheet=sheet, specials={}, declared_rows=None)
+        return _calamine_table(io.BytesIO(data), name=name, title=None, sheet=sheet, specials={},
+                               declared_rows=None)
     except UnreadableFile:
         raise
     except Exception as error:  # an untrusted file: every failure of a reader means "damaged"
         raise damaged(name) from error
 
 
-def _calamine_table(source: IO[bytes], *, title: str | None, sheet: Sheet | None,
+def _calamine_table(source: IO[bytes], *, name: str, title: str | None, sheet: Sheet | None,
                     specials: dict[tuple[int, int], Any], declared_rows: int | None) -> Table:
     """The data sheet of a workbook checked beforehand, read by calamine."""
     book = CalamineWorkbook.from_filelike(source)
@@ -470,7 +472,7 @@ def _calamine_table(source: IO[bytes], *, title: str | None, sheet: Sheet | None
                                   ["visible" if str(item.visible).endswith("Visible") else "hidden"
                                    for item in metadata], sheet)
             if title is None:
-                raise UnreadableFile(_("The file has no sheet with data."))
+                raise _no_sheet(name)
         data = book.get_sheet_by_name(title)
         header_number, header, rows = _find_header(_calamine_rows(data, specials), sheet)
         merged = [f"{letter(first[1])}{first[0] + 1}:{letter(last[1])}{last[0] + 1}"
@@ -748,8 +750,8 @@ def display(value: Any) -> str:
 
 def _check_not_special(value: Any) -> None:
     if isinstance(value, Formula):
-        raise CellError(_("Formulas are not accepted: type the value itself (copy the cells and "
-                          "paste them as values)."))
+        raise CellError(_("This formula has no computed value: type the value itself, or open the file "
+                          "in Excel or LibreOffice and save it again."))
     if isinstance(value, ErrorValue):
         raise CellError(_("The cell shows the error %(error)s; type the value itself.")
                         % {"error": value.text})

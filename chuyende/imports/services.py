@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
+import olefile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
@@ -37,12 +38,13 @@ from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotInScope
 from chuyende.core.numbers import format_number
 from chuyende.core.uploads import UploadRefusal
-from chuyende.imports import annotate, engine, spec
+from chuyende.imports import annotate, engine, limits, spec
 from chuyende.imports.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
-ALLOWED_EXTENSIONS = ("xlsx", "csv")
+ALLOWED_EXTENSIONS = ("xlsx", "xls", "ods", "csv")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 XLSX_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) and other OLE files
 CSV_SNIFF_BYTES = 64 * 1024
@@ -57,7 +59,8 @@ def extension_of(name: str) -> str:
 
 
 def check_import_upload(upload: File, *, field: str = "file", limit: int | None = None) -> None:
-    """Refuses a file that is too large, empty, or not an .xlsx workbook or a UTF-8 .csv file.
+    """Refuses a file that is too large, empty, not a workbook (.xlsx, .xls, .ods) or a UTF-8 .csv
+    file, or an archive whose declared sizes pass the limits (chuyende/imports/limits.py).
 
     `limit`: the largest size in bytes (default IMPORT_UPLOAD_MAX_BYTES; 0 for no limit).
     """
@@ -70,27 +73,29 @@ def check_import_upload(upload: File, *, field: str = "file", limit: int | None 
     head = upload.read(CSV_SNIFF_BYTES)
     upload.seek(0)
     extension = extension_of(name)
-    if extension == "xls" or head.startswith(OLE_SIGNATURE):
-        raise ValidationError({field: _(
-            "“%(name)s” is an Excel 97–2003 workbook (.xls). Open it in Excel, save it as an Excel "
-            "workbook (.xlsx) and upload it again."
-        ) % {"name": name}})
     if extension not in ALLOWED_EXTENSIONS:
         raise ValidationError({field: _(
-            "“%(name)s” is not a spreadsheet: only Excel workbooks (.xlsx) and CSV files in UTF-8 (.csv) "
-            "can be imported."
+            "“%(name)s” is not a spreadsheet: only Excel workbooks (.xlsx, .xls), OpenDocument "
+            "spreadsheets (.ods) and CSV files in UTF-8 (.csv) can be imported."
         ) % {"name": name}})
     if not head:
         raise ValidationError({field: _("“%(name)s” is empty.") % {"name": name}})
-    if extension == "xlsx":
-        if not head.startswith(XLSX_SIGNATURE):
-            raise ValidationError({field: _(
-                "“%(name)s” is named .xlsx but is not an Excel workbook: the file is damaged or is another "
-                "kind of file renamed."
-            ) % {"name": name}})
-        _check_workbook(upload, name=name, field=field)
+    if extension != "xls" and extension != "csv" and head.startswith(OLE_SIGNATURE):
+        raise ValidationError({field: _(
+            "“%(name)s” is an Excel 97–2003 workbook (.xls) under another name. Rename it to end in .xls "
+            "and upload it again."
+        ) % {"name": name}})
+    if extension == "xls":
+        if not head.startswith(OLE_SIGNATURE):
+            raise ValidationError({field: _renamed(name, extension)})
+        _check_ole(upload, name=name, field=field)
         return
-    if head.startswith(XLSX_SIGNATURE) or b"\x00" in head:
+    if extension in ("xlsx", "ods"):
+        if not head.startswith(XLSX_SIGNATURE):
+            raise ValidationError({field: _renamed(name, extension)})
+        _check_package(upload, name=name, extension=extension, field=field)
+        return
+    if head.startswith(XLSX_SIGNATURE) or head.startswith(OLE_SIGNATURE) or b"\x00" in head:
         raise ValidationError({field: _(
             "“%(name)s” is named .csv but is not a text file. Save the sheet as “CSV UTF-8 (comma "
             "delimited)” and upload it again."
@@ -133,23 +138,46 @@ def check_import_file_size(path: Path, *, field: str = "file") -> None:
         raise upload_too_large(size=size, limit=limit, field=field)
 
 
-def _check_workbook(upload: File, *, name: str, field: str) -> None:
-    """A .xlsx file is a zip archive holding xl/workbook.xml; anything else is damaged or renamed."""
+def _check_package(upload: File, *, name: str, extension: str, field: str) -> None:
+    """An .xlsx is a zip archive holding xl/workbook.xml, an .ods one whose `mimetype` says so; the
+    archive's declared sizes are checked against the limits here (nothing is unpacked but `mimetype`)."""
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ValidationError({field: _(
-            "“%(name)s” is damaged and cannot be opened as an Excel workbook. Open it in Excel, save it "
-            "again as .xlsx and upload the new file."
-        ) % {"name": name}}) from None
+            members = archive.infolist()
+            names = {member.filename for member in members}
+            limits.check_archive(members, name=name, limits=limits.Limits.from_settings())
+            mimetype = b""
+            if extension == "ods" and "mimetype" in names and archive.getinfo("mimetype").file_size < 256:
+                mimetype = archive.read("mimetype").strip()
+    except limits.UnreadableFile as error:
+        raise ValidationError({field: error.message}) from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ValidationError({field: limits.damaged(name).message}) from None
     finally:
         upload.seek(0)
-    if "xl/workbook.xml" not in names:
-        raise ValidationError({field: _(
-            "“%(name)s” is named .xlsx but is not an Excel workbook: the file is damaged or is another "
-            "kind of file renamed."
-        ) % {"name": name}})
+    valid = mimetype == ODS_MIMETYPE if extension == "ods" else "xl/workbook.xml" in names
+    if not valid:
+        raise ValidationError({field: _renamed(name, extension)})
+
+
+def _check_ole(upload: File, *, name: str, field: str) -> None:
+    """An .xls is an OLE file holding a workbook stream (its cells are checked when it is read)."""
+    try:
+        with olefile.OleFileIO(upload) as ole:
+            found = ole.exists("Workbook") or ole.exists("Book")
+    except Exception:  # an untrusted file: whatever olefile fails on means "damaged"
+        found = False
+    finally:
+        upload.seek(0)
+    if not found:
+        raise ValidationError({field: limits.damaged(name).message})
+
+
+def _renamed(name: str, extension: str) -> str:
+    return _(
+        "“%(name)s” is named .%(extension)s but is not such a spreadsheet: the file is damaged or is "
+        "another kind of file renamed."
+    ) % {"name": name, "extension": extension}
 
 
 def check_kind(kind: str, *, field: str = "kind") -> None:

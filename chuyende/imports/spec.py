@@ -164,7 +164,8 @@ ALL_OR_NOTHING = _(
 )
 FORMATS_INSTRUCTION = _(
     "Dates as dd/mm/yyyy (a date cell of Excel is fine too). Numbers without decimals; a dot for "
-    "thousands is accepted (1.234). Do not use formulas or merged cells. Empty rows are skipped."
+    "thousands is accepted (1.234). A formula imports as the value it shows; do not merge cells. Empty rows "
+    "are skipped."
 )
 COMMON = (ALL_OR_NOTHING, FORMATS_INSTRUCTION)
 

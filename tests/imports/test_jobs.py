@@ -85,20 +85,20 @@ def test_a_viewer_cannot_import(actors):
 
 
 NOT_A_SPREADSHEET = (
-    "“%(name)s” is not a spreadsheet: only Excel workbooks (.xlsx) and CSV files in UTF-8 (.csv) can be "
-    "imported."
+    "“%(name)s” is not a spreadsheet: only Excel workbooks (.xlsx, .xls), OpenDocument spreadsheets (.ods) "
+    "and CSV files in UTF-8 (.csv) can be imported."
 )
-OLD_EXCEL = (
-    "“%(name)s” is an Excel 97–2003 workbook (.xls). Open it in Excel, save it as an Excel workbook (.xlsx) "
-    "and upload it again."
+OLD_EXCEL_RENAMED = (
+    "“%(name)s” is an Excel 97–2003 workbook (.xls) under another name. Rename it to end in .xls and "
+    "upload it again."
 )
 NOT_A_WORKBOOK = (
-    "“%(name)s” is named .xlsx but is not an Excel workbook: the file is damaged or is another kind of file "
-    "renamed."
+    "“%(name)s” is named .%(extension)s but is not such a spreadsheet: the file is damaged or is another "
+    "kind of file renamed."
 )
 DAMAGED = (
-    "“%(name)s” is damaged and cannot be opened as an Excel workbook. Open it in Excel, save it again as "
-    ".xlsx and upload the new file."
+    "“%(name)s” is damaged and cannot be opened as a spreadsheet. Open it in Excel or LibreOffice, save it "
+    "again and upload the new file."
 )
 NOT_TEXT = (
     "“%(name)s” is named .csv but is not a text file. Save the sheet as “CSV UTF-8 (comma delimited)” and "
@@ -109,24 +109,38 @@ NOT_UTF8 = (
     "(comma delimited)” and upload it again."
 )
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50
+
+
+def _zip(**members: str) -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        for path, text in members.items():
+            package.writestr(path, text)
+    return archive.getvalue()
+
+
 BAD_UPLOADS = [
-    ("notes.txt", b"hello", NOT_A_SPREADSHEET),
-    ("old.xls", OLE, OLD_EXCEL),
-    ("renamed.xlsx", OLE, OLD_EXCEL),
-    ("photo.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, NOT_A_WORKBOOK),
-    ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 50, DAMAGED),
-    ("empty.csv", b"", "“%(name)s” is empty."),
-    ("binary.csv", b"a,b\x00c", NOT_TEXT),
-    ("latin.csv", "Ma,Ho ten\nX,Nguy\xeam\n".encode("latin-1"), NOT_UTF8),
+    ("notes.txt", b"hello", NOT_A_SPREADSHEET, {}),
+    ("old.xls", OLE, DAMAGED, {}),
+    ("renamed.xlsx", OLE, OLD_EXCEL_RENAMED, {}),
+    ("renamed.ods", OLE, OLD_EXCEL_RENAMED, {}),
+    ("photo.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, NOT_A_WORKBOOK, {"extension": "xlsx"}),
+    ("photo.xls", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, NOT_A_WORKBOOK, {"extension": "xls"}),
+    ("text.ods", _zip(mimetype="application/vnd.oasis.opendocument.text"), NOT_A_WORKBOOK,
+     {"extension": "ods"}),
+    ("broken.xlsx", b"PK\x03\x04" + b"\x00" * 50, DAMAGED, {}),
+    ("empty.csv", b"", "“%(name)s” is empty.", {}),
+    ("binary.csv", b"a,b\x00c", NOT_TEXT, {}),
+    ("latin.csv", "Ma,Ho ten\nX,Nguy\xeam\n".encode("latin-1"), NOT_UTF8, {}),
 ]
 
 
-@pytest.mark.parametrize(("name", "content", "msgid"), BAD_UPLOADS)
-def test_a_file_that_is_not_an_importable_spreadsheet_is_refused(actors, name, content, msgid):
+@pytest.mark.parametrize(("name", "content", "msgid", "params"), BAD_UPLOADS)
+def test_a_file_that_is_not_an_importable_spreadsheet_is_refused(actors, name, content, msgid, params):
     upload = SimpleUploadedFile(name, content)
     with pytest.raises(ValidationError) as refused:
         services.import_job_create(actor=actors.owner, kind="members", upload=upload)
-    assert refused.value.message_dict == {"file": [translated(msgid, name=name)]}
+    assert refused.value.message_dict == {"file": [translated(msgid, name=name, **params)]}
     assert not ImportJob.objects.exists()
 
 
@@ -137,7 +151,8 @@ def test_a_docx_renamed_xlsx_is_refused(actors):
     upload = SimpleUploadedFile("report.xlsx", archive.getvalue())
     with pytest.raises(ValidationError) as refused:
         services.import_job_create(actor=actors.owner, kind="members", upload=upload)
-    assert refused.value.message_dict == {"file": [translated(NOT_A_WORKBOOK, name="report.xlsx")]}
+    expected = translated(NOT_A_WORKBOOK, name="report.xlsx", extension="xlsx")
+    assert refused.value.message_dict == {"file": [expected]}
 
 
 def test_a_file_over_the_size_limit_is_refused(actors, settings):

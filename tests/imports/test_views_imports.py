@@ -172,8 +172,8 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_in_vietnamese(actors, clien
         "kind": "members", "file": SimpleUploadedFile("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
     })
     expected = message(
-        "“%(name)s” is not a spreadsheet: only Excel workbooks (.xlsx) and CSV files in UTF-8 (.csv) can be "
-        "imported.", name="anh.png",
+        "“%(name)s” is not a spreadsheet: only Excel workbooks (.xlsx, .xls), OpenDocument spreadsheets "
+        "(.ods) and CSV files in UTF-8 (.csv) can be imported.", name="anh.png",
     )
     assert expected in page
     # On the file field of the form.
@@ -185,8 +185,8 @@ def test_a_corrupted_workbook_is_refused(actors, client_for):
         "kind": "members", "file": SimpleUploadedFile("hong.xlsx", b"PK\x03\x04" + b"\x00" * 64),
     })
     assert message(
-        "“%(name)s” is damaged and cannot be opened as an Excel workbook. Open it in Excel, save it again "
-        "as .xlsx and upload the new file.", name="hong.xlsx",
+        "“%(name)s” is damaged and cannot be opened as a spreadsheet. Open it in Excel or LibreOffice, save "
+        "it again and upload the new file.", name="hong.xlsx",
     ) in page
 
 
