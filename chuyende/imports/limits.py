@@ -441,7 +441,7 @@ def count_shared_strings(chunks: Iterator[bytes], *, name: str, limits: Limits) 
 # --- .ods content --------------------------------------------------------------------------------------
 
 ODS_TOKEN = re.compile(
-    rb"<table:table\b([^>]*)>|</table:table>"
+    rb"<table:table(?=[\s>])([^>]*)>|</table:table>"
     rb"|<table:table-row\b([^>]*?)(/?)>|</table:table-row>"
     rb"|<table:(?:covered-)?table-cell\b([^>]*?)(/?)>"
 )
@@ -548,7 +548,7 @@ XLS_BOF, XLS_EOF, XLS_SHEET = {0x0809, 0x0409, 0x0209, 0x0009}, 0x000A, 0x0085
 def check_xls(data: bytes, *, name: str, limits: Limits, clock: Clock) -> None:
     """Every sheet of an .xls workbook stream within the limits, from its cell records."""
     names: list[str] = []
-    sheet = -1  # -1: the workbook globals
+    sheet = -2  # the first BOF opens the workbook globals (-1), the next ones the sheets (0, 1...)
     rows = columns = 0
     offset, size = 0, len(data)
     while offset + 4 <= size:
@@ -567,6 +567,7 @@ def check_xls(data: bytes, *, name: str, limits: Limits, clock: Clock) -> None:
                 if columns > limits.columns:
                     raise too_many_columns(limits, sheet=title, cell=f"{column_letters(column)}{row + 1}",
                                            position=column)
+                check_area(limits, sheet=title, rows=rows, columns=columns)
             if row + 1 > rows:
                 rows = row + 1
                 check_area(limits, sheet=title, rows=rows, columns=columns)

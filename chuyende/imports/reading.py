@@ -327,7 +327,7 @@ def _read_xlsx(stream: IO[bytes], archive: zipfile.ZipFile, *, name: str, sheet:
             continue
         chunks = unpacked_member(stream, member, name=name, clock=clock)
         if member.filename == path:
-            kept = _scan_sheet(chunks, scan, keep)
+            kept, whole = _scan_sheet(chunks, scan, keep)
             if copy is not None:
                 copy.add(member.filename, kept)
         elif strings:
@@ -345,9 +345,10 @@ def _read_xlsx(stream: IO[bytes], archive: zipfile.ZipFile, *, name: str, sheet:
                 for position, (kind, text) in scan.specials.items()}
     source = copy.archive() if copy is not None else stream
     stream.seek(0)
-    declared = scan.declared_rows if keep is not None else scan.rows
+    # The preview's copy may end early: the rows are then the declared ones, or unknown.
+    declared = scan.rows if whole else scan.declared_rows
     return _calamine_table(source, name=name, title=title, sheet=sheet, specials=specials,
-                           declared_rows=declared)
+                           declared_rows=declared, whole=whole)
 
 
 def _kept(chunks: Iterator[bytes], parts: list[bytes] | None) -> Iterator[bytes]:
@@ -361,13 +362,13 @@ ROW_END = re.compile(rb"</(?:\w+:)?row>|<(?:\w+:)?row\b[^>]*/>")
 SHEET_DATA_OPEN = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")
 
 
-def _scan_sheet(chunks: Iterator[bytes], scan: SheetScan, keep: int | None) -> bytes:
+def _scan_sheet(chunks: Iterator[bytes], scan: SheetScan, keep: int | None) -> tuple[bytes, bool]:
     """Feeds the sheet to the scan; with `keep`, stops after that many rows and returns them as a
-    sheet (the prolog, the rows, the closing tags)."""
+    sheet (the prolog, the rows, the closing tags). The flag: whether the whole sheet was read."""
     if keep is None:
         for chunk in chunks:
             scan.feed(chunk)
-        return b""
+        return b"", True
     data = b""
     rows = position = 0
     for chunk in chunks:
@@ -380,10 +381,10 @@ def _scan_sheet(chunks: Iterator[bytes], scan: SheetScan, keep: int | None) -> b
                 prefix = (opening.group(1) or b"") if opening else b""
                 data = data[:position] + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
                 scan.feed(data)
-                return data
+                return data, False
         position = max(position, len(data) - 64)  # a row end cut in two is found with the next chunk
     scan.feed(data)
-    return data
+    return data, True
 
 
 class _PreviewCopy:
@@ -440,7 +441,8 @@ def _read_ods(stream: IO[bytes], archive: zipfile.ZipFile, *, name: str, sheet: 
                 pass
     source = copy.archive() if copy is not None else stream
     stream.seek(0)
-    return _calamine_table(source, name=name, title=None, sheet=sheet, specials={}, declared_rows=None)
+    return _calamine_table(source, name=name, title=None, sheet=sheet, specials={}, declared_rows=None,
+                           whole=not scan.done)
 
 
 def _read_xls(stream: IO[bytes], *, name: str, sheet: Sheet | None, limits: Limits, clock: Clock) -> Table:
@@ -462,8 +464,10 @@ def _read_xls(stream: IO[bytes], *, name: str, sheet: Sheet | None, limits: Limi
 
 
 def _calamine_table(source: IO[bytes], *, name: str, title: str | None, sheet: Sheet | None,
-                    specials: dict[tuple[int, int], Any], declared_rows: int | None) -> Table:
-    """The data sheet of a workbook checked beforehand, read by calamine."""
+                    specials: dict[tuple[int, int], Any], declared_rows: int | None,
+                    whole: bool = True) -> Table:
+    """The data sheet of a workbook checked beforehand, read by calamine; `whole`: calamine reads the
+    whole sheet (else `declared_rows` is the only estimate of its rows)."""
     book = CalamineWorkbook.from_filelike(source)
     try:
         if title is None:
@@ -484,7 +488,7 @@ def _calamine_table(source: IO[bytes], *, name: str, title: str | None, sheet: S
     while columns and not columns[-1]:
         columns.pop()
     width = len(columns)
-    if declared_rows is None:
+    if declared_rows is None and whole:
         declared_rows = data.end[0] + 1 if data.end is not None else 0
     total = max(declared_rows - header_number, 0) if declared_rows and header_number else None
     # A merged title above the table is no concern of the import.

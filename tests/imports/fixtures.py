@@ -2,7 +2,10 @@
 
 import csv
 import io
+import subprocess
+import zipfile
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -151,3 +154,41 @@ def kind_csv_of(kind: str, keys: Sequence[str], *rows: dict[str, Any]) -> bytes:
     positions = [list(sheet.by_key).index(key) for key in keys]
     header = [sheet.column(key).header for key in keys]
     return csv_file([header, *([row[index] for index in positions] for row in full)])
+
+
+def sheet_file(sheet_data: str, *, before: str = "", after: str = "", strings: str | None = None) -> bytes:
+    """A workbook whose sheet XML is written here (sheetData's inside, what comes before and after)."""
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           f"{before}<sheetData>{sheet_data}</sheetData>{after}</worksheet>")
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        content_types, rels = CONTENT_TYPES, WORKBOOK_RELS
+        if strings is not None:
+            content_types = content_types.replace("</Types>", (
+                '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+            rels = rels.replace("</Relationships>", (
+                '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
+            archive.writestr("xl/sharedStrings.xml", (
+                '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+                f'spreadsheetml/2006/main">{strings}</sst>'))
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK.replace("{title}", "Đảng viên"))
+        archive.writestr("xl/_rels/workbook.xml.rels", rels)
+        archive.writestr("xl/worksheets/sheet1.xml", xml)
+    return stream.getvalue()
+
+
+def converted(sources: list[Path], extension: str, folder: Path) -> dict[Path, Path]:
+    """The files converted by LibreOffice to `extension` ("xls", "ods") in `folder`: one soffice run for
+    all of them (Debian package libreoffice-calc-nogui), with a profile of its own."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{folder}/profile",
+         "--convert-to", extension, "--outdir", str(folder), *map(str, sources)],
+        check=True, capture_output=True, timeout=300,
+    )
+    return {source: folder / f"{source.stem}.{extension}" for source in sources}

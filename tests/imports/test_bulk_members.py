@@ -8,8 +8,6 @@ entry per import and run a number of queries that does not grow with the rows. T
 
 import datetime
 import gc
-import io
-import zipfile
 from typing import Any
 
 import pytest
@@ -32,11 +30,8 @@ from chuyende.members.services import MemberRow, MemberRowsInvalid, member_creat
 from chuyende.organisation.models import Unit
 from tests.builders import nothing_written
 from tests.imports.fixtures import (
-    CONTENT_TYPES,
-    ROOT_RELS,
-    WORKBOOK,
-    WORKBOOK_RELS,
     headers,
+    sheet_file,
     template_with,
     workbook,
 )
@@ -308,32 +303,6 @@ def test_the_cycle_collector_is_paused_only_while_importing(actors):
 
 
 # --- reading what the sheet's XML says ----------------------------------------------------------------
-
-
-def sheet_file(sheet_data: str, *, before: str = "", after: str = "", strings: str | None = None) -> bytes:
-    """A workbook whose sheet XML is written here (sheetData's inside, what comes before and after)."""
-    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-           f"{before}<sheetData>{sheet_data}</sheetData>{after}</worksheet>")
-    stream = io.BytesIO()
-    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
-        content_types, rels = CONTENT_TYPES, WORKBOOK_RELS
-        if strings is not None:
-            content_types = content_types.replace("</Types>", (
-                '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-                'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
-            rels = rels.replace("</Relationships>", (
-                '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
-            archive.writestr("xl/sharedStrings.xml", (
-                '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
-                f'spreadsheetml/2006/main">{strings}</sst>'))
-        archive.writestr("[Content_Types].xml", content_types)
-        archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK.replace("{title}", "Đảng viên"))
-        archive.writestr("xl/_rels/workbook.xml.rels", rels)
-        archive.writestr("xl/worksheets/sheet1.xml", xml)
-    return stream.getvalue()
 
 
 @pytest.mark.parametrize(("rows", "after"), [
