@@ -56,7 +56,8 @@ def header_cells() -> str:
 
 def _far_cell(reference: str) -> bytes:
     row = reference.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    return sheet_file(f'<row r="1">{header_cells()}</row><row r="{row}"><c r="{reference}"><v>1</v></c></row>')
+    far = f'<row r="{row}"><c r="{reference}"><v>1</v></c></row>'
+    return sheet_file(f'<row r="1">{header_cells()}</row>{far}')
 
 
 def _declared_everything() -> bytes:
@@ -91,8 +92,8 @@ def _wide_csv() -> bytes:
 
 
 def _ods_repeated() -> bytes:
-    header = "".join(f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
-                     for text in headers("members"))
+    header = "".join(f'<table:table-cell office:value-type="string"><text:p>{text}</text:p>'
+                     "</table:table-cell>" for text in headers("members"))
     content = (
         '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
         'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -201,4 +202,5 @@ def test_the_upload_refuses_it_or_its_preview_does(actors, hostile, case):
 def test_the_expanding_archive_is_refused_at_the_upload(actors, hostile):
     filename, data, _words = hostile["1 MB expanding to 1 GB"]
     with pytest.raises(ValidationError):
-        services.import_job_create(actor=actors.owner, kind="members", upload=SimpleUploadedFile(filename, data))
+        services.import_job_create(actor=actors.owner, kind="members",
+                                   upload=SimpleUploadedFile(filename, data))
