@@ -133,9 +133,13 @@ def test_annotated_copies_of_an_upload(district):
     workbook.save(stream)
     result = engine.run_import(actor=district, kind="members", file=stream.getvalue(), filename="f.xlsx")
     assert result.problems
-    assert_quoted(annotate.annotated_copy(stream.getvalue(), "f.xlsx", result.problems))
+    copy = annotate.annotated_copy(stream.getvalue(), "f.xlsx", result.problems)
+    assert copy is not None
+    assert_quoted(copy)
 
     csv = f'Mã đảng viên,Họ và tên\r\nX1,"{EVIL.replace(chr(34), chr(34) * 2)}"\r\n'.encode()
     result = engine.run_import(actor=district, kind="members", file=csv, filename="f.csv")
     assert result.problems
-    assert_quoted(annotate.annotated_copy(csv, "f.csv", result.problems))
+    copy = annotate.annotated_copy(csv, "f.csv", result.problems)
+    assert copy is not None
+    assert_quoted(copy)

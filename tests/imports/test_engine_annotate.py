@@ -22,7 +22,8 @@ def problems_of(actor, data: bytes, filename: str = "f.xlsx") -> list[engine.Imp
     return result.problems
 
 
-def reopened(data: bytes):
+def reopened(data: bytes | None):
+    assert data is not None, "no annotated copy"
     return load_workbook(io.BytesIO(data))
 
 
