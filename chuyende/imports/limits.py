@@ -299,7 +299,7 @@ class SheetScan:
         self.declared_rows: int | None = None
         self.specials: dict[tuple[int, int], tuple[str, str]] = {}
         self._carry = b""
-        self._started = self._prefixed = False
+        self._started = self._prefixed = self._in_data = False
         self._implicit_row = 0  # rows and cells without references: positions counted here
 
     def feed(self, data: bytes) -> None:
@@ -342,9 +342,19 @@ class SheetScan:
         white space than a space, or elements with a namespace prefix."""
         if self._prefixed or b'\tr="' in block or b'\nr="' in block or b'\rr="' in block:
             return True
-        starts = (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>")
-        elements = sum(block.count(start) for start in starts)
-        return elements != block.count(b' r="')
+        # Within sheetData only rows and cells start with "<row" and "<c" (rich text's <color> and
+        # <charset> also do: such a block takes the exact walk), and only they have an r attribute.
+        start, end = 0, len(block)
+        if not self._in_data:
+            start = block.find(b"<sheetData")
+            if start < 0:
+                return False  # what comes before the rows holds no cell
+            self._in_data = True
+        closing = block.find(b"</sheetData>", start)
+        if closing >= 0:
+            end = closing
+        elements = block.count(b"<c", start, end) + block.count(b"<row", start, end)
+        return elements != block.count(b' r="', start, end)
 
     def _bounds(self, block: bytes) -> None:
         """The last row and column named in a block whose every row and cell has its reference."""
