@@ -402,3 +402,251 @@ def members_import(
                "units": sorted(unit.code for unit in new.units.values())},
     )
     return BulkResult(created=len(rows), entry=entry)
+
+
+# --- many stored members changed at once (imports) ---------------------------------------------------
+
+
+class MemberChange(NamedTuple):
+    """A stored member's new values for members_bulk_update: member_update's arguments, and a new
+    status from a day (member_status_change's) unless `status` is empty."""
+
+    member: Member
+    unit: Unit
+    code: str
+    full_name: str
+    sex: str
+    birth_year: int
+    membership: str
+    status: str = ""
+    status_since: datetime.date | None = None
+
+    def edits_fields(self) -> bool:
+        """Whether a field member_update writes differs from the stored member."""
+        member = self.member
+        return (self.unit.pk, self.code, self.full_name, self.sex, self.birth_year, self.membership) != (
+            member.unit_id, member.code, member.full_name, member.sex, member.birth_year, member.membership)
+
+
+class _Period(NamedTuple):
+    id: int
+    status: str
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+
+
+class _StoredChanges:
+    """The changes of members_bulk_update checked as member_update and member_status_change check
+    each; `errors` maps the index of each refused change to the single services' first error.
+
+    Field values are checked a column at a time (each distinct value once), as in _NewMembers. A
+    code is taken when a stored member holds it, or a change above took it; a change above that
+    gave up its code frees it, as the changes made one by one would."""
+
+    def __init__(self, actor: User | None, changes: Sequence[MemberChange]) -> None:
+        self.changes = changes
+        for unit in {change.member.unit_id: change.member.unit for change in changes}.values():
+            require_edit(actor, unit)
+        self.edited = [index for index, change in enumerate(changes) if change.edits_fields()]
+        for unit in {changes[index].unit.pk: changes[index].unit for index in self.edited}.values():
+            require_edit(actor, unit)
+        self.errors: dict[int, ValidationError] = {}
+        self.cleaned: dict[int, dict[str, Any]] = {}
+        self._check_fields()
+        self.periods = _periods_of([change.member.pk for change in changes])
+        self._check_statuses()
+
+    def _refuse(self, index: int, error: ValidationError) -> None:
+        self.errors.setdefault(index, error)
+
+    def _check_fields(self) -> None:
+        changes, edited = self.changes, self.edited
+        untracked: dict[int, ValidationError | None] = {}
+        for index in edited:
+            unit = changes[index].unit
+            if unit.pk not in untracked:
+                try:
+                    _check_unit_tracks_people(unit)
+                    untracked[unit.pk] = None
+                except ValidationError as refused:
+                    untracked[unit.pk] = refused
+            if untracked[unit.pk] is not None:
+                self._refuse(index, untracked[unit.pk])  # type: ignore[arg-type]  # not None here
+        self._check_codes()
+        rows = [changes[index] for index in edited]
+        columns: dict[str, list[Any]] = {
+            "code": [change.code for change in rows], "full_name": [change.full_name for change in rows],
+            "sex": [change.sex for change in rows], "birth_year": [change.birth_year for change in rows],
+            "membership": [change.membership for change in rows],
+        }
+        columns["search_key"] = search_keys_of(columns["full_name"], columns["code"])
+        checks = {name: bulk.FieldColumn(Member, name).check(values) for name, values in columns.items()}
+        for position, index in enumerate(edited):
+            error = _row_error(columns, checks, position)
+            if error is not None:
+                self._refuse(index, error)
+                continue
+            self.cleaned[index] = {name: checks[name][0].get(values[position], values[position])
+                                   for name, values in columns.items()}
+            try:
+                _check_birth_year(self.cleaned[index]["birth_year"])
+            except ValidationError as refused:
+                self._refuse(index, refused)
+
+    def _check_codes(self) -> None:
+        changes = self.changes
+        moved = [index for index in self.edited if changes[index].code != changes[index].member.code]
+        if not moved:
+            return
+        holders: dict[str, int | None] = dict(bulk.rows_matching(
+            Member, "code", list({self.changes[index].code for index in moved}), "code", "id"))
+        for index in moved:
+            change = self.changes[index]
+            if index in self.errors:
+                continue
+            holder = holders.get(change.code)
+            if holder is not None and holder != change.member.pk:
+                self._refuse(index, ValidationError({"code": _code_taken(change.code)}))
+                continue
+            holders[change.member.code] = None
+            holders[change.code] = change.member.pk
+
+    def _check_statuses(self) -> None:
+        moving = [index for index, change in enumerate(self.changes) if change.status]
+        statuses = [self.changes[index].status for index in moving]
+        sinces = [self.changes[index].status_since for index in moving]
+        columns = {"status": statuses, "valid_from": sinces}
+        checks = {name: bulk.FieldColumn(MemberStatus, name).check(values)
+                  for name, values in columns.items()}
+        for position, index in enumerate(moving):
+            change = self.changes[index]
+            since = change.status_since
+            if since is None:
+                self._refuse(index, ValidationError({"since": _("This value is required.")}))
+                continue
+            current = self.current(change.member.pk)
+            if current is not None:
+                if current.valid_from is not None and since <= current.valid_from:
+                    self._refuse(index, ValidationError({"since": _(
+                        "The new status must start after %(date)s, when the current status began."
+                    ) % {"date": current.valid_from.strftime("%d/%m/%Y")}}))
+                    continue
+                if current.status == change.status:
+                    self._refuse(index, ValidationError({"status": _("The member already has this status.")}))
+                    continue
+            error = _row_error(columns, checks, position)
+            if error is not None:
+                self._refuse(index, error)
+
+    def current(self, member_id: int) -> _Period | None:
+        """The member's open status period."""
+        return next((period for period in self.periods.get(member_id, ()) if period.valid_to is None), None)
+
+
+def _periods_of(member_ids: Sequence[int]) -> dict[int, list[_Period]]:
+    """Every status period of these members, in _member_snapshot's order, by member."""
+    periods: dict[int, list[_Period]] = {}
+    for member_id, *values in bulk.rows_matching(MemberStatus, "member", member_ids, "member", "id", "status",
+                                                 "valid_from", "valid_to"):
+        periods.setdefault(member_id, []).append(_Period(*values))
+    for found in periods.values():
+        found.sort(key=_period_order)
+    return periods
+
+
+def _period_order(period: _Period) -> tuple[bool, datetime.date]:
+    """An open start (None) first, as _member_snapshot orders the periods."""
+    return period.valid_from is not None, period.valid_from or datetime.date.min
+
+
+def _snapshot_with(member: Member, periods: Iterable[_Period]) -> dict[str, object]:
+    """_member_snapshot of a member whose status periods are `periods` (already in order)."""
+    values = snapshot(member)
+    values.pop("search_key", None)
+    values["statuses"] = [[period.status, str(period.valid_from) if period.valid_from else None,
+                           str(period.valid_to) if period.valid_to else None] for period in periods]
+    return values
+
+
+UPDATED_MEMBER_COLUMNS = ("unit", "code", "full_name", "sex", "birth_year", "membership", "search_key")
+
+
+@transaction.atomic
+def members_bulk_update(
+    *,
+    actor: User | None,
+    changes: Sequence[MemberChange],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Changes many stored members at once, all or none, by member_update's and member_status_change's
+    rules; returns how many members it changed.
+
+    A change whose fields differ from the stored member is checked as member_update checks it (the
+    editing right on the member's unit and the new one, a unit keeping its members one by one, a
+    free code, the fields as full_clean checks them, a plausible birth year); a change with a status
+    as member_status_change checks it (a day after the start of the current status, a status other
+    than the current one, the new period's fields). A change equal to the stored member and without
+    a status writes nothing. If any change breaks a rule, MemberRowsInvalid lists each such change
+    (by index) with the first error the single services raise for it, and nothing is written.
+
+    The members, the closed periods and the new ones are written many rows a statement; each changed
+    member gets one audit entry whose before and after are the single services' (_member_snapshot):
+    a member whose fields and status both change gets one entry from before both to after both,
+    where the single services write two. `progress(done)` is called as the entries are written.
+    """
+    checked = _StoredChanges(actor, changes)
+    if checked.errors:
+        raise MemberRowsInvalid(checked.errors)
+    changed = [index for index, change in enumerate(changes) if index in checked.cleaned or change.status]
+    if not changed:
+        return 0
+    before = {index: _snapshot_with(changes[index].member, checked.periods.get(changes[index].member.pk, ()))
+              for index in changed}
+    edited_rows = []
+    for index, values in checked.cleaned.items():
+        member = changes[index].member
+        member.unit = changes[index].unit
+        for name, value in values.items():
+            setattr(member, name, value)
+        edited_rows.append((member.pk, member.unit_id,
+                            *(values[name] for name in UPDATED_MEMBER_COLUMNS[1:])))
+    bulk.update_rows(Member, "id", UPDATED_MEMBER_COLUMNS, edited_rows)
+    closed, opened = _move_statuses(checked, changed)
+    bulk.update_rows(MemberStatus, "id", ("valid_to",), closed)
+    bulk.insert_rows(MemberStatus, STATUS_COLUMNS, opened)
+    label = Member._meta.label
+    entries = []
+    for index in changed:
+        member = changes[index].member
+        entries.append(AuditEntry(
+            actor=actor, action=AuditEntry.Action.UPDATE, record_type=label, record_id=str(member.pk),
+            record_label=str(member)[:255], unit_path=member.unit.path, before=before[index],
+            after=_snapshot_with(member, checked.periods.get(member.pk, ())),
+        ))
+    for start in range(0, len(entries), BULK_BATCH):
+        AuditEntry.objects.bulk_create(entries[start:start + BULK_BATCH])
+        if progress is not None:
+            progress(min(start + BULK_BATCH, len(entries)))
+    return len(changed)
+
+
+def _move_statuses(checked: _StoredChanges, changed: Sequence[int]) -> tuple[
+        list[tuple[int, datetime.date]], list[tuple[int, str, datetime.date, None]]]:
+    """The open periods to close (id, day) and the periods to open, for the changes with a status;
+    the periods of `checked` become those written."""
+    closed: list[tuple[int, datetime.date]] = []
+    opened: list[tuple[int, str, datetime.date, None]] = []
+    for index in changed:
+        change = checked.changes[index]
+        if not change.status or change.status_since is None:
+            continue
+        member_id, since = change.member.pk, change.status_since
+        periods = checked.periods.setdefault(member_id, [])
+        current = checked.current(member_id)
+        if current is not None:
+            closed.append((current.id, since))
+            periods[periods.index(current)] = current._replace(valid_to=since)
+        periods.append(_Period(0, change.status, since, None))
+        periods.sort(key=_period_order)
+        opened.append((member_id, change.status, since, None))
+    return closed, opened

@@ -1,5 +1,5 @@
-"""Party members: new ones through members_import (in bulk), stored ones through member_update and
-member_status_change, matched by member code."""
+"""Party members, matched by member code: new ones through members_import, stored ones through
+members_bulk_update (both in bulk)."""
 
 import datetime
 from collections.abc import Callable, Iterator
@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from chuyende.imports.kinds.base import (
     CREATED,
     LOOKUP_CHUNK,
-    UNCHANGED,
     UPDATED,
     Importer,
     Operation,
@@ -19,11 +18,11 @@ from chuyende.imports.kinds.base import (
 )
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.members.services import (
+    MemberChange,
     MemberRow,
     MemberRowsInvalid,
     member_codes_taken,
-    member_status_change,
-    member_update,
+    members_bulk_update,
     members_import,
 )
 from chuyende.organisation.models import Unit
@@ -118,9 +117,9 @@ class MemberImporter(Importer):
         new = [row for row in self.rows if row.values["code"] not in self.existing]
         if new:
             yield Operation(rows=new, run=lambda: self._create(new))
-        for row in self.rows:
-            if row.values["code"] in self.existing:
-                yield Operation(rows=[row], run=lambda row=row: self._write(row))  # type: ignore[misc]
+        stored = [row for row in self.rows if row.values["code"] in self.existing]
+        if stored:
+            yield Operation(rows=stored, run=lambda: self._update(stored))
 
     def _create(self, rows: list[ParsedRow]) -> Outcome:
         """All new members in one call of members_import; its refusals go on their rows."""
@@ -138,24 +137,36 @@ class MemberImporter(Importer):
                 self.report_refusal(rows[index], error)
         return CREATED
 
-    def _write(self, row: ParsedRow) -> Outcome:
-        """A stored member: member_update and member_status_change when the row differs."""
-        ctx = self.ctx
-        code = row.values["code"]
-        unit: Unit = row.values["unit"]
-        member = self.existing[code]
-        status = row.get("status", "")
-        outcome = UNCHANGED
+    def _update(self, rows: list[ParsedRow]) -> dict[int, Outcome]:
+        """The stored members whose row differs, in one call of members_bulk_update; its refusals go
+        on their rows. Rows equal to the stored member are unchanged and write nothing."""
+        changes: list[MemberChange] = []
+        changed: list[ParsedRow] = []
+        for row in rows:
+            change = self._change(row)
+            if change is not None:
+                changes.append(change)
+                changed.append(row)
+        try:
+            members_bulk_update(actor=self.ctx.actor, changes=changes, progress=self.written)
+        except MemberRowsInvalid as refused:
+            for index, error in refused.errors.items():
+                self.report_refusal(changed[index], error)
+            return {}
+        return {row.number: UPDATED for row in changed}
+
+    def _change(self, row: ParsedRow) -> MemberChange | None:
+        """The row's change of its stored member: its fields (the stored ones for columns not in the
+        file) and a status that differs from the current one; None when nothing differs."""
+        member = self.existing[row.values["code"]]
         values = {name: row.keep(name, getattr(member, name)) for name in FIELDS}
-        if unit.pk != member.unit_id or any(values[name] != getattr(member, name) for name in FIELDS):
-            member_update(actor=ctx.actor, member=member, unit=unit, code=code, **values)
-            outcome = UPDATED
+        status = row.get("status", "")
         current, _since = self.current.get(member.pk, ("", None))
-        if status and status != current:
-            member_status_change(actor=ctx.actor, member=member, status=status,
-                                 since=row.values["status_since"])
-            outcome = UPDATED
-        return outcome
+        if status == current:
+            status = ""
+        change = MemberChange(member, row.values["unit"], member.code, **values, status=status,
+                              status_since=row.values.get("status_since") if status else None)
+        return change if status or change.edits_fields() else None
 
 
 def _label(status: str) -> str:
