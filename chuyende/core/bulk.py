@@ -139,17 +139,37 @@ def update_rows(model: type[models.Model], key: str, names: Sequence[str],
     """UPDATEs the `names` columns of many rows with values already checked, without model instances:
     each row is (its `key` value, then the new values of `names`).
 
-    PostgreSQL gets the rows by COPY into a temporary table and one UPDATE ... FROM it; other
-    databases run one UPDATE a row, prepared once (executemany)."""
+    PostgreSQL gets the rows by COPY into a temporary table and one UPDATE ... FROM it; SQLite
+    (3.33+) an UPDATE ... FROM (VALUES ...) of many rows a statement (IN_LIST_SIZE variables);
+    other databases one UPDATE a row, prepared once (executemany)."""
     if not rows:
         return
     if connection.vendor == "postgresql":
         _update_by_copy(model, key, names, rows)
         return
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 33):
+        _update_from_values(model, key, names, rows)
+        return
     assignments = ", ".join(f"{{{index + 1}}} = %s" for index in range(len(names)))
     statement = table_sql(model, f"UPDATE {{table}} SET {assignments} WHERE {{0}} = %s", key, *names)
     with connection.cursor() as cursor:
         cursor.executemany(statement, [(*values, row_key) for row_key, *values in rows])
+
+
+def _update_from_values(model: type[models.Model], key: str, names: Sequence[str],
+                        rows: Sequence[Sequence[Any]]) -> None:
+    # SQLite names the columns of VALUES column1, column2, ... (column1: the key).
+    assignments = ", ".join(f"{{{index + 1}}} = changes.column{index + 2}" for index in range(len(names)))
+    statement = table_sql(model, f"UPDATE {{table}} SET {assignments} "
+                                 "FROM (VALUES {{values}}) AS changes WHERE {table}.{0} = changes.column1",
+                          key, *names)
+    row = "(" + ", ".join(["%s"] * (len(names) + 1)) + ")"
+    per_statement = IN_LIST_SIZE // (len(names) + 1)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            cursor.execute(statement.replace("{values}", ", ".join([row] * len(chunk))),
+                           [value for values_of_row in chunk for value in values_of_row])
 
 
 def _update_by_copy(model: type[models.Model], key: str, names: Sequence[str],

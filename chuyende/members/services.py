@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import require_edit
 from chuyende.audit.models import AuditEntry
-from chuyende.audit.services import record_change, snapshot
+from chuyende.audit.services import Change, record_change, record_changes, snapshot
 from chuyende.core import bulk
 from chuyende.core.validation import require_free
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
@@ -424,15 +424,12 @@ class MemberChange(NamedTuple):
     def edits_fields(self) -> bool:
         """Whether a field member_update writes differs from the stored member."""
         member = self.member
-        return (self.unit.pk, self.code, self.full_name, self.sex, self.birth_year, self.membership) != (
+        return (self.unit.id, self.code, self.full_name, self.sex, self.birth_year, self.membership) != (
             member.unit_id, member.code, member.full_name, member.sex, member.birth_year, member.membership)
 
 
-class _Period(NamedTuple):
-    id: int
-    status: str
-    valid_from: datetime.date | None
-    valid_to: datetime.date | None
+# A status period as stored: (id, status, valid_from, valid_to).
+Period = tuple[int, str, datetime.date | None, datetime.date | None]
 
 
 class _StoredChanges:
@@ -448,12 +445,12 @@ class _StoredChanges:
         for unit in {change.member.unit_id: change.member.unit for change in changes}.values():
             require_edit(actor, unit)
         self.edited = [index for index, change in enumerate(changes) if change.edits_fields()]
-        for unit in {changes[index].unit.pk: changes[index].unit for index in self.edited}.values():
+        for unit in {changes[index].unit.id: changes[index].unit for index in self.edited}.values():
             require_edit(actor, unit)
         self.errors: dict[int, ValidationError] = {}
-        self.cleaned: dict[int, dict[str, Any]] = {}
+        self.columns: dict[str, list[Any]] = {}
         self._check_fields()
-        self.periods = _periods_of([change.member.pk for change in changes])
+        self.periods, self.current = _periods_of([change.member.id for change in changes])
         self._check_statuses()
 
     def _refuse(self, index: int, error: ValidationError) -> None:
@@ -464,14 +461,15 @@ class _StoredChanges:
         untracked: dict[int, ValidationError | None] = {}
         for index in edited:
             unit = changes[index].unit
-            if unit.pk not in untracked:
+            if unit.id not in untracked:
                 try:
                     _check_unit_tracks_people(unit)
-                    untracked[unit.pk] = None
+                    untracked[unit.id] = None
                 except ValidationError as refused:
-                    untracked[unit.pk] = refused
-            if untracked[unit.pk] is not None:
-                self._refuse(index, untracked[unit.pk])  # type: ignore[arg-type]  # not None here
+                    untracked[unit.id] = refused
+            error = untracked[unit.id]
+            if error is not None:
+                self._refuse(index, error)
         self._check_codes()
         rows = [changes[index] for index in edited]
         columns: dict[str, list[Any]] = {
@@ -481,17 +479,24 @@ class _StoredChanges:
         }
         columns["search_key"] = search_keys_of(columns["full_name"], columns["code"])
         checks = {name: bulk.FieldColumn(Member, name).check(values) for name, values in columns.items()}
-        for position, index in enumerate(edited):
-            error = _row_error(columns, checks, position)
-            if error is not None:
-                self._refuse(index, error)
-                continue
-            self.cleaned[index] = {name: checks[name][0].get(values[position], values[position])
-                                   for name, values in columns.items()}
+        # The values as full_clean leaves them, column by column (only columns it changes are copied).
+        self.columns = {name: [changed.get(value, value) for value in values] if changed else values
+                        for name, values in columns.items() for changed in (checks[name][0],)}
+        if any(refused for _changed, refused in checks.values()):
+            for position, index in enumerate(edited):
+                error = _row_error(columns, checks, position)
+                if error is not None:
+                    self._refuse(index, error)
+        years = self.columns["birth_year"]
+        for year in set(years):
             try:
-                _check_birth_year(self.cleaned[index]["birth_year"])
+                _check_birth_year(year)
             except ValidationError as refused:
-                self._refuse(index, refused)
+                for position, index in enumerate(edited):
+                    if years[position] == year:
+                        self._refuse(index, refused)
+            except TypeError:  # a value full_clean refused
+                continue
 
     def _check_codes(self) -> None:
         changes = self.changes
@@ -499,76 +504,78 @@ class _StoredChanges:
         if not moved:
             return
         holders: dict[str, int | None] = dict(bulk.rows_matching(
-            Member, "code", list({self.changes[index].code for index in moved}), "code", "id"))
+            Member, "code", list({changes[index].code for index in moved}), "code", "id"))
         for index in moved:
-            change = self.changes[index]
+            change = changes[index]
             if index in self.errors:
                 continue
             holder = holders.get(change.code)
-            if holder is not None and holder != change.member.pk:
+            if holder is not None and holder != change.member.id:
                 self._refuse(index, ValidationError({"code": _code_taken(change.code)}))
                 continue
             holders[change.member.code] = None
-            holders[change.code] = change.member.pk
+            holders[change.code] = change.member.id
 
     def _check_statuses(self) -> None:
         moving = [index for index, change in enumerate(self.changes) if change.status]
-        statuses = [self.changes[index].status for index in moving]
-        sinces = [self.changes[index].status_since for index in moving]
-        columns = {"status": statuses, "valid_from": sinces}
+        columns = {"status": [self.changes[index].status for index in moving],
+                   "valid_from": [self.changes[index].status_since for index in moving]}
         checks = {name: bulk.FieldColumn(MemberStatus, name).check(values)
                   for name, values in columns.items()}
+        refused = any(refusals for _changed, refusals in checks.values())
+        current_of = self.current.get
         for position, index in enumerate(moving):
             change = self.changes[index]
             since = change.status_since
             if since is None:
                 self._refuse(index, ValidationError({"since": _("This value is required.")}))
                 continue
-            current = self.current(change.member.pk)
+            current = current_of(change.member.id)
             if current is not None:
-                if current.valid_from is not None and since <= current.valid_from:
+                _id, status, valid_from, _valid_to = current
+                if valid_from is not None and since <= valid_from:
                     self._refuse(index, ValidationError({"since": _(
                         "The new status must start after %(date)s, when the current status began."
-                    ) % {"date": current.valid_from.strftime("%d/%m/%Y")}}))
+                    ) % {"date": valid_from.strftime("%d/%m/%Y")}}))
                     continue
-                if current.status == change.status:
+                if status == change.status:
                     self._refuse(index, ValidationError({"status": _("The member already has this status.")}))
                     continue
-            error = _row_error(columns, checks, position)
+            error = _row_error(columns, checks, position) if refused else None
             if error is not None:
                 self._refuse(index, error)
 
-    def current(self, member_id: int) -> _Period | None:
-        """The member's open status period."""
-        return next((period for period in self.periods.get(member_id, ()) if period.valid_to is None), None)
 
-
-def _periods_of(member_ids: Sequence[int]) -> dict[int, list[_Period]]:
-    """Every status period of these members, in _member_snapshot's order, by member."""
-    periods: dict[int, list[_Period]] = {}
+def _periods_of(member_ids: Sequence[int]) -> tuple[dict[int, list[Period]], dict[int, Period]]:
+    """Every status period of these members, in _member_snapshot's order, and the open one, by member."""
+    periods: dict[int, list[Period]] = {}
+    current: dict[int, Period] = {}
     for member_id, *values in bulk.rows_matching(MemberStatus, "member", member_ids, "member", "id", "status",
                                                  "valid_from", "valid_to"):
-        periods.setdefault(member_id, []).append(_Period(*values))
-    for found in periods.values():
-        found.sort(key=_period_order)
-    return periods
+        period: Period = tuple(values)  # type: ignore[assignment]  # the four columns selected
+        found = periods.get(member_id)
+        if found is None:
+            periods[member_id] = [period]
+        else:
+            found.append(period)
+            found.sort(key=_period_order)
+        if period[3] is None:
+            current[member_id] = period
+    return periods, current
 
 
-def _period_order(period: _Period) -> tuple[bool, datetime.date]:
+def _period_order(period: Period) -> tuple[bool, datetime.date]:
     """An open start (None) first, as _member_snapshot orders the periods."""
-    return period.valid_from is not None, period.valid_from or datetime.date.min
+    return period[2] is not None, period[2] or datetime.date.min
 
 
-def _snapshot_with(member: Member, periods: Iterable[_Period]) -> dict[str, object]:
+def _snapshot_with(member: Member, periods: Iterable[Period]) -> dict[str, object]:
     """_member_snapshot of a member whose status periods are `periods` (already in order)."""
     values = snapshot(member)
-    values.pop("search_key", None)
-    values["statuses"] = [[period.status, str(period.valid_from) if period.valid_from else None,
-                           str(period.valid_to) if period.valid_to else None] for period in periods]
+    del values["search_key"]
+    values["statuses"] = [[status, valid_from and str(valid_from), valid_to and str(valid_to)]
+                          for _id, status, valid_from, valid_to in periods]
     return values
-
-
-UPDATED_MEMBER_COLUMNS = ("unit", "code", "full_name", "sex", "birth_year", "membership", "search_key")
 
 
 @transaction.atomic
@@ -597,56 +604,65 @@ def members_bulk_update(
     checked = _StoredChanges(actor, changes)
     if checked.errors:
         raise MemberRowsInvalid(checked.errors)
-    changed = [index for index, change in enumerate(changes) if index in checked.cleaned or change.status]
+    edited = set(checked.edited)
+    changed = [changes[index] for index in range(len(changes)) if index in edited or changes[index].status]
     if not changed:
         return 0
-    before = {index: _snapshot_with(changes[index].member, checked.periods.get(changes[index].member.pk, ()))
-              for index in changed}
-    edited_rows = []
-    for index, values in checked.cleaned.items():
-        member = changes[index].member
-        member.unit = changes[index].unit
-        for name, value in values.items():
-            setattr(member, name, value)
-        edited_rows.append((member.pk, member.unit_id,
-                            *(values[name] for name in UPDATED_MEMBER_COLUMNS[1:])))
-    bulk.update_rows(Member, "id", UPDATED_MEMBER_COLUMNS, edited_rows)
-    closed, opened = _move_statuses(checked, changed)
-    bulk.update_rows(MemberStatus, "id", ("valid_to",), closed)
-    bulk.insert_rows(MemberStatus, STATUS_COLUMNS, opened)
-    label = Member._meta.label
-    entries = []
-    for index in changed:
-        member = changes[index].member
-        entries.append(AuditEntry(
-            actor=actor, action=AuditEntry.Action.UPDATE, record_type=label, record_id=str(member.pk),
-            record_label=str(member)[:255], unit_path=member.unit.path, before=before[index],
-            after=_snapshot_with(member, checked.periods.get(member.pk, ())),
-        ))
-    for start in range(0, len(entries), BULK_BATCH):
-        AuditEntry.objects.bulk_create(entries[start:start + BULK_BATCH])
-        if progress is not None:
-            progress(min(start + BULK_BATCH, len(entries)))
+    periods = checked.periods
+    no_periods: list[Period] = []
+    before = [_snapshot_with(change.member, periods.get(change.member.id, no_periods)) for change in changed]
+    _write_fields([changes[index] for index in checked.edited], checked.columns)
+    _move_statuses(changed, periods, checked.current)
+    record_changes(actor=actor, action=AuditEntry.Action.UPDATE, progress=progress, changes=[
+        Change(record=change.member, unit_path=change.member.unit.path, before=values,
+               after=_snapshot_with(change.member, periods.get(change.member.id, no_periods)))
+        for change, values in zip(changed, before, strict=True)
+    ])
     return len(changed)
 
 
-def _move_statuses(checked: _StoredChanges, changed: Sequence[int]) -> tuple[
-        list[tuple[int, datetime.date]], list[tuple[int, str, datetime.date, None]]]:
-    """The open periods to close (id, day) and the periods to open, for the changes with a status;
-    the periods of `checked` become those written."""
+def _write_fields(changes: Sequence[MemberChange], columns: dict[str, list[Any]]) -> None:
+    """Writes the checked values of the members whose fields change, and sets them on the instances.
+
+    Only the columns that differ for some member are written (an UPDATE of an indexed column
+    rewrites its index entries, even to the same value)."""
+    members = [change.member for change in changes]
+    differ = [name for name, values in columns.items()
+              if any(value != getattr(member, name) for member, value in zip(members, values, strict=True))]
+    moved = any(change.unit.id != change.member.unit_id for change in changes)
+    for name in differ:
+        for member, value in zip(members, columns[name], strict=True):
+            setattr(member, name, value)
+    if moved:
+        for change in changes:
+            if change.member.unit_id != change.unit.id:
+                change.member.unit = change.unit
+    names = ["unit"] * moved + differ
+    if names:
+        bulk.update_rows(Member, "id", names, [
+            (member.id, *(member.unit_id,) * moved, *(getattr(member, name) for name in differ))
+            for member in members])
+
+
+def _move_statuses(changed: Sequence[MemberChange], periods: dict[int, list[Period]],
+                   current: dict[int, Period]) -> None:
+    """Closes the open period of each member with a new status and opens the new one; `periods`
+    become the periods written."""
     closed: list[tuple[int, datetime.date]] = []
     opened: list[tuple[int, str, datetime.date, None]] = []
-    for index in changed:
-        change = checked.changes[index]
-        if not change.status or change.status_since is None:
+    for change in changed:
+        since = change.status_since
+        if not change.status or since is None:
             continue
-        member_id, since = change.member.pk, change.status_since
-        periods = checked.periods.setdefault(member_id, [])
-        current = checked.current(member_id)
-        if current is not None:
-            closed.append((current.id, since))
-            periods[periods.index(current)] = current._replace(valid_to=since)
-        periods.append(_Period(0, change.status, since, None))
-        periods.sort(key=_period_order)
+        member_id = change.member.id
+        found = periods.setdefault(member_id, [])
+        open_period = current.get(member_id)
+        if open_period is not None:
+            closed.append((open_period[0], since))
+            found[found.index(open_period)] = (*open_period[:3], since)
+        found.append((0, change.status, since, None))
+        if len(found) > 1 and found[-2][2] is not None and found[-2][2] > since:
+            found.sort(key=_period_order)
         opened.append((member_id, change.status, since, None))
-    return closed, opened
+    bulk.update_rows(MemberStatus, "id", ("valid_to",), closed)
+    bulk.insert_rows(MemberStatus, STATUS_COLUMNS, opened)

@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_edit
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
+from chuyende.core import bulk
 from chuyende.imports.reading import display, letter
 from chuyende.imports.spec import Column, Sheet
 from chuyende.members.models import Member
@@ -121,13 +125,19 @@ LOOKUP_CHUNK = 900  # codes per query, below SQLite's limit of variables in one 
 
 
 def members_by_code(codes: Iterable[str]) -> dict[str, Member]:
-    """The members with these codes (any unit: the caller checks the scope), by code."""
+    """The members with these codes (any unit: the caller checks the scope), by code, each with its
+    unit; a few queries however many the codes, and one Unit instance a unit."""
     wanted = sorted(set(codes))
-    found: dict[str, Member] = {}
-    for start in range(0, len(wanted), LOOKUP_CHUNK):
-        members = Member.objects.filter(code__in=wanted[start:start + LOOKUP_CHUNK]).select_related("unit")
-        found.update((member.code, member) for member in members)
-    return found
+    column = f"{connection.ops.quote_name(Member._meta.db_table)}.{connection.ops.quote_name('code')}"
+    members: list[Member] = []
+    for condition, params in bulk.matching(wanted):
+        members.extend(Member.objects.filter(RawSQL(f"{column} {condition}", params,
+                                                    output_field=BooleanField())).order_by())
+    units = Unit.objects.in_bulk({member.unit_id for member in members})
+    unit_of = Member.unit.field
+    for member in members:
+        unit_of.set_cached_value(member, units[member.unit_id])
+    return {member.code: member for member in members}
 
 
 def no_member(code: str) -> str:

@@ -6,7 +6,11 @@ template's layout (templates_xlsx.write_workbook, Vietnamese labels in the choic
 the rows with a status and its day), saves it to a temporary file and imports it with
 `engine.run_import` as an administrator of the province, the way an import job does. Reading and
 checking, and writing, are timed separately (ImportResult.timings) and the rows per second end to
-end are printed (file read + parse + validate + write + audit).
+end are printed (file read + parse + validate + write + audit), with the peak memory of the process
+during the import. A second workbook then changes every one of those members (another name; and a
+new status from 1 June 2024 for a share of them, --status-changes, default a tenth) and is imported
+and timed the same way (members_bulk_update, one audit entry per member); --profile FILE writes the
+statistics of that run to FILE-changed.
 
 Writes into the current database (DATABASE_URL), so point it at a scratch database: it refuses to
 run when units already exist unless --force-empty is given, which deletes every row of the
@@ -17,6 +21,7 @@ import cProfile
 import datetime
 import os
 import random
+import resource
 import tempfile
 import time
 from collections.abc import Iterator
@@ -51,6 +56,8 @@ class Command(BaseCommand):
         parser.add_argument("--communes", type=int, default=100)
         parser.add_argument("--cells", type=int, default=10, help="cells per commune")
         parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument("--status-changes", type=float, default=0.1, metavar="SHARE",
+                            help="share of the members whose status the second workbook changes (0 to 1)")
         parser.add_argument("--keep", action="store_true",
                             help="keep the units, the user and the imported members afterwards")
         parser.add_argument("--profile", metavar="FILE",
@@ -64,8 +71,8 @@ class Command(BaseCommand):
         count, communes, cells = options["members"], options["communes"], options["cells"]
         if min(count, communes, cells) < 1:
             raise CommandError("--members, --communes and --cells must be at least 1.")
-        vendor = connection.vendor
-        database = connection.settings_dict["NAME"]
+        if not 0 <= options["status_changes"] <= 1:
+            raise CommandError("--status-changes must be between 0 and 1.")
         start_from_empty_database(force_empty=options["force_empty"], what="a units tree and members",
                                   say=self.stdout.write)
 
@@ -73,21 +80,30 @@ class Command(BaseCommand):
         actor, cell_codes = _tree(communes, cells)
         self.stdout.write(f"Units: 1 province, {communes} communes, {len(cell_codes)} cells "
                           f"({time.perf_counter() - started:.1f} s).")
-        started = time.perf_counter()
-        data = write_workbook("members", _rows(count, cell_codes, random.Random(options["seed"])))
-        handle, name = tempfile.mkstemp(prefix="benchmark-import-", suffix=".xlsx")
-        path = Path(name)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        self.stdout.write(f"Workbook: {count:,} rows, {len(data) / 1_048_576:.1f} MB "
-                          f"({time.perf_counter() - started:.1f} s).")
-        del data
+        rng = random.Random(options["seed"])
+        new_rows = list(_rows(count, cell_codes, rng))
+        result = self._run("Import benchmark", actor, _workbook(self, new_rows), options["profile"])
+        self._check_stored(count, result, created=count, moved=0)
 
+        changed_rows = list(_changed(new_rows, options["status_changes"]))
+        profile = f"{options['profile']}-changed" if options["profile"] else None
+        result = self._run("Import benchmark of changed members", actor, _workbook(self, changed_rows),
+                           profile)
+        self._check_stored(count, result, created=0, moved=round(count * options["status_changes"]))
+        if options["keep"]:
+            self.stdout.write("Kept the data (--keep).")
+        else:
+            wipe()
+            self.stdout.write("Deleted the data written by the benchmark.")
+
+    def _run(self, what: str, actor: User, path: Path, profile: str | None) -> engine.ImportResult:
+        """Imports the workbook at `path` (then deletes it) and prints its timings and peak memory."""
         queries = _QueryCounter()
-        profiler = cProfile.Profile() if options["profile"] else None
+        profiler = cProfile.Profile(time.process_time) if profile else None
         steps: list[int] = []
         try:
             with connection.execute_wrapper(queries):
+                peak = _PeakMemory()
                 begin, cpu = time.perf_counter(), time.process_time()
                 if profiler is not None:
                     profiler.enable()
@@ -96,11 +112,12 @@ class Command(BaseCommand):
                 if profiler is not None:
                     profiler.disable()
                 elapsed, cpu = time.perf_counter() - begin, time.process_time() - cpu
+                peak_bytes = peak.read()
         finally:
             path.unlink()
-        if profiler is not None:
-            profiler.dump_stats(options["profile"])
-            self.stdout.write(f"Profile written to {options['profile']}.")
+        if profiler is not None and profile is not None:
+            profiler.dump_stats(profile)
+            self.stdout.write(f"Profile written to {profile}.")
         if not result.ok:
             for problem in result.problems[:10]:
                 self.stderr.write(f"  {problem.sheet} row {problem.row} {problem.column}: {problem.message}")
@@ -111,23 +128,57 @@ class Command(BaseCommand):
         entries = AuditEntry.objects.count()
         timings = result.timings
         self.stdout.write("")
-        self.stdout.write(f"Import benchmark - database: {vendor} ({database})")
+        self.stdout.write(f"{what} - database: {connection.vendor} ({connection.settings_dict['NAME']})")
         self.stdout.write(f"  rows {result.rows:,}  created {result.created:,}  members stored {members:,}  "
                           f"status periods {statuses:,}  audit entries {entries:,}  "
-                          f"SQL queries {queries.count:,}  progress reports {len(steps):,}")
+                          f"SQL queries {queries.count:,}  progress reports {len(steps):,}  "
+                          f"updated {result.updated:,}")
         for label, key in (("read + check", "read"), ("  of which checking", "check"), ("write", "write")):
             seconds = timings.get(key, 0.0)
             self.stdout.write(f"  {label:20} {seconds:8.2f} s  {_rate(result.rows, seconds)}")
         self.stdout.write(f"  {'end to end':20} {elapsed:8.2f} s  {_rate(result.rows, elapsed)}")
+        self.stdout.write(f"  {'peak memory':20} {peak_bytes / 1_048_576:8.0f} MB  ({peak.source})")
         self.stdout.write(f"  (CPU time of this process: {cpu:.2f} s; load average before: "
                           f"{' '.join(f'{load:.2f}' for load in os.getloadavg())})")
-        if members != count or statuses != count:
-            raise CommandError("The database does not hold one member and one status per row.")
-        if options["keep"]:
-            self.stdout.write("Kept the data (--keep).")
-        else:
-            wipe()
-            self.stdout.write("Deleted the data written by the benchmark.")
+        return result
+
+    def _check_stored(self, count: int, result: engine.ImportResult, *, created: int, moved: int) -> None:
+        members, statuses = Member.objects.count(), MemberStatus.objects.count()
+        if members != count or statuses != count + moved:
+            raise CommandError("The database does not hold one member a row and their status periods.")
+        if (result.created, result.updated) != (created, count - created):
+            raise CommandError(f"Expected {created:,} rows created and {count - created:,} updated.")
+
+
+def _workbook(command: BaseCommand, rows: list[list[Any]]) -> Path:
+    """The rows as a members workbook in a temporary file."""
+    started = time.perf_counter()
+    data = write_workbook("members", rows)
+    handle, name = tempfile.mkstemp(prefix="benchmark-import-", suffix=".xlsx")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    command.stdout.write(f"Workbook: {len(rows):,} rows, {len(data) / 1_048_576:.1f} MB "
+                         f"({time.perf_counter() - started:.1f} s).")
+    return Path(name)
+
+
+class _PeakMemory:
+    """The peak resident memory of this process from now on: /proc/self/status's VmHWM after its
+    peak is reset (writing 5 to /proc/self/clear_refs), else getrusage's maximum since the start."""
+
+    def __init__(self) -> None:
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+            self.source = "VmHWM"
+        except OSError:
+            self.source = "ru_maxrss since the process started"
+
+    def read(self) -> int:
+        if self.source == "VmHWM":
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def _rate(rows: int, seconds: float) -> str:
@@ -194,3 +245,21 @@ def _rows(count: int, cell_codes: list[str], rng: random.Random) -> Iterator[lis
             "status_since": since,
         }
         yield [values.get(key) for key in keys]
+
+
+def _changed(rows: list[list[Any]], status_changes: float) -> Iterator[list[Any]]:
+    """The same members, each with another name; the first `status_changes` of them (a share) also
+    with a new status from 1 June 2024: away for the active ones, active for the others."""
+    keys = [column.key for column in MEMBERS.columns]
+    name, status, since = keys.index("full_name"), keys.index("status"), keys.index("status_since")
+    with translation.override("vi"):
+        labels = dict(zip(MemberStatusChoices.values, choice_labels(MEMBERS.column("status")), strict=True))
+    active = {labels["active"], ""}
+    moving = round(len(rows) * status_changes)
+    for index, row in enumerate(rows):
+        changed = list(row)
+        changed[name] = f"{row[name]} Mới"
+        if index < moving:
+            changed[status] = labels["away"] if row[status] in active else labels["active"]
+            changed[since] = datetime.date(2024, 6, 1)
+        yield changed
