@@ -599,26 +599,39 @@ def members_bulk_update(
     The members, the closed periods and the new ones are written many rows a statement; each changed
     member gets one audit entry whose before and after are the single services' (_member_snapshot):
     a member whose fields and status both change gets one entry from before both to after both,
-    where the single services write two. `progress(done)` is called as the entries are written.
+    where the single services write two. `progress(done)` is called every BULK_BATCH members
+    written, `done` counting up to the number of members changed.
     """
     checked = _StoredChanges(actor, changes)
     if checked.errors:
         raise MemberRowsInvalid(checked.errors)
-    edited = set(checked.edited)
-    changed = [changes[index] for index in range(len(changes)) if index in edited or changes[index].status]
-    if not changed:
-        return 0
-    periods = checked.periods
-    no_periods: list[Period] = []
+    position = {index: place for place, index in enumerate(checked.edited)}  # in checked.columns
+    changed = [index for index, change in enumerate(changes) if index in position or change.status]
+    # Written a batch at a time, so that the entries' snapshots of one batch only are held at once.
+    for start in range(0, len(changed), BULK_BATCH):
+        batch = changed[start:start + BULK_BATCH]
+        edited = [index for index in batch if index in position]
+        _write_batch(actor, [changes[index] for index in batch], [changes[index] for index in edited],
+                     {name: [values[position[index]] for index in edited]
+                      for name, values in checked.columns.items()}, checked)
+        if progress is not None:
+            progress(start + len(batch))
+    return len(changed)
+
+
+def _write_batch(actor: User | None, changed: Sequence[MemberChange], edited: Sequence[MemberChange],
+                 columns: dict[str, list[Any]], checked: _StoredChanges) -> None:
+    """Writes the changes of `changed` (`edited`: those that change fields, with their checked
+    values in `columns`) and their audit entries."""
+    periods, no_periods = checked.periods, []
     before = [_snapshot_with(change.member, periods.get(change.member.id, no_periods)) for change in changed]
-    _write_fields([changes[index] for index in checked.edited], checked.columns)
+    _write_fields(edited, columns)
     _move_statuses(changed, periods, checked.current)
-    record_changes(actor=actor, action=AuditEntry.Action.UPDATE, progress=progress, changes=[
+    record_changes(actor=actor, action=AuditEntry.Action.UPDATE, changes=[
         Change(record=change.member, unit_path=change.member.unit.path, before=values,
                after=_snapshot_with(change.member, periods.get(change.member.id, no_periods)))
         for change, values in zip(changed, before, strict=True)
     ])
-    return len(changed)
 
 
 def _write_fields(changes: Sequence[MemberChange], columns: dict[str, list[Any]]) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 
 from django.utils.translation import gettext as _
 
+from chuyende.core import bulk
 from chuyende.imports.kinds.base import (
     CREATED,
-    LOOKUP_CHUNK,
     UPDATED,
     Importer,
     Operation,
@@ -41,13 +41,12 @@ class MemberImporter(Importer):
         # A new file's codes are mostly new: find the stored ones first, many codes a query.
         codes = (row.values.get("code") for row in rows)
         self.existing = members_by_code(member_codes_taken(code for code in codes if code))
-        ids = [member.pk for member in self.existing.values()]
-        self.current: dict[int, tuple[str, datetime.date | None]] = {}
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            periods = MemberStatus.objects.filter(member_id__in=ids[start:start + LOOKUP_CHUNK],
-                                                  valid_to__isnull=True)
-            for member_id, status, since in periods.values_list("member_id", "status", "valid_from"):
-                self.current[member_id] = (status, since)
+        ids = [member.id for member in self.existing.values()]
+        self.current: dict[int, tuple[str, datetime.date | None]] = {
+            member_id: (status, since)
+            for member_id, status, since, until in bulk.rows_matching(MemberStatus, "member", ids, "member",
+                                                                      "status", "valid_from", "valid_to")
+            if until is None}
         self.editable_units: set[int] = set()
         self.rows: list[ParsedRow] = []
         for row in rows:
