@@ -14,3 +14,15 @@ class Conflict(ValidationError):
 
     A ValidationError, so a page shows its message on the form and keeps what the user typed.
     """
+
+
+class RowsInvalid(ValidationError):
+    """Rows given to a service that saves many records at once, which the service saving one record
+    would refuse; nothing was written.
+
+    `errors` maps the index of each refused row to the ValidationError the single service raises
+    for it (the first rule it breaks, in that service's order)."""
+
+    def __init__(self, errors: dict[int, ValidationError]) -> None:
+        self.errors = errors
+        super().__init__([message for error in errors.values() for message in error.messages])

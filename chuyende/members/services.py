@@ -14,6 +14,7 @@ from chuyende.accounts.permissions import require_edit
 from chuyende.audit.models import AuditEntry
 from chuyende.audit.services import Change, record_change, record_changes, snapshot
 from chuyende.core import bulk
+from chuyende.core.exceptions import RowsInvalid
 from chuyende.core.validation import require_free
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.members.search import search_key_of, search_keys_of
@@ -174,15 +175,9 @@ class BulkResult:
     entry: AuditEntry | None
 
 
-class MemberRowsInvalid(ValidationError):
-    """Rows of members_import that member_create would refuse; nothing was written.
-
-    `errors` maps the index of each refused row to the ValidationError member_create raises for it
-    (the first rule it breaks, in member_create's order)."""
-
-    def __init__(self, errors: dict[int, ValidationError]) -> None:
-        self.errors = errors
-        super().__init__([message for error in errors.values() for message in error.messages])
+class MemberRowsInvalid(RowsInvalid):
+    """Rows of members_import that member_create would refuse (or changes of members_bulk_update
+    that member_update or member_status_change would refuse); nothing was written."""
 
 
 BULK_BATCH = 4000  # rows written between two progress reports

@@ -5,18 +5,33 @@ from typing import Any
 
 from django.db import models
 
+from chuyende.core.exceptions import RowsInvalid
 from chuyende.imports.kinds.base import CREATED, UNCHANGED, UPDATED, Importer, Operation, Outcome, ParsedRow
 from chuyende.pledges.models import PledgeReturn
 from chuyende.pledges.services import pledge_return_save
 from chuyende.returns.models import MemberReturn, NonMemberReturn
-from chuyende.returns.services import member_return_save, non_member_return_save
+from chuyende.returns.services import (
+    MemberReturnRow,
+    NonMemberReturnRow,
+    member_return_save,
+    member_returns_bulk_save,
+    non_member_return_save,
+    non_member_returns_bulk_save,
+)
 
 
 class ReturnImporter(Importer):
-    """A return is saved (created or replaced) by its service; equal counts are left alone."""
+    """A return is saved (created or replaced) by its service; equal counts are left alone.
+
+    Member and non-member returns are saved all at once by their bulk services; pledge returns
+    one by one."""
 
     model: type[models.Model]
     service: Callable[..., Any]
+    # Saves every row at once (rows of `row_type`), if the kind has such a service; else `service`
+    # saves each row.
+    bulk_service: Callable[..., list[Outcome]] | None = None
+    row_type: Callable[..., Any] = tuple
     counts: tuple[str, ...] = ()
     defaults: dict[str, int] = {}
 
@@ -47,10 +62,14 @@ class ReturnImporter(Importer):
                 self.stored[(record.campaign_id, record.unit_id, record.as_of)] = record  # type: ignore[attr-defined]
 
     def operations(self) -> Iterator[Operation]:
+        if type(self).bulk_service is not None:
+            yield Operation(rows=self.rows, run=self._save_all)
+            return
         for row in self.rows:
             yield Operation(rows=[row], run=lambda row=row: self._write(row))  # type: ignore[misc]
 
-    def _write(self, row: ParsedRow) -> Outcome:
+    def _counts(self, row: ParsedRow) -> dict[str, int]:
+        """The row's counts: the stored return's (or the defaults) for columns not in the file."""
         campaign, unit, as_of = row.values["campaign"], row.values["unit"], row.values["as_of"]
         record = self.stored.get((campaign.pk, unit.pk, as_of))
         counts = {}
@@ -58,6 +77,26 @@ class ReturnImporter(Importer):
             stored = getattr(record, name) if record is not None else self.defaults.get(name)
             value = row.keep(name, stored)
             counts[name] = value if value is not None else self.defaults.get(name, 0)
+        return counts
+
+    def _save_all(self) -> dict[int, Outcome]:
+        """Every row in one call of the bulk service; its refusals go on their rows."""
+        values = [(row.values["campaign"], row.values["unit"], row.values["as_of"],
+                   *self._counts(row).values()) for row in self.rows]
+        service = type(self).bulk_service
+        assert service is not None
+        try:
+            saved = service(actor=self.ctx.actor, rows=[self.row_type(*row) for row in values])
+        except RowsInvalid as refused:
+            for index, error in refused.errors.items():
+                self.report_refusal(self.rows[index], error)
+            return {}
+        return {row.number: outcome for row, outcome in zip(self.rows, saved, strict=True)}
+
+    def _write(self, row: ParsedRow) -> Outcome:
+        campaign, unit, as_of = row.values["campaign"], row.values["unit"], row.values["as_of"]
+        record = self.stored.get((campaign.pk, unit.pk, as_of))
+        counts = self._counts(row)
         if record is not None and all(getattr(record, name) == value for name, value in counts.items()):
             return UNCHANGED
         type(self).service(actor=self.ctx.actor, campaign=campaign, unit=unit, as_of=as_of, **counts)
@@ -73,6 +112,8 @@ class MemberReturnImporter(ReturnImporter):
     kind = "member_returns"
     model = MemberReturn
     service = member_return_save
+    bulk_service = member_returns_bulk_save
+    row_type = MemberReturnRow
     counts = ("members_total", "exempt", "away", "studied")
 
 
@@ -80,6 +121,8 @@ class NonMemberReturnImporter(ReturnImporter):
     kind = "non_member_returns"
     model = NonMemberReturn
     service = non_member_return_save
+    bulk_service = non_member_returns_bulk_save
+    row_type = NonMemberReturnRow
     counts = ("expected", "studied")
 
 
