@@ -54,7 +54,8 @@ def single(actor: Any, item: MemberChange) -> None:
                       membership=item.membership)
     if item.status:
         assert item.status_since is not None
-        member_status_change(actor=actor, member=member(item.code), status=item.status, since=item.status_since)
+        member_status_change(actor=actor, member=member(item.code), status=item.status,
+                             since=item.status_since)
 
 
 def stored(codes: list[str]) -> list[tuple[Any, ...]]:
@@ -115,7 +116,8 @@ def test_a_change_stores_and_records_what_the_single_service_does(actors, kind):
 
 def test_fields_and_status_changed_together_are_one_entry_from_before_both_to_after_both(actors):
     def make() -> list[MemberChange]:
-        return [change("HB-DONG-02", full_name="Đặng Thu Linh Mới", status="active", status_since=D(2024, 5, 2))]
+        return [change("HB-DONG-02", full_name="Đặng Thu Linh Mới", status="active",
+                       status_since=D(2024, 5, 2))]
 
     expected_records, expected_entries = one_by_one(actors.owner, make)
     assert len(expected_entries) == 2  # member_update's, then member_status_change's
@@ -155,7 +157,8 @@ def test_the_instances_hold_what_was_written(actors):
 
 def test_changes_equal_to_what_is_stored_write_nothing(actors):
     with nothing_written(), CaptureQueriesContext(connection) as queries:
-        assert members_bulk_update(actor=actors.owner, changes=[change("HB-DONG-04"), change("HB-DONG-05")]) == 0
+        unchanged = [change("HB-DONG-04"), change("HB-DONG-05")]
+        assert members_bulk_update(actor=actors.owner, changes=unchanged) == 0
     assert not [query for query in queries if query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
 
 
@@ -194,8 +197,10 @@ REFUSED: dict[str, Callable[[], MemberChange]] = {
     "a name too long": lambda: change("HB-DONG-04", full_name="A" * 256),
     "a status not in the list": lambda: change("HB-DONG-04", status="retired", status_since=D(2024, 6, 1)),
     "the current status": lambda: change("HB-DONG-03", status="away", status_since=D(2024, 6, 1)),
-    "a day before the current status": lambda: change("HB-DONG-03", status="active", status_since=D(2023, 1, 1)),
-    "the day of the current status": lambda: change("HB-DONG-03", status="active", status_since=D(2023, 10, 15)),
+    "a day before the current status": lambda: change("HB-DONG-03", status="active",
+                                                      status_since=D(2023, 1, 1)),
+    "the day of the current status": lambda: change("HB-DONG-03", status="active",
+                                                    status_since=D(2023, 10, 15)),
 }
 
 

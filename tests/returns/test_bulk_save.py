@@ -37,7 +37,8 @@ def member_row(unit_code: str, day: tuple[int, int, int], total: int, exempt: in
     return MemberReturnRow(campaign(), unit(unit_code), D(*day), total, exempt, away, studied)
 
 
-def non_member_row(unit_code: str, day: tuple[int, int, int], expected: int, studied: int) -> NonMemberReturnRow:
+def non_member_row(unit_code: str, day: tuple[int, int, int], expected: int,
+                   studied: int) -> NonMemberReturnRow:
     return NonMemberReturnRow(campaign(), unit(unit_code), D(*day), expected, studied)
 
 
@@ -105,7 +106,8 @@ def test_member_returns_store_and_record_what_the_single_service_does(actors):
 
 def test_non_member_returns_store_and_record_what_the_single_service_does(actors):
     officer = actors.outsiders["officer"]
-    rows = [non_member_row("BN.HA.HP", (2024, 3, 31), 16, 15), non_member_row("BN.HA.HP", (2024, 4, 30), 20, 18)]
+    rows = [non_member_row("BN.HA.HP", (2024, 3, 31), 16, 15),
+            non_member_row("BN.HA.HP", (2024, 4, 30), 20, 18)]
     expected_records, expected_entries = one_by_one(officer, rows)
     start = last_entry()
 
@@ -176,7 +178,8 @@ def test_a_change_refused_leaves_the_stored_returns_as_they_were(actors):
 
 def test_a_non_member_return_below_a_row_above_is_refused_as_the_single_service_does(actors):
     officer = actors.outsiders["officer"]
-    rows = [non_member_row("BN.HA.HP", (2024, 4, 30), 20, 18), non_member_row("BN.HA.HP.PM", (2024, 4, 30), 5, 5),
+    rows = [non_member_row("BN.HA.HP", (2024, 4, 30), 20, 18),
+            non_member_row("BN.HA.HP.PM", (2024, 4, 30), 5, 5),
             non_member_row("BN.HA.HP", (2024, 5, 5), 20, 30)]
     with transaction.atomic():
         non_member_return_save(actor=officer, **rows[0]._asdict())
