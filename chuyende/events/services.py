@@ -1,5 +1,7 @@
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,10 +9,12 @@ from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_read, require_edit, require_read
-from chuyende.audit.services import record_change, snapshot
+from chuyende.audit.models import AuditEntry
+from chuyende.audit.services import Change, record_change, record_changes, snapshot
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.services import require_in_campaign
-from chuyende.core.exceptions import NotInScope
+from chuyende.core import bulk
+from chuyende.core.exceptions import NotInScope, RowsInvalid
 from chuyende.core.validation import require_free
 from chuyende.events.models import Attendance, Event, Presenter, Site
 from chuyende.events.study_records import refresh_study_records
@@ -54,6 +58,17 @@ def _check_site(
     if not site.unit.path.startswith(organiser.path):
         raise ValidationError({"sites": _("%(site)s: the unit is not under the organising unit.")
                                % {"site": label}})
+    _check_site_counts(campaign=campaign, site=site, label=label)
+    for member in site.attendees:
+        if not can_read(actor, member.unit):
+            raise NotInScope
+        if not member.unit.path.startswith(site.unit.path):
+            raise ValidationError({"sites": _(
+                "%(site)s: %(member)s is not a member of a unit under this bridge point."
+            ) % {"site": label, "member": member}})
+
+
+def _check_site_counts(*, campaign: Campaign, site: SiteData, label: str) -> None:
     for name, value in (
         (_("party members not listed by name"), site.other_members),
         (_("non-members"), site.non_members),
@@ -62,13 +77,6 @@ def _check_site(
             raise ValidationError({"sites": _("%(site)s: %(field)s cannot be negative.")
                                    % {"site": label, "field": name}})
     _check_categories(campaign=campaign, site=site, label=label)
-    for member in site.attendees:
-        if not can_read(actor, member.unit):
-            raise NotInScope
-        if not member.unit.path.startswith(site.unit.path):
-            raise ValidationError({"sites": _(
-                "%(site)s: %(member)s is not a member of a unit under this bridge point."
-            ) % {"site": label, "member": member}})
 
 
 def _check_categories(*, campaign: Campaign, site: SiteData, label: str) -> None:
@@ -231,3 +239,173 @@ def event_delete(*, actor: User | None, event: Event) -> None:
     campaign_id = event.campaign_id
     event.delete()
     refresh_study_records(campaign_id=campaign_id, member_ids=attendees)
+
+
+# --- many attendance lists at once (imports) --------------------------------------------------------
+
+
+class AttendanceList(NamedTuple):
+    """The members listed at the bridge point of `unit` of a stored event, for attendance_lists_replace."""
+
+    event: Event
+    unit: Unit
+    members: tuple[Member, ...]
+
+
+class _StoredSite(NamedTuple):
+    id: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    unit_path: str
+    other_members: int
+    non_members: int
+    non_members_by_category: dict[str, int]
+
+
+class _StoredEvents:
+    """The bridge points, their attendees (id, code, label) and the presenters' codes of events, in
+    a few queries however many the events."""
+
+    def __init__(self, event_ids: list[int]) -> None:
+        self.sites: dict[int, list[_StoredSite]] = {}
+        stored = Site.objects.filter(event_id__in=event_ids).order_by("unit__path").values_list(
+            "event_id", "id", "unit_id", "unit__code", "unit__name", "unit__path", "other_members",
+            "non_members", "non_members_by_category")
+        for event_id, *values in stored:
+            self.sites.setdefault(event_id, []).append(_StoredSite(*values))
+        self.attendees: dict[int, list[tuple[int, str, str]]] = {}  # by site: (member id, code, label)
+        for site_id, member_id, code, name in Attendance.objects.filter(event_id__in=event_ids).order_by(
+                ).values_list("site_id", "member_id", "member__code", "member__full_name"):
+            self.attendees.setdefault(site_id, []).append((member_id, code, f"{name} ({code})"))
+        self.presenters: dict[int, list[str]] = {}
+        through = Event.presenters.through.objects.filter(event_id__in=event_ids).order_by()
+        for event_id, code in through.values_list("event_id", "presenter__code"):
+            self.presenters.setdefault(event_id, []).append(code)
+
+    def snapshot(self, event: Event, lists: dict[int, list[str]] | None = None) -> dict[str, object]:
+        """_event_snapshot of the event, its named lists (by site id: members' codes) replaced."""
+        values = snapshot(event)
+        values["presenters"] = sorted(self.presenters.get(event.id, ()))
+        values["sites"] = [
+            {"unit": site.unit_code, "other_members": site.other_members, "non_members": site.non_members,
+             "non_members_by_category": site.non_members_by_category,
+             "attendees": sorted(lists[site.id] if lists is not None and site.id in lists
+                                 else [code for _id, code, _label in self.attendees.get(site.id, ())])}
+            for site in self.sites.get(event.id, ())
+        ]
+        return values
+
+
+@transaction.atomic
+def attendance_lists_replace(*, actor: User | None, lists: Sequence[AttendanceList]) -> int:
+    """Gives each named bridge point of stored events exactly its list of members, as event_update
+    does when called with the event as it is and those lists; the other bridge points of the events
+    keep theirs. Returns how many events changed.
+
+    Each organiser's editing right is asked once, then each event is checked by event_update's rules
+    (its day in the campaign, every bridge point's counts, each member listed readable, in a unit
+    under the bridge point, and listed once at the event), the lists kept counting for the last
+    rule; a list for a unit without a bridge point of the event is refused. If any event breaks a
+    rule, RowsInvalid lists, by the index of the first list of that event, the first error, and
+    nothing is written. An event whose lists are all as stored writes nothing.
+
+    The attendances of the changed lists are deleted and inserted many a statement, the bridge
+    points' counts of listed members updated, the first study days (StudyRecord) recomputed once for
+    every member taken off or put on a list, and each changed event gets event_update's audit entry.
+    """
+    events = {item.event.id: item.event for item in lists}
+    for organiser in {event.organiser_id: event.organiser for event in events.values()}.values():
+        require_edit(actor, organiser)
+    stored = _StoredEvents(list(events))
+    named: dict[int, dict[int, AttendanceList]] = {}  # event -> bridge point unit -> list
+    first: dict[int, int] = {}
+    for index, item in enumerate(lists):
+        named.setdefault(item.event.id, {})[item.unit.id] = item
+        first.setdefault(item.event.id, index)
+    errors: dict[int, ValidationError] = {}
+    changed: list[Event] = []
+    for event_id, event in events.items():
+        try:
+            if _check_lists(actor, event, named[event_id], stored):
+                changed.append(event)
+        except ValidationError as refused:
+            errors[first[event_id]] = refused
+    if errors:
+        raise RowsInvalid(errors)
+    _write_lists(actor, changed, named, stored)
+    return len(changed)
+
+
+def _check_lists(actor: User | None, event: Event, named: dict[int, AttendanceList],
+                 stored: _StoredEvents) -> bool:
+    """event_update's checks of the event with its named lists; whether any list differs."""
+    require_in_campaign(campaign=event.campaign, day=event.held_on, field="held_on")
+    sites = stored.sites.get(event.id, [])
+    missing = set(named) - {site.unit_id for site in sites}
+    if missing:
+        unit = next(item.unit for unit_id, item in named.items() if unit_id in missing)
+        raise ValidationError({"sites": _(
+            "Event %(event)s has no bridge point at %(unit)s; add the bridge point with the events "
+            "template first."
+        ) % {"event": event.code, "unit": unit.name}})
+    seen: set[int] = set()
+    differs = False
+    for number, site in enumerate(sites, start=1):
+        data = SiteData(unit=named[site.unit_id].unit if site.unit_id in named else Unit(name=site.unit_name),
+                        other_members=site.other_members, non_members=site.non_members,
+                        non_members_by_category=site.non_members_by_category)
+        label = _site_label(number, data)
+        _check_site_counts(campaign=event.campaign, site=data, label=label)
+        kept = stored.attendees.get(site.id, [])
+        if site.unit_id in named:
+            members = named[site.unit_id].members
+            for member in members:
+                if not can_read(actor, member.unit):
+                    raise NotInScope
+                if not member.unit.path.startswith(site.unit_path):
+                    raise ValidationError({"sites": _(
+                        "%(site)s: %(member)s is not a member of a unit under this bridge point."
+                    ) % {"site": label, "member": member}})
+            listed = [(member.id, str(member)) for member in members]
+            differs = differs or {member_id for member_id, _label in listed} != {
+                member_id for member_id, _code, _label in kept}
+        else:
+            listed = [(member_id, member_label) for member_id, _code, member_label in kept]
+        for member_id, member_label in listed:
+            if member_id in seen:
+                raise ValidationError({"sites": _("%(member)s is listed twice at this event.")
+                                       % {"member": member_label}})
+            seen.add(member_id)
+    return differs
+
+
+def _write_lists(actor: User | None, events: list[Event], named: dict[int, dict[int, AttendanceList]],
+                 stored: _StoredEvents) -> None:
+    """Replaces the changed lists of the events, with their study records and audit entries."""
+    before = [stored.snapshot(event) for event in events]
+    replaced: list[_StoredSite] = []
+    moved: dict[int, set[int]] = {}  # campaign -> members taken off or put on a list
+    new_codes: dict[int, list[str]] = {}
+    rows: list[tuple[int, int, int]] = []
+    for event in events:
+        for site in stored.sites.get(event.id, []):
+            item = named[event.id].get(site.unit_id)
+            if item is None:
+                continue
+            replaced.append(site)
+            members = moved.setdefault(event.campaign_id, set())
+            members.update(member_id for member_id, _code, _label in stored.attendees.get(site.id, ()))
+            members.update(member.id for member in item.members)
+            new_codes[site.id] = [member.code for member in item.members]
+            rows.extend((event.id, site.id, member.id) for member in item.members)
+    Attendance.objects.filter(site_id__in=[site.id for site in replaced]).delete()
+    bulk.insert_rows(Attendance, ("event", "site", "member"), rows)
+    bulk.update_rows(Site, "id", ("listed_members",),
+                     [(site.id, len(new_codes[site.id])) for site in replaced])
+    for campaign_id, member_ids in moved.items():
+        refresh_study_records(campaign_id=campaign_id, member_ids=member_ids)
+    record_changes(actor=actor, action=AuditEntry.Action.UPDATE, changes=[
+        Change(record=event, unit_path=event.organiser.path, before=values,
+               after=stored.snapshot(event, new_codes))
+        for event, values in zip(events, before, strict=True)])

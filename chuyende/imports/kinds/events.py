@@ -14,8 +14,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from chuyende.campaigns.models import Campaign, NonPartyCategory
+from chuyende.core.exceptions import RowsInvalid
 from chuyende.events.models import Attendance, Event, Presenter
-from chuyende.events.services import SiteData, event_create, event_update, presenter_create
+from chuyende.events.services import (
+    AttendanceList,
+    SiteData,
+    attendance_lists_replace,
+    event_create,
+    event_update,
+    presenter_create,
+)
 from chuyende.imports.kinds.base import (
     CREATED,
     LOOKUP_CHUNK,
@@ -357,43 +365,48 @@ class AttendanceImporter(Importer):
         return self._sites[event.pk]
 
     def operations(self) -> Iterator[Operation]:
-        for event_id, rows in self.by_event.items():
-            yield Operation(rows=rows, run=lambda e=self.events[event_id], rows=rows: self._write(e, rows))  # type: ignore[misc]
+        rows = [row for event_rows in self.by_event.values() for row in event_rows]
+        if rows:
+            yield Operation(rows=rows, run=self._write)
 
-    def _write(self, event: Event, rows: list[ParsedRow]) -> dict[int, Outcome] | Outcome:
-        """Replaces the lists of the bridge points named; rows are created (newly listed) or unchanged."""
-        listed: dict[int, list[Member]] = {}
-        for row in rows:
-            listed.setdefault(row.values["site_unit"].pk, []).append(row.values["member"])
-        stored: dict[int, set[int]] = {}
-        kept: dict[int, list[Member]] = {}
-        for attendance in Attendance.objects.filter(event=event).select_related("site", "member__unit"):
-            stored.setdefault(attendance.site.unit_id, set()).add(attendance.member_id)
-            kept.setdefault(attendance.site.unit_id, []).append(attendance.member)
-        if all({m.pk for m in members} == stored.get(unit_id, set()) for unit_id, members in listed.items()):
-            return UNCHANGED
-        # A member newly listed is a created row; one already listed there is unchanged, or updated when
-        # others were taken off the same bridge point's list.
-        shortened = {unit_id for unit_id, members in listed.items()
-                     if stored.get(unit_id, set()) - {member.pk for member in members}}
+    def _write(self) -> dict[int, Outcome]:
+        """Replaces the lists of the bridge points named, every event in one call of
+        attendance_lists_replace; a refusal goes on the first row of its event. A member newly
+        listed is a created row; one already listed there is unchanged, or updated when others were
+        taken off the same bridge point's list."""
+        lists: dict[tuple[int, int], list[Member]] = {}
+        first: dict[tuple[int, int], ParsedRow] = {}
+        for event_id, rows in self.by_event.items():
+            for row in rows:
+                key = (event_id, row.values["site_unit"].pk)
+                lists.setdefault(key, []).append(row.values["member"])
+                first.setdefault(key, row)
+        stored: dict[tuple[int, int], set[int]] = {}
+        attendances = Attendance.objects.filter(event_id__in=list(self.by_event)).order_by()
+        for event_id, unit_id, member_id in attendances.values_list("event_id", "site__unit_id", "member_id"):
+            stored.setdefault((event_id, unit_id), set()).add(member_id)
+        keys = list(lists)
+        try:
+            attendance_lists_replace(actor=self.ctx.actor, lists=[
+                AttendanceList(self.events[event_id], first[event_id, unit_id].values["site_unit"],
+                               tuple(lists[event_id, unit_id]))
+                for event_id, unit_id in keys])
+        except RowsInvalid as refused:
+            for index, error in refused.errors.items():
+                self.report_refusal(first[keys[index]], error)
+            return {}
         outcomes: dict[int, Outcome] = {}
-        for row in rows:
-            unit_id = row.values["site_unit"].pk
-            if row.values["member"].pk not in stored.get(unit_id, set()):
-                outcomes[row.number] = CREATED
-            else:
-                outcomes[row.number] = UPDATED if unit_id in shortened else UNCHANGED
-        sites = [
-            SiteData(unit=site.unit, other_members=site.other_members, non_members=site.non_members,
-                     non_members_by_category=dict(site.non_members_by_category),
-                     attendees=tuple(listed.get(site.unit_id, kept.get(site.unit_id, []))))
-            for site in event.sites.select_related("unit").order_by("unit__path")
-        ]
-        event_update(
-            actor=self.ctx.actor, event=event, organiser=event.organiser, held_on=event.held_on,
-            format=event.format, title=event.title, sites=sites, presenters=list(event.presenters.all()),
-            is_make_up=event.is_make_up, code=event.code,
-        )
+        for event_id, rows in self.by_event.items():
+            if all({member.pk for member in lists[key]} == stored.get(key, set())
+                   for key in keys if key[0] == event_id):
+                continue
+            for row in rows:
+                key = (event_id, row.values["site_unit"].pk)
+                before = stored.get(key, set())
+                if row.values["member"].pk not in before:
+                    outcomes[row.number] = CREATED
+                elif before - {member.pk for member in lists[key]}:
+                    outcomes[row.number] = UPDATED
         return outcomes
 
 
