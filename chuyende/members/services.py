@@ -599,7 +599,7 @@ def members_bulk_update(
     """
     checked = _StoredChanges(actor, changes)
     if checked.errors:
-        raise MemberRowsInvalid(checked.errors)
+        raise MemberRowsInvalid(dict(sorted(checked.errors.items())))
     position = {index: place for place, index in enumerate(checked.edited)}  # in checked.columns
     changed = [index for index, change in enumerate(changes) if index in position or change.status]
     # Written a batch at a time, so that the entries' snapshots of one batch only are held at once.

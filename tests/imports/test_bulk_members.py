@@ -334,3 +334,37 @@ def test_plain_workbooks_still_read_through_the_engine(actors):
     result = run(actors.owner, data)
     assert result.problems == []
     assert result.created == 1
+
+
+# --- stored members changed (members_bulk_update) ------------------------------------------------------
+
+
+def test_changed_members_are_written_in_a_fixed_number_of_queries(actors):
+    def changed(count: int, prefix: str) -> bytes:
+        return template_with("members", *({**MEMBERS[index % 4], "code": f"{prefix}-{index:04d}",
+                                           "full_name": f"Tên Mới {index}", "status": "away",
+                                           "status_since": D(2024, 6, 1)} for index in range(count)))
+
+    assert run(actors.owner, numbered(5, "C1")).created == 5
+    assert run(actors.owner, numbered(50, "C2")).created == 50
+    with CaptureQueriesContext(connection) as five:
+        assert run(actors.owner, changed(5, "C1")).updated == 5
+    with CaptureQueriesContext(connection) as fifty:
+        assert run(actors.owner, changed(50, "C2")).updated == 50
+    assert len(fifty) == len(five)
+    assert AuditEntry.objects.filter(action="update", record_type="members.Member").count() == 55
+    assert Member.objects.filter(full_name="Tên Mới 49", code="C2-0049").exists()
+
+
+def test_refusals_of_the_bulk_update_are_named_on_their_row_and_column(actors):
+    assert run(actors.owner, template_with("members", *MEMBERS)).created == 4
+    rows = [{**MEMBERS[0], "full_name": "Nguyễn Văn Ánh Mới"}, {**MEMBERS[1], "birth_year": 2020},
+            {**MEMBERS[2], "full_name": "Đ" * 256}]
+    before = records([row["code"] for row in MEMBERS])
+
+    with nothing_written():
+        result = run(actors.owner, template_with("members", *rows))
+
+    assert where(result.problems) == [(3, "Năm sinh (D)"), (4, "Họ và tên (B)")]
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 0)
+    assert records([row["code"] for row in MEMBERS]) == before
