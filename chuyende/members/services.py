@@ -513,8 +513,9 @@ class _StoredChanges:
 
     def _check_statuses(self) -> None:
         moving = [index for index, change in enumerate(self.changes) if change.status]
-        columns = {"status": [self.changes[index].status for index in moving],
-                   "valid_from": [self.changes[index].status_since for index in moving]}
+        columns: dict[str, list[Any]] = {
+            "status": [self.changes[index].status for index in moving],
+            "valid_from": [self.changes[index].status_since for index in moving]}
         checks = {name: bulk.FieldColumn(MemberStatus, name).check(values)
                   for name, values in columns.items()}
         refused = any(refusals for _changed, refusals in checks.values())
@@ -618,7 +619,7 @@ def _write_batch(actor: User | None, changed: Sequence[MemberChange], edited: Se
                  columns: dict[str, list[Any]], checked: _StoredChanges) -> None:
     """Writes the changes of `changed` (`edited`: those that change fields, with their checked
     values in `columns`) and their audit entries."""
-    periods, no_periods = checked.periods, []
+    periods, no_periods = checked.periods, list[Period]()
     before = [_snapshot_with(change.member, periods.get(change.member.id, no_periods)) for change in changed]
     _write_fields(edited, columns)
     _move_statuses(changed, periods, checked.current)

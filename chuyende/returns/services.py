@@ -1,6 +1,6 @@
 import datetime
 from collections.abc import Callable, Sequence
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -18,8 +18,6 @@ from chuyende.core.exceptions import RowsInvalid
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import ancestors
 from chuyende.returns.models import MemberReturn, NonMemberReturn
-
-ReturnModel = TypeVar("ReturnModel", MemberReturn, NonMemberReturn)
 
 
 def _check_non_member_counts(*, expected: int, studied: int) -> None:
@@ -301,7 +299,7 @@ def _check_count_fields(model: type[models.Model], counts: tuple[str, ...], rows
                     errors[index] = ValidationError({name: refused[value]})
 
 
-def _save_returns(actor: User | None, model: type[ReturnModel], counts: tuple[str, ...],
+def _save_returns(actor: User | None, model: type[MemberReturn | NonMemberReturn], counts: tuple[str, ...],
                   rows: Sequence[ReturnRow]) -> list[Saved]:
     """Inserts the new returns and updates the changed ones, with their audit entries."""
     stored = {(record.campaign_id, record.unit_id, record.as_of): record for record in (
@@ -310,8 +308,8 @@ def _save_returns(actor: User | None, model: type[ReturnModel], counts: tuple[st
         .select_related("unit").order_by())}
     last = {(row.campaign.id, row.unit.id, row.as_of): index for index, row in enumerate(rows)}
     outcomes: list[Saved] = []
-    created: list[ReturnModel] = []
-    updated: list[tuple[ReturnModel, dict[str, Any]]] = []
+    created: list[Any] = []
+    updated: list[tuple[Any, dict[str, Any]]] = []
     for index, row in enumerate(rows):
         key = (row.campaign.id, row.unit.id, row.as_of)
         record = stored.get(key)
@@ -330,7 +328,7 @@ def _save_returns(actor: User | None, model: type[ReturnModel], counts: tuple[st
                     setattr(record, name, value)
                 updated.append((record, before))
     model._default_manager.bulk_create(created)
-    bulk.update_rows(model, "id", counts, [(record.id, *(getattr(record, name) for name in counts))
+    bulk.update_rows(model, "id", counts, [(record.pk, *(getattr(record, name) for name in counts))
                                            for record, _before in updated])
     record_changes(actor=actor, action=AuditEntry.Action.CREATE, changes=[
         Change(record=record, unit_path=record.unit.path, before=None, after=snapshot(record))
