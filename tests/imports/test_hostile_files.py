@@ -7,6 +7,7 @@ cost (milliseconds), not a speed target; the memory is the process's peak (VmHWM
 above its resident size before, since calamine's Rust allocations are invisible to tracemalloc.
 """
 
+import html
 import io
 import time
 import zipfile
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook
 
 from chuyende.imports import engine, services
@@ -204,3 +206,46 @@ def test_the_expanding_archive_is_refused_at_the_upload(actors, hostile):
     with pytest.raises(ValidationError):
         services.import_job_create(actor=actors.owner, kind="members",
                                    upload=SimpleUploadedFile(filename, data))
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_the_pages_answer_with_the_message_never_a_500(actors, client_for, hostile, settings, tmp_path, case):
+    """Through the pages as a user does it: the upload form refuses the file, or its preview page shows
+    the message and offers no start; nothing written either way."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    filename, data, words = hostile[case]
+    client = client_for(actors.owner)
+    with nothing_written():
+        response = client.post(reverse("imports:home"),
+                               {"kind": "members", "file": SimpleUploadedFile(filename, data)})
+        if response.status_code == 200:
+            page = response.content.decode()
+            assert not ImportJob.objects.exists()
+        else:
+            assert response.status_code == 302
+            response = client.get(response["Location"])
+            assert response.status_code == 200
+            page = response.content.decode()
+            assert '<form method="post">' not in page  # no button to start it
+    _says_the_limit(html.unescape(page), words)
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_the_job_runner_ends_the_job_failed_with_the_message(actors, hostile, settings, tmp_path, case):
+    """Started anyway (a client of the API can start without reading the preview): the runner's run
+    refuses it, the job ends failed with the message, and no annotated copy is made of it."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    filename, data, words = hostile[case]
+    try:
+        job = services.import_job_create(actor=actors.owner, kind="members",
+                                         upload=SimpleUploadedFile(filename, data))
+    except ValidationError:
+        return  # refused at the upload: test_the_upload_refuses_it_or_its_preview_does
+    with nothing_written(), bounded():
+        services.import_job_start(actor=actors.owner, job=job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    [problem] = job.problems
+    _says_the_limit(problem["message"], words)
+    assert not job.annotated
