@@ -41,12 +41,16 @@ XLSX_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class UnreadableFile(Exception):
-    """The file cannot be read as a spreadsheet; `message` says why, for the user."""
+class Refusal(Exception):
+    """Something read from an upload is refused; `message` says why, for the user."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class UnreadableFile(Refusal):
+    """The file cannot be read as a spreadsheet."""
 
 
 @dataclass(frozen=True)
@@ -284,7 +288,31 @@ CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 CELL_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)")
 
 
-class SheetScan:
+class _StreamScan:
+    """Feeds an XML part to `_block` as it is unpacked, in blocks that end between elements
+    (`_cut` says where a block may end; what follows waits for the next data)."""
+
+    clock: Clock
+    _carry: bytes
+
+    def feed(self, data: bytes) -> None:
+        self.clock.check()
+        data = self._carry + data
+        cut = self._cut(data)
+        if cut <= 0:
+            self._carry = data
+            return
+        self._carry = data[cut:]
+        self._block(data[:cut])
+
+    def _cut(self, data: bytes) -> int:
+        return data.rfind(b"<")
+
+    def _block(self, block: bytes) -> None:
+        raise NotImplementedError
+
+
+class SheetScan(_StreamScan):
     """Scans a worksheet's XML as it is unpacked (`feed`), before any library reads it.
 
     Refuses (UnreadableFile) a declared range, a row or a column beyond the limits; once fed whole,
@@ -302,16 +330,9 @@ class SheetScan:
         self._started = self._prefixed = self._in_data = False
         self._implicit_row = 0  # rows and cells without references: positions counted here
 
-    def feed(self, data: bytes) -> None:
-        self.clock.check()
-        data = self._carry + data
-        cut = data.rfind(b"</row>")
-        cut = cut + len(b"</row>") if cut >= 0 else data.rfind(b"<")
-        if cut <= 0:
-            self._carry = data
-            return
-        self._carry = data[cut:]
-        self._block(data[:cut])
+    def _cut(self, data: bytes) -> int:
+        end = data.rfind(b"</row>")
+        return end + len(b"</row>") if end >= 0 else data.rfind(b"<")
 
     def finish(self) -> None:
         if self._carry:
@@ -460,7 +481,7 @@ ODS_ROWS_REPEATED = re.compile(rb'\btable:number-rows-repeated="([0-9]+)"')
 ODS_COLUMNS_REPEATED = re.compile(rb'\btable:number-columns-repeated="([0-9]+)"')
 
 
-class OdsScan:
+class OdsScan(_StreamScan):
     """Scans an .ods content.xml as it is unpacked: every table's rows and columns holding content,
     repeated cells and rows expanded (calamine expands them; the empty ones it leaves out).
 
@@ -481,15 +502,6 @@ class OdsScan:
         self._column = self._last_in_row = 0
         self._row_repeat = 1
 
-    def feed(self, data: bytes) -> None:
-        self.clock.check()
-        data = self._carry + data
-        cut = data.rfind(b"<")
-        if cut <= 0:
-            self._carry = data
-            return
-        self._carry = data[cut:]
-        self._block(data[:cut])
 
     def finish(self) -> None:
         if self._carry and not self.done:

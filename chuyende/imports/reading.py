@@ -50,6 +50,7 @@ from chuyende.imports.limits import (
     Clock,
     Limits,
     OdsScan,
+    Refusal,
     SheetScan,
     UnreadableFile,
     check_archive,
@@ -86,12 +87,8 @@ MEMO_SIZE = 50_000
 FileInput = str | Path | bytes | IO[bytes]
 
 
-class CellError(Exception):
-    """A cell that cannot be read as its column's kind; `message` is for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CellError(Refusal):
+    """A cell that cannot be read as its column's kind."""
 
 
 @dataclass(frozen=True)

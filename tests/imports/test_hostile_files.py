@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from chuyende.imports import engine, services
 from chuyende.imports.models import ImportJob
 from tests.builders import nothing_written
-from tests.imports.fixtures import converted, headers, sheet_file
+from tests.imports.fixtures import converted, headers, ods_file, sheet_file
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -96,30 +96,12 @@ def _wide_csv() -> bytes:
 def _ods_repeated() -> bytes:
     header = "".join(f'<table:table-cell office:value-type="string"><text:p>{text}</text:p>'
                      "</table:table-cell>" for text in headers("members"))
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        '<office:body><office:spreadsheet><table:table table:name="Đảng viên">'
+    return ods_file(
         f"<table:table-row>{header}</table:table-row>"
         '<table:table-row table:number-rows-repeated="1048575">'
         '<table:table-cell office:value-type="string" table:number-columns-repeated="16384">'
         "<text:p>x</text:p></table:table-cell></table:table-row>"
-        "</table:table></office:spreadsheet></office:body></office:document-content>"
     )
-    stream = io.BytesIO()
-    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("META-INF/manifest.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-            '<manifest:file-entry manifest:full-path="/" '
-            'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-            "</manifest:manifest>"))
-        archive.writestr("content.xml", content)
-    return stream.getvalue()
 
 
 def _far_xls(folder: Path) -> bytes:

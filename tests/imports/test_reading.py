@@ -2,7 +2,6 @@
 workbooks read through calamine give the spreadsheet's row numbers, columns and values."""
 
 import io
-import zipfile
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from chuyende.exports.tables import neutralise
 from chuyende.imports import engine, reading
 from chuyende.imports.reading import parse_code, parse_text
 from chuyende.imports.spec import KINDS
-from tests.imports.fixtures import headers, sheet_file
+from tests.imports.fixtures import headers, ods_file, sheet_file
 
 
 @pytest.mark.parametrize(
@@ -80,40 +79,19 @@ def test_the_preview_reads_only_the_first_rows():
         read(data)
 
 
-ODS_MANIFEST = (
-    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-    '<manifest:file-entry manifest:full-path="/" '
-    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-    "</manifest:manifest>"
-)
-
-
 def test_empty_cells_and_rows_repeated_to_the_end_of_an_ods_sheet_are_harmless(tmp_path):
     """LibreOffice ends each row and the sheet with repeats of empty cells up to column XFD and row
     1,048,576: calamine does not expand them, and neither do the limits count them."""
     cells = "".join(f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
                     for text in ("Mã đảng viên", "Họ và tên"))
     empty_tail = '<table:table-cell table:number-columns-repeated="16382"/>'
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        '<office:body><office:spreadsheet><table:table table:name="Đảng viên">'
+    data = ods_file(
         f"<table:table-row>{cells}{empty_tail}</table:table-row>"
         f"<table:table-row>{cells.replace('Mã đảng viên', 'HB-1')}{empty_tail}</table:table-row>"
         '<table:table-row table:number-rows-repeated="1048574">'
         '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
-        "</table:table></office:spreadsheet></office:body></office:document-content>"
     )
-    stream = io.BytesIO()
-    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
-        archive.writestr("content.xml", content)
-    table, rows = read(stream.getvalue(), "f.ods")
+    table, rows = read(data, "f.ods")
     assert table.columns == ["Mã đảng viên", "Họ và tên"]
     assert [(row.number, row.values) for row in rows] == [(2, ("HB-1", "Họ và tên"))]
     assert table.total_rows == 1
