@@ -99,20 +99,21 @@ def administrator_builds_the_tree(page: Page, *, shot: Screenshots, taps: Taps,
     taps.tap(page.get_by_role("link", name="Thêm đơn vị"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Thêm đơn vị")
     accessibility(page)
-    # The top unit is the only possible parent: it is already chosen.
-    expect(page.locator("#id_parent option:checked")).to_have_text(ROOT)
+    # The top unit is the only possible parent: it is already chosen (the picker names units with
+    # their codes).
+    expect(page.locator("#id_parent option:checked")).to_have_text(f"{ROOT} (BNG)")
     addresses = {COMMUNE_A: create_unit(page, NewUnit("BNG.AP", COMMUNE_A, "Đảng bộ"), shot=shot, taps=taps)}
 
     go_to_units(page, taps=taps)
     taps.tap(page.get_by_role("link", name="Thêm đơn vị"))
-    addresses[COMMUNE_B] = create_unit(page, NewUnit("BNG.BM", COMMUNE_B, "Đảng bộ", parent=ROOT),
-                                       shot=shot, taps=taps)
+    commune_b = NewUnit("BNG.BM", COMMUNE_B, "Đảng bộ", parent=f"{ROOT} (BNG)")
+    addresses[COMMUNE_B] = create_unit(page, commune_b, shot=shot, taps=taps)
 
     go_to_units(page, taps=taps)
     taps.tap(page.locator(".unit-tree").get_by_role("link", name=COMMUNE_A))
     taps.tap(page.get_by_role("link", name="Thêm đơn vị trực thuộc"))
     # Opened from commune A's page: commune A is the chosen parent.
-    expect(page.locator("#id_parent option:checked")).to_have_text(f"— {COMMUNE_A}")
+    expect(page.locator("#id_parent option:checked")).to_have_text(f"— {COMMUNE_A} (BNG.AP)")
     addresses[CELL_OF_A] = create_unit(page, NewUnit("BNG.AP.DT", CELL_OF_A, "Chi bộ trực thuộc"),
                                        shot=shot, taps=taps)
 
