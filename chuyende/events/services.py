@@ -112,10 +112,14 @@ def _check_event(
                                    % {"site": _site_label(number, site)}})
         seen_units.add(site.unit.pk)
         for member in site.attendees:
-            if member.pk in seen_members:
-                raise ValidationError({"sites": _("%(member)s is listed twice at this event.")
-                                       % {"member": member}})
-            seen_members.add(member.pk)
+            _list_once(seen_members, member.pk, member)
+
+
+def _list_once(seen: set[int], member_id: int, label: object) -> None:
+    """Adds a member to those listed at an event; a member is listed once at an event."""
+    if member_id in seen:
+        raise ValidationError({"sites": _("%(member)s is listed twice at this event.") % {"member": label}})
+    seen.add(member_id)
 
 
 def _write_sites(event: Event, sites: list[SiteData], *, previous_attendees: set[int]) -> None:
@@ -373,10 +377,7 @@ def _check_lists(actor: User | None, event: Event, named: dict[int, AttendanceLi
         else:
             listed = [(member_id, member_label) for member_id, _code, member_label in kept]
         for member_id, member_label in listed:
-            if member_id in seen:
-                raise ValidationError({"sites": _("%(member)s is listed twice at this event.")
-                                       % {"member": member_label}})
-            seen.add(member_id)
+            _list_once(seen, member_id, member_label)
     return differs
 
 
