@@ -134,6 +134,14 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[
     return inserted
 
 
+def delete_rows(model: type[models.Model], name: str, value: Any) -> None:
+    """DELETEs the rows whose field `name` equals `value` in one statement, without Django's
+    collector (which reads the rows first, then deletes them a hundred a statement): for rows whose
+    dependent rows are already deleted."""
+    with connection.cursor() as cursor:
+        cursor.execute(table_sql(model, "DELETE FROM {table} WHERE {0} = %s", name), [value])
+
+
 def update_rows(model: type[models.Model], key: str, names: Sequence[str],
                 rows: Sequence[Sequence[Any]]) -> None:
     """UPDATEs the `names` columns of many rows with values already checked, without model instances:

@@ -51,7 +51,8 @@ def _site_label(number: int, site: SiteData) -> str:
 
 
 def _check_site(
-    *, actor: User | None, campaign: Campaign, organiser: Unit, number: int, site: SiteData
+    *, actor: User | None, campaign: Campaign, organiser: Unit, number: int, site: SiteData,
+    units: dict[int, Unit],
 ) -> None:
     label = _site_label(number, site)
     require_read(actor, site.unit)
@@ -60,12 +61,27 @@ def _check_site(
                                % {"site": label}})
     _check_site_counts(campaign=campaign, site=site, label=label)
     for member in site.attendees:
-        if not can_read(actor, member.unit):
+        unit = units[member.unit_id]
+        if not can_read(actor, unit):
             raise NotInScope
-        if not member.unit.path.startswith(site.unit.path):
+        if not unit.path.startswith(site.unit.path):
             raise ValidationError({"sites": _(
                 "%(site)s: %(member)s is not a member of a unit under this bridge point."
             ) % {"site": label, "member": member}})
+
+
+def _attendee_units(sites: list[SiteData]) -> dict[int, Unit]:
+    """The units of the members listed at the bridge points, by id: those loaded with the members,
+    the others in one query."""
+    units: dict[int, Unit] = {}
+    for data in sites:
+        for member in data.attendees:
+            if member.unit_id not in units and Member.unit.is_cached(member):
+                units[member.unit_id] = member.unit
+    missing = {member.unit_id for data in sites for member in data.attendees} - units.keys()
+    if missing:
+        units.update(Unit.objects.in_bulk(missing))
+    return units
 
 
 def _check_site_counts(*, campaign: Campaign, site: SiteData, label: str) -> None:
@@ -105,8 +121,10 @@ def _check_event(
         raise ValidationError({"sites": _("An event needs at least one bridge point.")})
     seen_units: set[int] = set()
     seen_members: set[int] = set()
+    units = _attendee_units(sites)
     for number, site in enumerate(sites, start=1):
-        _check_site(actor=actor, campaign=campaign, organiser=organiser, number=number, site=site)
+        _check_site(actor=actor, campaign=campaign, organiser=organiser, number=number, site=site,
+                    units=units)
         if site.unit.pk in seen_units:
             raise ValidationError({"sites": _("%(site)s: this unit already has a bridge point.")
                                    % {"site": _site_label(number, site)}})
@@ -123,32 +141,49 @@ def _list_once(seen: set[int], member_id: int, label: object) -> None:
 
 
 def _write_sites(event: Event, sites: list[SiteData], *, previous_attendees: set[int]) -> None:
-    event.sites.all().delete()
-    for data in sites:
-        site = Site.objects.create(
-            event=event, unit=data.unit, other_members=data.other_members,
-            non_members=data.non_members, non_members_by_category=dict(data.non_members_by_category),
-            listed_members=len(data.attendees),
-        )
-        Attendance.objects.bulk_create(
-            [Attendance(event=event, site=site, member=member) for member in data.attendees]
-        )
+    """Writes the bridge points and attendances of an event that has none (one statement a kind,
+    however many) and recomputes the first study days of the members taken off or put on its lists."""
+    stored = Site.objects.bulk_create([
+        Site(event=event, unit=data.unit, other_members=data.other_members, non_members=data.non_members,
+             non_members_by_category=dict(data.non_members_by_category), listed_members=len(data.attendees))
+        for data in sites
+    ])
+    bulk.insert_rows(Attendance, ("event", "site", "member"), [
+        (event.pk, site.pk, member.pk) for site, data in zip(stored, sites, strict=True)
+        for member in data.attendees
+    ])
     attendees = {member.pk for data in sites for member in data.attendees}
     refresh_study_records(campaign_id=event.campaign_id, member_ids=attendees | previous_attendees)
 
 
-def _event_snapshot(event: Event) -> dict[str, object]:
+def _delete_sites(event: Event) -> None:
+    bulk.delete_rows(Attendance, "event", event.pk)
+    bulk.delete_rows(Site, "event", event.pk)
+
+
+def _stored_snapshot(event: Event) -> tuple[dict[str, object], set[int]]:
+    """The audit snapshot of the event as stored (_StoredEvents.snapshot), and the members listed at
+    it, in a few queries."""
+    stored = _StoredEvents([event.pk])
+    attendees = {member_id for site in stored.sites.get(event.pk, ())
+                 for member_id, _code, _label in stored.attendees.get(site.id, ())}
+    return stored.snapshot(event), attendees
+
+
+def _written_snapshot(event: Event, sites: list[SiteData], presenters: list[Presenter]) -> dict[str, object]:
+    """The audit snapshot (_StoredEvents.snapshot) of the event just written with these bridge points
+    and presenters, made without reading them back."""
     values = snapshot(event)
-    values["presenters"] = sorted(event.presenters.values_list("code", flat=True))
+    values["presenters"] = sorted(presenter.code for presenter in presenters)
     values["sites"] = [
         {
-            "unit": site.unit.code,
-            "other_members": site.other_members,
-            "non_members": site.non_members,
-            "non_members_by_category": site.non_members_by_category,
-            "attendees": sorted(site.attendances.values_list("member__code", flat=True)),
+            "unit": data.unit.code,
+            "other_members": data.other_members,
+            "non_members": data.non_members,
+            "non_members_by_category": dict(data.non_members_by_category),
+            "attendees": sorted(member.code for member in data.attendees),
         }
-        for site in event.sites.select_related("unit").order_by("unit__path")
+        for data in sorted(sites, key=lambda data: data.unit.path)
     ]
     return values
 
@@ -169,9 +204,10 @@ def event_create(
 ) -> Event:
     event = Event(campaign=campaign)
     _save_event(actor=actor, event=event, organiser=organiser, held_on=held_on, format=format,
-                title=title, sites=sites, presenters=presenters, is_make_up=is_make_up, code=code)
+                title=title, sites=sites, presenters=presenters, is_make_up=is_make_up, code=code,
+                previous_attendees=None)
     record_change(actor=actor, action="create", record=event, unit_path=organiser.path,
-                  before=None, after=_event_snapshot(event))
+                  before=None, after=_written_snapshot(event, sites, presenters or []))
     return event
 
 
@@ -187,20 +223,24 @@ def _save_event(
     presenters: list[Presenter] | None,
     is_make_up: bool,
     code: str,
+    previous_attendees: set[int] | None,
 ) -> None:
-    """Checks and writes an event with its presenters, bridge points and attendees."""
+    """Checks and writes an event with its presenters, bridge points and attendees; a stored event
+    (its members listed so far given) has them replaced."""
     _check_event(actor=actor, campaign=event.campaign, organiser=organiser, held_on=held_on, sites=sites)
     _check_event_code(campaign=event.campaign, code=code, exclude_pk=event.pk)
     event.organiser, event.held_on, event.format, event.title = organiser, held_on, format, title
     event.is_make_up, event.code = is_make_up, code
     event.full_clean(validate_constraints=False)
-    previous = set(event.attendances.values_list("member_id", flat=True)) if event.pk else set()
-    if event.pk is None:
+    if previous_attendees is None:
         event.save()
+        if presenters:
+            event.presenters.add(*presenters)
     else:
         event.save(update_fields=["organiser", "held_on", "format", "title", "is_make_up", "code"])
-    event.presenters.set(presenters or [])
-    _write_sites(event, sites, previous_attendees=previous)
+        event.presenters.set(presenters or [])
+        _delete_sites(event)
+    _write_sites(event, sites, previous_attendees=previous_attendees or set())
 
 
 def _check_event_code(*, campaign: Campaign, code: str, exclude_pk: int | None = None) -> None:
@@ -225,22 +265,23 @@ def event_update(
     code: str = "",
 ) -> Event:
     require_edit(actor, event.organiser)
-    before = _event_snapshot(event)
+    before, previous = _stored_snapshot(event)
     _save_event(actor=actor, event=event, organiser=organiser, held_on=held_on, format=format,
-                title=title, sites=sites, presenters=presenters, is_make_up=is_make_up, code=code)
+                title=title, sites=sites, presenters=presenters, is_make_up=is_make_up, code=code,
+                previous_attendees=previous)
     record_change(actor=actor, action="update", record=event, unit_path=organiser.path,
-                  before=before, after=_event_snapshot(event))
+                  before=before, after=_written_snapshot(event, sites, presenters or []))
     return event
 
 
 @transaction.atomic
 def event_delete(*, actor: User | None, event: Event) -> None:
     require_edit(actor, event.organiser)
-    before = _event_snapshot(event)
+    before, attendees = _stored_snapshot(event)
     path = event.organiser.path
     record_change(actor=actor, action="delete", record=event, unit_path=path, before=before, after=None)
-    attendees = set(event.attendances.values_list("member_id", flat=True))
     campaign_id = event.campaign_id
+    _delete_sites(event)
     event.delete()
     refresh_study_records(campaign_id=campaign_id, member_ids=attendees)
 
@@ -288,7 +329,9 @@ class _StoredEvents:
             self.presenters.setdefault(event_id, []).append(code)
 
     def snapshot(self, event: Event, lists: dict[int, list[str]] | None = None) -> dict[str, object]:
-        """_event_snapshot of the event, its named lists (by site id: members' codes) replaced."""
+        """The event's audit snapshot: its fields, its presenters' codes and its bridge points by
+        unit path with their counts and attendees' codes; its named lists (by site id: members'
+        codes) replaced."""
         values = snapshot(event)
         values["presenters"] = sorted(self.presenters.get(event.id, ()))
         values["sites"] = [

@@ -2,15 +2,21 @@
 
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Min
 
+from chuyende.core import bulk
 from chuyende.events.models import Attendance, StudyRecord
 
-CHUNK = 500
+# Members a refresh reads and writes a statement: an IN (...) of the bulk paths, less the campaign's id.
+CHUNK = bulk.IN_LIST_SIZE - 1
 
 
 def refresh_study_records(*, campaign_id: int, member_ids: Iterable[int]) -> None:
+    """Recomputes the campaign's first study day of these members: three statements (the records
+    deleted, the first days read, the records inserted) for up to CHUNK members."""
     ids = sorted(set(member_ids))
+    adapt = connection.ops.adapt_datefield_value
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         StudyRecord.objects.filter(campaign_id=campaign_id, member_id__in=chunk).delete()
@@ -20,10 +26,8 @@ def refresh_study_records(*, campaign_id: int, member_ids: Iterable[int]) -> Non
             .annotate(first=Min("event__held_on"))
             .order_by()
         )
-        StudyRecord.objects.bulk_create(
-            StudyRecord(campaign_id=campaign_id, member_id=member_id, first_studied_on=first)
-            for member_id, first in firsts
-        )
+        bulk.insert_rows(StudyRecord, ("campaign", "member", "first_studied_on"),
+                         [(campaign_id, member_id, adapt(first)) for member_id, first in firsts])
 
 
 def rebuild_all_study_records() -> None:
