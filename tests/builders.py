@@ -57,6 +57,31 @@ def make_event(
     )
 
 
+def add_commune(campaign: Campaign, parent: Unit, code: str, *, cells: int = 4, members: int = 10) -> Unit:
+    """More of everything under `parent`, through the services, for the tests that pin a page's
+    queries at two sizes: a commune of `cells` cells of `members` members each, one of them away
+    from 01/03/2024, an event of the commune on 05/03/2024 with a bridge point at every cell listing
+    its members, an outreach entry, and a cell reporting counts with its member return."""
+    from chuyende.members.services import member_status_change
+    from chuyende.outreach.services import outreach_create
+    from chuyende.returns.services import member_return_save
+
+    commune = make_unit(code, parent)
+    sites = []
+    for number in range(cells):
+        cell = make_unit(f"{code}.C{number:02}", commune, individual=True)
+        listed = [make_member(cell, code=f"{cell.code}.M{index:02}") for index in range(members)]
+        sites.append(site(cell, *listed))
+    member_status_change(actor=None, member=sites[0].attendees[0], status="away", since=D(2024, 3, 1))
+    make_event(campaign, commune, D(2024, 3, 5), *sites)
+    outreach_create(actor=None, campaign=campaign, unit=commune, held_on=D(2024, 3, 6), channel="loudspeaker",
+                    sessions=2, reach=300)
+    counted = make_unit(f"{code}.TH", commune)
+    member_return_save(actor=None, campaign=campaign, unit=counted, as_of=D(2024, 3, 20), members_total=20,
+                       exempt=0, away=0, studied=15)
+    return commune
+
+
 def site(unit: Unit, *attendees: Member, other_members: int = 0, non_members: int = 0) -> SiteData:
     return SiteData(unit=unit, other_members=other_members, non_members=non_members, attendees=attendees)
 

@@ -63,7 +63,8 @@ def organisers(django_db_setup, django_db_blocker) -> Iterator[dict[int, Organis
             points = param.values[0]
             assert isinstance(points, int)
             commune = make_unit(f"Q{points}")
-            cells = [make_unit(f"Q{points}.C{number:02}", commune, individual=True) for number in range(points)]
+            cells = [make_unit(f"Q{points}.C{number:02}", commune, individual=True)
+                     for number in range(points)]
             for cell in cells:
                 for number in range(ATTENDEES_A_POINT):
                     make_member(cell, code=f"{cell.code}.M{number:02}")
