@@ -4,7 +4,7 @@ import pytest
 
 from chuyende.audit.models import AuditEntry
 from chuyende.core.exceptions import NotAllowed, NotInScope
-from chuyende.events.models import Attendance, Event
+from chuyende.events.models import Attendance, Event, Presenter
 from chuyende.events.services import SiteData, event_create, event_delete, event_update
 from chuyende.members.models import Member
 from tests.builders import D, forbidden, refused
@@ -67,6 +67,19 @@ def test_a_site_outside_the_organisers_subtree_is_refused(scenario_module):
 def test_an_attendee_not_under_the_site_is_refused(scenario_module):
     refused("sites", event_create, actor=None,
             **new_event(scenario_module, "BN.HA.HB", site("BN.HA.HB.DONG", "HB-DONG-07", "HB-TAY-04")))
+
+
+def test_an_attendee_loaded_without_their_unit_is_checked_all_the_same(scenario_module, actors):
+    # The service reads the units of such members at once; the rules are the same.
+    tay = Member.objects.get(code="HB-TAY-04")
+    refused("sites", event_create, actor=None,
+            **new_event(scenario_module, "BN.HA.HB", SiteData(unit=unit("BN.HA.HB.DONG"), attendees=(tay,))))
+    foreign = Member.objects.get(code="THPT-01")
+    forbidden(NotInScope, event_create, actor=actors.owner,
+              **new_event(scenario_module, "BN.HA.HB", SiteData(unit=unit("BN.HA.HB"), attendees=(foreign,))))
+    created = event_create(actor=actors.owner, **new_event(
+        scenario_module, "BN.HA.HB", SiteData(unit=unit("BN.HA.HB.TAY"), attendees=(tay,))))
+    assert list(created.attendances.values_list("member__code", flat=True)) == ["HB-TAY-04"]
 
 
 def test_a_member_listed_twice_at_one_site_is_refused(scenario_module):
@@ -188,3 +201,19 @@ def test_create_update_and_delete_each_leave_one_audit_entry(scenario_module, ac
     assert entry.before["code"] == "E99" and entry.before["sites"][0]["attendees"] == ["HB-DONG-07"]
     assert not Event.objects.filter(code="E99").exists()
     assert not Attendance.objects.filter(event_id=created.pk).exists()
+
+
+def test_what_a_write_records_as_after_is_what_the_next_write_reads_as_before(scenario_module, actors):
+    presenters = list(Presenter.objects.order_by("code")[:2])
+    created = event_create(actor=actors.owner, presenters=presenters, **new_event(
+        scenario_module, "BN.HA.HB", site("BN.HA.HB.TAY", "HB-TAY-04"),
+        site("BN.HA.HB.DONG", "HB-DONG-07", "HB-DONG-04", non_members=3, non_members_by_category={"mass": 2}),
+        code="E98"))
+    written = AuditEntry.objects.latest("id").after
+    event_update(actor=actors.owner, **update_kwargs(created, presenters=presenters[:1]))
+    assert AuditEntry.objects.latest("id").before == written
+    written = AuditEntry.objects.latest("id").after
+    assert written is not None and written["presenters"] == [presenters[0].code]
+    assert [site["attendees"] for site in written["sites"]] == [["HB-DONG-04", "HB-DONG-07"], ["HB-TAY-04"]]
+    event_delete(actor=actors.owner, event=created)
+    assert AuditEntry.objects.latest("id").before == written
