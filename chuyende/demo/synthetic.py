@@ -42,7 +42,7 @@ YEAR = 2024
 AS_OF = datetime.date(YEAR, 12, 31)
 PROJECT_APPS = (
     "accounts", "audit", "organisation", "members", "campaigns", "events", "returns", "outreach",
-    "materials", "pledges", "supervision", "reports",
+    "materials", "pledges", "supervision", "reports", "figures",
 )
 
 M = TypeVar("M", bound=models.Model)

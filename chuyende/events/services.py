@@ -18,6 +18,7 @@ from chuyende.core.exceptions import NotInScope, RowsInvalid
 from chuyende.core.validation import require_free
 from chuyende.events.models import Attendance, Event, Presenter, Site
 from chuyende.events.study_records import refresh_study_records
+from chuyende.figures import ledger
 from chuyende.members.models import Member
 from chuyende.organisation.models import Unit
 
@@ -232,6 +233,8 @@ def _save_event(
     event.organiser, event.held_on, event.format, event.title = organiser, held_on, format, title
     event.is_make_up, event.code = is_make_up, code
     event.full_clean(validate_constraints=False)
+    counters = ledger.track(events=[event.pk] if event.pk else [], members={
+        *(previous_attendees or ()), *(member.pk for site in sites for member in site.attendees)})
     if previous_attendees is None:
         event.save()
         if presenters:
@@ -241,6 +244,8 @@ def _save_event(
         event.presenters.set(presenters or [])
         _delete_sites(event)
     _write_sites(event, sites, previous_attendees=previous_attendees or set())
+    counters.also(events=[event.pk])
+    counters.finish()
 
 
 def _check_event_code(*, campaign: Campaign, code: str, exclude_pk: int | None = None) -> None:
@@ -281,9 +286,11 @@ def event_delete(*, actor: User | None, event: Event) -> None:
     path = event.organiser.path
     record_change(actor=actor, action="delete", record=event, unit_path=path, before=before, after=None)
     campaign_id = event.campaign_id
+    counters = ledger.track(events=[event.pk], members=attendees)
     _delete_sites(event)
     event.delete()
     refresh_study_records(campaign_id=campaign_id, member_ids=attendees)
+    counters.finish()
 
 
 # --- many attendance lists at once (imports) --------------------------------------------------------
@@ -380,7 +387,11 @@ def attendance_lists_replace(*, actor: User | None, lists: Sequence[AttendanceLi
             errors[first[event_id]] = refused
     if errors:
         raise RowsInvalid(errors)
+    counters = ledger.track(events=[event.id for event in changed], members={
+        *(member.id for item in lists for member in item.members),
+        *(member_id for kept in stored.attendees.values() for member_id, _code, _label in kept)})
     _write_lists(actor, changed, named, stored)
+    counters.finish()
     return len(changed)
 
 

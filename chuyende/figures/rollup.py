@@ -25,18 +25,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, FilteredRelation, Q, Sum
+from django.db.models import Q, Sum
 
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate
 from chuyende.events.models import Event, Site
+from chuyende.figures import ledger
+from chuyende.figures.counters import CHANNELS, FORMATS, RATINGS, STATUSES
 from chuyende.materials.models import MaterialTransfer
 from chuyende.materials.selectors import Holding
-from chuyende.members.models import COUNTED_STATUSES, MemberStatus, status_on
-from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
-from chuyende.outreach.models import Outreach
-from chuyende.pledges.models import PledgeReturn, Rating
-from chuyende.returns.models import MemberReturn, NonMemberReturn
+from chuyende.organisation.models import Unit
 from chuyende.supervision.models import Assignment, Visit
 
 
@@ -106,10 +104,13 @@ class UnitFigures:
     rate: Decimal | None
     non_member_rate: Decimal | None
     reached_target: bool | None
-    units_without_data: list[UnitRef]
+    units_without_data_count: int
     source_units: int
     pledge_rate: Decimal | None = None
     materials: dict[str, Holding] = field(default_factory=dict)
+    # Filled for the unit a roll-up is asked for (its sub-units carry only the count), at most
+    # UNITS_WITHOUT_DATA_LISTED of them.
+    units_without_data: list[UnitRef] = field(default_factory=list)
 
     @property
     def attendance_person_times(self) -> int:
@@ -117,7 +118,7 @@ class UnitFigures:
 
     @property
     def has_data(self) -> bool:
-        return not self.units_without_data
+        return self.units_without_data_count == 0
 
     @property
     def organised_study(self) -> bool:
@@ -181,7 +182,6 @@ class RollUp(UnitFigures):
     precision: int = 2
     children: list[UnitFigures] = field(default_factory=list)
     supervision: SupervisionFigures = field(default_factory=lambda: NO_SUPERVISION)
-    events: list[EventLine] = field(default_factory=list)
     own: Tally = field(default_factory=Tally)  # the unit's own records, without its sub-units'
 
     @property
@@ -213,38 +213,30 @@ class RollUp(UnitFigures):
         return [child for child in self.children if child.has_data]
 
 
-@dataclass
-class _SubtreeData:
-    units: dict[int, UnitRef]
-    open_units: set[int]
-    tracking: dict[int, str]
-    leaves: set[int]
-    tallies: dict[int, Tally]
-    events_by_unit: dict[int, set[int]]
-    has_source: set[int]
-    materials: dict[int, dict[str, Holding]]
-    supervision: SupervisionFigures = field(default_factory=lambda: NO_SUPERVISION)
-    event_lines: dict[int, EventLine] = field(default_factory=dict)
+UNITS_WITHOUT_DATA_LISTED = 200  # beyond this many, pages say how many more there are
 
 
 def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> RollUp:
-    data = _load_subtree(unit=unit, campaign=campaign, as_of=as_of)
-    child_width = len(unit.path) + PATH_SEGMENT_WIDTH
-    child_ids = [uid for uid, ref in data.units.items() if len(ref.path) == child_width]
-    groups: dict[str, list[int]] = defaultdict(list)
-    for uid, ref in data.units.items():
-        if len(ref.path) >= child_width:
-            groups[ref.path[:child_width]].append(uid)
-    children = [
-        _figures_of(data.units[cid], groups[data.units[cid].path], data, campaign)
-        for cid in sorted(child_ids, key=lambda c: data.units[c].path)
-    ]
+    """The unit's figures and its sub-units', read from the maintained counters (ledger.py)."""
+    family = list(
+        Unit.objects.filter(Q(pk=unit.pk) | Q(parent_id=unit.pk))
+        .values_list("id", "code", "name", "kind", "path", "opened_on", "closed_on")
+        .order_by("path")
+    )
+    refs = {row[0]: UnitRef(*row[:5]) for row in family}
+    is_open = {row[0]: _open_on(row[5], row[6], as_of) for row in family}
+    sums = ledger.sums(unit_ids=refs, campaign_id=campaign.pk, as_of=as_of)
+    materials = _materials(list(refs), campaign=campaign, as_of=as_of)
+    whole = _figures_of(refs[unit.pk], sums.get(unit.pk, {}), campaign)
+    whole.units_without_data = _units_without_data(unit, sums.get(unit.pk, {}), campaign, as_of)
+    children = [_figures_of(refs[uid], sums.get(uid, {}), campaign) for uid in refs if uid != unit.pk]
+    for figures in (whole, *children):
+        figures.materials = materials.get(figures.unit.id, {})
+    own = _tally(_own_sums(sums, unit.pk, list(refs)), campaign)
     # A sub-unit closed by the date is no longer expected; it stays listed only for its past events.
     children = [
-        child for child in children
-        if child.unit.id in data.open_units or child.source_units or child.events_held
+        child for child in children if is_open[child.unit.id] or child.source_units or child.events_held
     ]
-    whole = _figures_of(data.units[unit.pk], list(data.units), data, campaign)
     return RollUp(
         **whole.__dict__,
         campaign_id=campaign.pk,
@@ -253,220 +245,132 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
         target_rate=campaign.target_rate,
         precision=campaign.rate_precision,
         children=children,
-        supervision=data.supervision,
-        events=sorted(data.event_lines.values(), key=lambda line: (line.held_on, line.code)),
-        own=data.tallies.get(unit.pk) or Tally(),
+        supervision=_supervision(unit=unit, campaign=campaign, as_of=as_of),
+        own=own,
     )
 
 
-def _figures_of(ref: UnitRef, unit_ids: list[int], data: _SubtreeData, campaign: Campaign) -> UnitFigures:
-    tally = Tally()
-    events: set[int] = set()
-    for uid in unit_ids:
-        if uid in data.tallies:
-            tally.add(data.tallies[uid])
-        events |= data.events_by_unit.get(uid, set())
+def _open_on(opened_on: datetime.date | None, closed_on: datetime.date | None, day: datetime.date) -> bool:
+    return (opened_on is None or opened_on <= day) and (closed_on is None or closed_on > day)
+
+
+def event_lines(*, unit_path: str, campaign_id: int, as_of: datetime.date) -> list[EventLine]:
+    """One line per event held in the subtree by the date, from the records (two queries)."""
+    lines: dict[int, EventLine] = {}
+    fields = ("id", "code", "title", "held_on", "format", "organiser__name", "organiser__depth")
+    for row in Event.objects.filter(
+        campaign_id=campaign_id, held_on__lte=as_of, organiser__path__under=unit_path
+    ).values_list(*fields).order_by():
+        lines[row[0]] = EventLine(*row, organised_here=True)
+    for row in Site.objects.filter(
+        event__campaign_id=campaign_id, event__held_on__lte=as_of, unit__path__under=unit_path
+    ).values_list(*(f"event__{name}" for name in fields), "other_members", "listed_members", "non_members"):
+        line = lines.get(row[0])
+        if line is None:  # organised above the subtree, with a bridge point in it
+            line = lines[row[0]] = EventLine(*row[:7], organised_here=False)
+        line.sites += 1
+        line.member_person_times += row[7] + row[8]
+        line.non_member_person_times += row[9]
+    return sorted(lines.values(), key=lambda line: (line.held_on, line.code))
+
+
+def _own_sums(sums: dict[int, dict[str, int]], unit_id: int, family: list[int]) -> dict[str, int]:
+    own = dict(sums.get(unit_id, {}))
+    for uid in family:
+        if uid != unit_id:
+            for counter, n in sums.get(uid, {}).items():
+                own[counter] = own.get(counter, 0) - n
+    return own
+
+
+def _tally(sums: dict[str, int], campaign: Campaign) -> Tally:
+    """The tally of one subtree from its counters, with the campaign's excluded statuses."""
+    def n(counter: str) -> int:
+        return sums.get(counter, 0)
+
+    excluded = set(campaign.excluded_statuses)
+    counted = [s for s in STATUSES if s not in excluded]
+    left_out = [s for s in STATUSES if s in excluded]
+    returned_total, returned_exempt, returned_away = n("return_total"), n("return_exempt"), n("return_away")
+    tally = Tally(
+        members_total=sum(n(f"members_{s}") for s in STATUSES) + returned_total,
+        exempt=n("members_exempt") + returned_exempt,
+        away=n("members_away") + returned_away,
+        eligible=sum(n(f"members_{s}") for s in counted)
+        + campaign.expected_members(total=returned_total, exempt=returned_exempt, away=returned_away),
+        studied=sum(n(f"studied_{s}") for s in counted) + n("return_studied"),
+        excluded_who_studied=sum(n(f"studied_{s}") for s in left_out),
+        non_members_expected=n("non_members_expected"),
+        non_members_studied=n("non_members_studied"),
+        events_organised=n("events_organised"),
+        member_person_times=n("member_person_times"),
+        non_member_person_times=n("non_member_person_times"),
+        pledges_registered=sum(n(f"pledged_{s}") for s in counted) + n("pledge_return_registered"),
+        excluded_with_pledge=sum(n(f"pledged_{s}") for s in left_out),
+    )
+    for event_format in FORMATS:
+        if n(f"events_{event_format}"):
+            tally.events_by_format[event_format] = n(f"events_{event_format}")
+    for channel in CHANNELS:
+        sessions, reach, unknown = (n(f"outreach_sessions_{channel}"), n(f"outreach_reach_{channel}"),
+                                    n(f"outreach_unknown_{channel}"))
+        tally.outreach_sessions += sessions
+        tally.outreach_reach += reach
+        tally.outreach_sessions_without_reach += unknown
+        if sessions:
+            tally.outreach_sessions_by_channel[channel] = sessions
+            tally.outreach_reach_by_channel[channel] = reach
+        if unknown:
+            tally.outreach_unknown_sessions_by_channel[channel] = unknown
+    for rating in RATINGS:
+        rated = sum(n(f"rated_{s}_{rating}") for s in counted) + n(f"pledge_return_{rating}")
+        if rated:
+            tally.pledge_ratings[rating] = rated
+    return tally
+
+
+def _figures_of(ref: UnitRef, sums: dict[str, int], campaign: Campaign) -> UnitFigures:
+    tally = _tally(sums, campaign)
     rate = compute_rate(tally.studied, tally.eligible, precision=campaign.rate_precision)
-    without_data = [
-        data.units[uid]
-        for uid in sorted(unit_ids, key=lambda u: data.units[u].path)
-        if uid in data.leaves and uid not in data.has_source
-    ]
     return UnitFigures(
         unit=ref,
         tally=tally,
-        events_held=len(events),
+        events_held=sums.get("events_held", 0),
         rate=rate,
         non_member_rate=compute_rate(
             tally.non_members_studied, tally.non_members_expected, precision=campaign.rate_precision
         ),
         reached_target=None if rate is None else rate >= campaign.target_rate,
-        units_without_data=without_data,
-        source_units=sum(1 for uid in unit_ids if uid in data.has_source),
+        units_without_data_count=sums.get("leaves", 0) - sums.get("sourced_leaves", 0),
+        source_units=sums.get("sourced", 0),
         pledge_rate=compute_rate(tally.pledges_registered, tally.eligible, precision=campaign.rate_precision),
-        materials=data.materials.get(ref.id, {}),
     )
 
 
-def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _SubtreeData:
-    units: dict[int, UnitRef] = {}
-    tracking: dict[int, str] = {}
-    parents: set[int] = set()
-    open_units: set[int] = set()
-    rows = Unit.objects.filter(path__under=unit.path).values_list(
-        "id", "code", "name", "kind", "path", "parent_id", "tracking", "opened_on", "closed_on"
-    )
-    for uid, code, name, kind, path, parent_id, mode, opened_on, closed_on in rows:
-        units[uid] = UnitRef(id=uid, code=code, name=name, kind=kind, path=path)
-        tracking[uid] = mode
-        if (opened_on is None or opened_on <= as_of) and (closed_on is None or closed_on > as_of):
-            open_units.add(uid)
-            if parent_id is not None:
-                parents.add(parent_id)  # a unit whose sub-units have all closed reports itself
-    data = _SubtreeData(
-        units=units,
-        open_units=open_units,
-        tracking=tracking,
-        leaves={uid for uid in open_units if uid not in parents},
-        tallies=defaultdict(Tally),
-        events_by_unit=defaultdict(set),
-        has_source=set(),
-        materials={},
-    )
-    _count_rosters(data, unit=unit, campaign=campaign, as_of=as_of)
-    _count_member_returns(data, unit=unit, campaign=campaign, as_of=as_of)
-    _count_non_member_returns(data, unit=unit, campaign=campaign, as_of=as_of)
-    _count_events(data, unit=unit, campaign=campaign, as_of=as_of)
-    _count_sites(data, unit=unit, campaign=campaign, as_of=as_of)
-    _count_outreach(data, unit=unit, campaign=campaign, as_of=as_of)
-    _count_pledge_returns(data, unit=unit, campaign=campaign, as_of=as_of)
-    _count_materials(data, unit=unit, campaign=campaign, as_of=as_of)
-    _count_supervision(data, unit=unit, campaign=campaign, as_of=as_of)
-    return data
+def _units_without_data(unit: Unit, sums: dict[str, int], campaign: Campaign,
+                        as_of: datetime.date) -> list[UnitRef]:
+    """The leaves without a source, found by walking down only into subtrees that have some (one
+    query a level), at most UNITS_WITHOUT_DATA_LISTED of them, in tree order."""
+    def missing(counters: dict[str, int]) -> int:
+        return counters.get("leaves", 0) - counters.get("sourced_leaves", 0)
 
-
-def _count_rosters(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
-    """Roster members by unit and status on the date, with who had studied and who had registered a
-    pledge by then (and how it was rated), in one pass: each member has at most one study record
-    and one pledge per campaign, so the two left joins never multiply rows."""
-    studied_by_then = FilteredRelation(
-        "member__study_records",
-        condition=Q(
-            member__study_records__campaign=campaign,
-            member__study_records__first_studied_on__lte=as_of,
-        ),
-    )
-    pledged_by_then = FilteredRelation(
-        "member__pledges",
-        condition=Q(member__pledges__campaign=campaign, member__pledges__registered_on__lte=as_of),
-    )
-    rated = {
-        rating: Count("pledge__id", filter=Q(pledge__rating=rating, pledge__rated_on__lte=as_of))
-        for rating in Rating.values
-    }
-    rows = (
-        MemberStatus.objects.filter(
-            status_on(as_of),
-            status__in=COUNTED_STATUSES,
-            member__unit__in=Unit.objects.filter(
-                path__under=unit.path, tracking=Unit.Tracking.INDIVIDUAL
-            ).values("pk"),
-        )
-        .annotate(studied_record=studied_by_then, pledge=pledged_by_then)
-        .values_list("member__unit_id", "status")
-        .annotate(n=Count("id"), studied=Count("studied_record__id"), registered=Count("pledge__id"), **rated)
-        .order_by()
-    )
-    excluded = set(campaign.excluded_statuses)
-    for unit_id, status, n, studied, registered, *ratings in rows:
-        if unit_id not in data.open_units:
-            continue  # after closing, its people are counted by the unit that took them over
-        tally = data.tallies[unit_id]
-        data.has_source.add(unit_id)
-        tally.members_total += n
-        if status == "exempt":
-            tally.exempt += n
-        elif status == "away":
-            tally.away += n
-        if status in excluded:
-            tally.excluded_who_studied += studied
-            tally.excluded_with_pledge += registered
-            continue
-        tally.eligible += n
-        tally.studied += studied
-        tally.pledges_registered += registered
-        for rating, count in zip(Rating.values, ratings, strict=True):
-            if count:
-                tally.pledge_ratings[rating] += count
-
-
-def _count_member_returns(
-    data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date
-) -> None:
-    rows = (
-        MemberReturn.objects.filter(
-            campaign=campaign,
-            unit__path__under=unit.path,
-            unit__tracking=Unit.Tracking.AGGREGATE,
-            as_of__lte=as_of,
-        )
-        .order_by("unit_id", "-as_of")
-        .values_list("unit_id", "members_total", "exempt", "away", "studied")
-    )
-    seen: set[int] = set()
-    for unit_id, total, exempt, away, studied in rows:
-        if unit_id in seen or unit_id not in data.open_units:
-            continue  # an older return, or a unit closed by the date whose people moved on
-        seen.add(unit_id)
-        data.has_source.add(unit_id)
-        tally = data.tallies[unit_id]
-        tally.members_total += total
-        tally.exempt += exempt
-        tally.away += away
-        tally.eligible += campaign.expected_members(total=total, exempt=exempt, away=away)
-        tally.studied += studied
-
-
-def _count_non_member_returns(
-    data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date
-) -> None:
-    rows = (
-        NonMemberReturn.objects.filter(
-            campaign=campaign, unit__path__under=unit.path, as_of__lte=as_of
-        )
-        .order_by("unit_id", "-as_of")
-        .values_list("unit_id", "expected", "studied")
-    )
-    seen: set[int] = set()
-    for unit_id, expected, studied in rows:
-        if unit_id in seen or unit_id not in data.open_units:
-            continue
-        seen.add(unit_id)
-        data.tallies[unit_id].non_members_expected += expected
-        data.tallies[unit_id].non_members_studied += studied
-
-
-def _count_events(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
-    rows = Event.objects.filter(
-        campaign=campaign, held_on__lte=as_of, organiser__path__under=unit.path
-    ).values_list("id", "organiser_id", "format", "code", "title", "held_on", "organiser__name",
-                  "organiser__depth").order_by()
-    for event_id, organiser_id, event_format, code, title, held_on, organiser_name, depth in rows:
-        tally = data.tallies[organiser_id]
-        tally.events_organised += 1
-        tally.events_by_format[event_format] += 1
-        data.events_by_unit[organiser_id].add(event_id)
-        data.event_lines[event_id] = EventLine(
-            id=event_id, code=code, title=title, held_on=held_on, format=event_format,
-            organiser_name=organiser_name, organiser_depth=depth, organised_here=True,
-        )
-
-
-def _count_sites(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
-    rows = (
-        Site.objects.filter(
-            event__campaign=campaign, event__held_on__lte=as_of, unit__path__under=unit.path
-        )
-        .values_list("event_id", "unit_id", "other_members", "non_members", "listed_members",
-                     "event__code", "event__title", "event__held_on", "event__format",
-                     "event__organiser__name", "event__organiser__depth")
-        .order_by()
-    )
-    for (event_id, unit_id, other_members, non_members, listed, code, title, held_on, event_format,
-         organiser_name, depth) in rows:
-        tally = data.tallies[unit_id]
-        tally.member_person_times += other_members + listed
-        tally.non_member_person_times += non_members
-        data.events_by_unit[unit_id].add(event_id)
-        line = data.event_lines.get(event_id)
-        if line is None:  # organised above the subtree, with a bridge point in it
-            line = data.event_lines[event_id] = EventLine(
-                id=event_id, code=code, title=title, held_on=held_on, format=event_format,
-                organiser_name=organiser_name, organiser_depth=depth, organised_here=False,
-            )
-        line.sites += 1
-        line.member_person_times += other_members + listed
-        line.non_member_person_times += non_members
+    if missing(sums) <= 0:
+        return []
+    found: list[UnitRef] = []
+    frontier = [unit.pk]
+    refs: dict[int, UnitRef] = {unit.pk: UnitRef(unit.pk, unit.code, unit.name, unit.kind, unit.path)}
+    while frontier and len(found) < UNITS_WITHOUT_DATA_LISTED:
+        rows = list(Unit.objects.filter(parent_id__in=frontier).values_list(
+            "id", "code", "name", "kind", "path", "parent_id"))
+        below = ledger.sums(unit_ids=[row[0] for row in rows], campaign_id=campaign.pk, as_of=as_of)
+        lacking: dict[int, list[int]] = defaultdict(list)
+        for uid, code, name, kind, path, parent_id in rows:
+            refs[uid] = UnitRef(uid, code, name, kind, path)
+            if missing(below.get(uid, {})) > 0:
+                lacking[parent_id].append(uid)
+        found += [refs[uid] for uid in frontier if uid not in lacking]
+        frontier = sorted((cid for ids in lacking.values() for cid in ids), key=lambda c: refs[c].path)
+    return sorted(found, key=lambda ref: ref.path)[:UNITS_WITHOUT_DATA_LISTED]
 
 
 @dataclass(frozen=True)
@@ -496,57 +400,11 @@ def event_figures(*, event: Event, unit: Unit) -> EventFigures:
     return EventFigures(sites=sites, member_person_times=members, non_member_person_times=non_members)
 
 
-def _count_outreach(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
-    """Sessions and known reach; sessions whose reach is unknown are counted apart, never guessed."""
-    rows = (
-        Outreach.objects.filter(campaign=campaign, held_on__lte=as_of, unit__path__under=unit.path)
-        .values_list("unit_id", "channel")
-        .annotate(
-            total_sessions=Sum("sessions"),
-            known_reach=Sum("reach"),
-            unknown=Sum("sessions", filter=Q(reach__isnull=True)),
-        )
-        .order_by()
-    )
-    for unit_id, channel, sessions, reach, unknown in rows:
-        tally = data.tallies[unit_id]
-        tally.outreach_sessions += sessions
-        tally.outreach_reach += reach or 0
-        tally.outreach_sessions_without_reach += unknown or 0
-        tally.outreach_sessions_by_channel[channel] += sessions
-        tally.outreach_reach_by_channel[channel] += reach or 0
-        if unknown:
-            tally.outreach_unknown_sessions_by_channel[channel] += unknown
-
-
-def _count_pledge_returns(
-    data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date
-) -> None:
-    rows = (
-        PledgeReturn.objects.filter(
-            campaign=campaign, unit__path__under=unit.path, unit__tracking=Unit.Tracking.AGGREGATE,
-            as_of__lte=as_of,
-        )
-        .order_by("unit_id", "-as_of")
-        .values_list("unit_id", "registered", "excellent", "good", "not_met")
-    )
-    seen: set[int] = set()
-    for unit_id, registered, excellent, good, not_met in rows:
-        if unit_id in seen or unit_id not in data.open_units:
-            continue
-        seen.add(unit_id)
-        tally = data.tallies[unit_id]
-        tally.pledges_registered += registered
-        for rating, n in ((Rating.EXCELLENT, excellent), (Rating.GOOD, good), (Rating.NOT_MET, not_met)):
-            if n:
-                tally.pledge_ratings[rating] += n
-
-
-def _count_materials(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
+def _materials(ids: list[int], *, campaign: Campaign, as_of: datetime.date) -> dict[int, dict[str, Holding]]:
     """Each unit's own materials: received from above, own supply, passed down, held (one query)."""
     rows = (
         MaterialTransfer.objects.filter(campaign=campaign, sent_on__lte=as_of)
-        .filter(Q(sender__path__under=unit.path) | Q(recipient__path__under=unit.path))
+        .filter(Q(sender_id__in=ids) | Q(recipient_id__in=ids))
         .values_list("sender_id", "recipient_id", "item")
         .annotate(quantity=Sum("quantity"))
         .order_by()
@@ -558,15 +416,14 @@ def _count_materials(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_o
             continue
         counts[recipient_id][item]["received"] += quantity
         counts[sender_id][item]["passed_down"] += quantity
-    for unit_id, items in counts.items():
-        if unit_id in data.units:
-            data.materials[unit_id] = {
-                item: Holding(**values) for item, values in sorted(items.items())
-            }
+    return {
+        unit_id: {item: Holding(**values) for item, values in sorted(items.items())}
+        for unit_id, items in counts.items() if unit_id in ids
+    }
 
 
-def _count_supervision(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as_of: datetime.date) -> None:
-    """Assigned units of the subtree, those visited by the date, and follow-ups open on it (two queries)."""
+def _supervision(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> SupervisionFigures:
+    """Assigned units of the subtree, those visited by the date, and follow-ups open on it (three queries)."""
     assigned = set(
         Assignment.objects.filter(campaign=campaign, unit__path__under=unit.path)
         .values_list("unit_id", flat=True).order_by()
@@ -581,11 +438,18 @@ def _count_supervision(data: _SubtreeData, *, unit: Unit, campaign: Campaign, as
         visited.add(unit_id)
         if follow_up and (closed_on is None or closed_on > as_of):
             open_follow_ups += 1
+    if not assigned and not visited:
+        return NO_SUPERVISION
+    refs = {
+        row[0]: UnitRef(*row)
+        for row in Unit.objects.filter(pk__in=assigned | visited).values_list(
+            "id", "code", "name", "kind", "path")
+    }
 
-    def refs(ids: set[int]) -> list[UnitRef]:
-        return sorted((data.units[uid] for uid in ids if uid in data.units), key=lambda ref: ref.path)
+    def listed(ids: set[int]) -> list[UnitRef]:
+        return sorted((refs[uid] for uid in ids), key=lambda ref: ref.path)
 
-    data.supervision = SupervisionFigures(
-        assigned_units=refs(assigned), visited_units=refs(visited), visits=visits,
+    return SupervisionFigures(
+        assigned_units=listed(assigned), visited_units=listed(visited), visits=visits,
         open_follow_ups=open_follow_ups,
     )

@@ -16,6 +16,7 @@ from chuyende.audit.services import Change, record_change, record_changes, snaps
 from chuyende.core import bulk
 from chuyende.core.exceptions import RowsInvalid
 from chuyende.core.validation import require_free
+from chuyende.figures import ledger
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.members.search import search_key_of, search_keys_of
 from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
@@ -72,10 +73,13 @@ def member_create(
     member.search_key = search_key_of(full_name, code)
     member.full_clean(validate_unique=False)
     _check_birth_year(birth_year)
+    counters = ledger.track()
     member.save()
     period = MemberStatus(member=member, status=status, valid_from=status_since)
     period.full_clean()
     period.save()
+    counters.also(members=[member.pk])
+    counters.finish()
     record_change(
         actor=actor, action="create", record=member, unit_path=unit.path, before=None,
         after=_member_snapshot(member),
@@ -107,6 +111,7 @@ def member_update(
     _check_unit_tracks_people(unit)
     _check_code_free(code, exclude_pk=member.pk)
     before = _member_snapshot(member)
+    counters = ledger.track(members=[member.pk])
     member.unit, member.code, member.full_name = unit, code, full_name
     member.sex, member.birth_year, member.membership = sex, birth_year, membership
     member.search_key = search_key_of(full_name, code)
@@ -115,6 +120,7 @@ def member_update(
     member.save(update_fields=[
         "unit", "code", "full_name", "sex", "birth_year", "membership", "search_key",
     ])
+    counters.finish()
     record_change(
         actor=actor, action="update", record=member, unit_path=unit.path, before=before,
         after=_member_snapshot(member),
@@ -139,11 +145,14 @@ def member_status_change(
             ) % {"date": current.valid_from.strftime("%d/%m/%Y")}})
         if current.status == status:
             raise ValidationError({"status": _("The member already has this status.")})
+    counters = ledger.track(members=[member.pk])
+    if current is not None:
         current.valid_to = since
         current.save(update_fields=["valid_to"])
     period = MemberStatus(member=member, status=status, valid_from=since)
     period.full_clean()
     period.save()
+    counters.finish()
     record_change(
         actor=actor, action="update", record=member, unit_path=member.unit.path, before=before,
         after=_member_snapshot(member),
@@ -365,6 +374,7 @@ def members_import(
 
     returning = ("code", "id") if bulk.inserts_return_rows() else ()
     ids: dict[str, int] = {}
+    counters = ledger.track()
     try:
         with transaction.atomic():
             for start in range(0, len(new.members), BULK_BATCH):
@@ -385,6 +395,8 @@ def members_import(
         batch = periods[start:start + BULK_BATCH]
         bulk.insert_rows(MemberStatus, STATUS_COLUMNS, batch)
         report(len(rows) + start + len(batch))
+    counters.also(members=ids.values())
+    counters.finish()
 
     first, last = min(new.codes), max(new.codes)
     entry = AuditEntry.objects.create(
@@ -603,6 +615,7 @@ def members_bulk_update(
         raise MemberRowsInvalid(dict(sorted(checked.errors.items())))
     position = {index: place for place, index in enumerate(checked.edited)}  # in checked.columns
     changed = [index for index, change in enumerate(changes) if index in position or change.status]
+    counters = ledger.track(members=[changes[index].member.id for index in changed])
     # Written a batch at a time, so that the entries' snapshots of one batch only are held at once.
     for start in range(0, len(changed), BULK_BATCH):
         batch = changed[start:start + BULK_BATCH]
@@ -612,6 +625,7 @@ def members_bulk_update(
                       for name, values in checked.columns.items()}, checked)
         if progress is not None:
             progress(start + len(batch))
+    counters.finish()
     return len(changed)
 
 

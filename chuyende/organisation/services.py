@@ -16,6 +16,7 @@ from chuyende.accounts.permissions import (
 from chuyende.audit.services import record_change, snapshot
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.validation import require_free
+from chuyende.figures import ledger
 from chuyende.organisation.models import Level, Unit, path_segment
 
 
@@ -101,9 +102,12 @@ def unit_create(
     )
     unit.full_clean(exclude=["path", "depth"])
     _check_dates(unit)
+    counters = ledger.track()
     unit.save()
     unit.path = (parent.path if parent else "") + path_segment(unit.pk)
     unit.save(update_fields=["path"])
+    counters.also(units=[unit.pk])
+    counters.finish()
     record_change(
         actor=actor, action="create", record=unit, unit_path=unit.path, before=None,
         after=snapshot(unit),
@@ -140,6 +144,8 @@ def unit_update(
         require_read(actor, parent)  # keeping the current parent needs no sight of it (top of scope)
     if moved:
         _check_move(actor=actor, unit=unit, parent=parent)
+    counted = (unit.tracking, unit.opened_on, unit.closed_on) != (tracking, opened_on, closed_on)
+    counters = ledger.track(units=[unit.pk], **(ledger.records_of_unit(unit.pk) if counted else {}))
     unit.code, unit.name, unit.kind, unit.tracking = code, name, kind, tracking
     unit.opened_on, unit.closed_on = opened_on, closed_on
     unit.full_clean(exclude=["path", "depth", "parent"])
@@ -147,6 +153,7 @@ def unit_update(
     unit.save(update_fields=["code", "name", "kind", "tracking", "opened_on", "closed_on"])
     if moved and parent is not None:
         _move_subtree(unit=unit, parent=parent)
+    counters.finish()
     record_change(
         actor=actor, action="update", record=unit, unit_path=unit.path, before=before,
         after=snapshot(unit),

@@ -10,6 +10,7 @@ from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.services import require_in_campaign
 from chuyende.core.numbers import format_number
+from chuyende.figures import ledger
 from chuyende.organisation.models import Unit
 from chuyende.outreach.models import Outreach
 
@@ -60,7 +61,10 @@ def outreach_create(
     outreach = Outreach(campaign=campaign, unit=unit, held_on=held_on, channel=channel,
                         sessions=sessions, reach=reach, note=note)
     outreach.full_clean()
+    counters = ledger.track()
     outreach.save()
+    counters.also(outreach=[outreach.pk])
+    counters.finish()
     record_change(actor=actor, action="create", record=outreach, unit_path=unit.path, before=None,
                   after=snapshot(outreach))
     return outreach
@@ -84,6 +88,7 @@ def outreach_update(
     require_edit(actor, unit)
     _check_outreach(campaign=outreach.campaign, held_on=held_on, sessions=sessions, reach=reach)
     before = snapshot(outreach)
+    counters = ledger.track(outreach=[outreach.pk])
     outreach.unit, outreach.held_on, outreach.channel = unit, held_on, channel
     outreach.sessions, outreach.reach, outreach.note = sessions, reach, note
     try:
@@ -92,6 +97,7 @@ def outreach_update(
         outreach.refresh_from_db()
         raise
     outreach.save(update_fields=["unit", "held_on", "channel", "sessions", "reach", "note"])
+    counters.finish()
     record_change(actor=actor, action="update", record=outreach, unit_path=unit.path, before=before,
                   after=snapshot(outreach))
     return outreach
@@ -102,4 +108,6 @@ def outreach_delete(*, actor: User | None, outreach: Outreach) -> None:
     require_edit(actor, outreach.unit)
     record_change(actor=actor, action="delete", record=outreach, unit_path=outreach.unit.path,
                   before=snapshot(outreach), after=None)
+    counters = ledger.track(outreach=[outreach.pk])
     outreach.delete()
+    counters.finish()

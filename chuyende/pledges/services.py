@@ -11,6 +11,7 @@ from chuyende.accounts.permissions import require_edit
 from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.services import require_in_campaign
+from chuyende.figures import ledger
 from chuyende.members.models import COUNTED_STATUSES, Member, MemberStatus, status_on
 from chuyende.organisation.models import Unit
 from chuyende.pledges.models import Pledge, PledgeReturn, Rating
@@ -61,7 +62,9 @@ def pledge_register(
         ) % {"member": member.full_name}})
     pledge = Pledge(campaign=campaign, member=member, registered_on=registered_on, text=text.strip())
     pledge.full_clean()
+    counters = ledger.track(members=[member.pk])
     pledge.save()
+    counters.finish()
     record_change(actor=actor, action="create", record=pledge, unit_path=member.unit.path, before=None,
                   after=snapshot(pledge))
     return pledge
@@ -81,7 +84,9 @@ def pledge_update(*, actor: User | None, pledge: Pledge, registered_on: datetime
     before = snapshot(pledge)
     pledge.registered_on, pledge.text = registered_on, text.strip()
     pledge.full_clean()
+    counters = ledger.track(members=[pledge.member_id])
     pledge.save(update_fields=["registered_on", "text"])
+    counters.finish()
     record_change(actor=actor, action="update", record=pledge, unit_path=pledge.member.unit.path,
                   before=before, after=snapshot(pledge))
     return pledge
@@ -138,6 +143,7 @@ def cell_ratings_save(
     if errors:
         raise ValidationError(errors)
     changed = 0
+    counters = ledger.track(members=[row.member.pk for row in ratings if row.member.pk in pledges])
     for row in ratings:
         pledge = pledges.get(row.member.pk)
         if pledge is None:
@@ -151,6 +157,7 @@ def cell_ratings_save(
         record_change(actor=actor, action="update", record=pledge, unit_path=unit.path, before=before,
                       after=snapshot(pledge))
         changed += 1
+    counters.finish()
     return changed
 
 
@@ -207,7 +214,9 @@ def pledge_return_save(
     record = existing or PledgeReturn(campaign=campaign, unit=unit, as_of=as_of)
     record.registered, record.excellent, record.good, record.not_met = registered, excellent, good, not_met
     record.full_clean(validate_constraints=False)
+    counters = ledger.track(returns=[(unit.pk, campaign.pk)])
     record.save(update_fields=["registered", "excellent", "good", "not_met"] if existing else None)
+    counters.finish()
     record_change(actor=actor, action="update" if existing else "create", record=record,
                   unit_path=unit.path, before=before, after=snapshot(record))
     return record

@@ -10,7 +10,7 @@ from typing import Any
 
 from chuyende.campaigns.models import Campaign
 from chuyende.figures.completeness import Completeness, report_completeness
-from chuyende.figures.rollup import RollUp, Share, UnitFigures, unit_figures
+from chuyende.figures.rollup import RollUp, Share, UnitFigures, event_lines, unit_figures
 from chuyende.organisation.models import Level, Unit
 
 
@@ -114,7 +114,8 @@ def report_figures(
              "organised_here": line.organised_here, "sites": line.sites,
              "member_person_times": line.member_person_times,
              "non_member_person_times": line.non_member_person_times}
-            for line in rollup.events
+            for line in event_lines(unit_path=rollup.unit.path, campaign_id=rollup.campaign_id,
+                                    as_of=rollup.as_of)
         ],
         "level_names": {str(depth): name for depth, name in sorted((level_names or {}).items())},
         "supervision": {

@@ -15,6 +15,7 @@ from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.services import require_in_campaign
 from chuyende.core import bulk
 from chuyende.core.exceptions import RowsInvalid
+from chuyende.figures import ledger
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import ancestors
 from chuyende.returns.models import MemberReturn, NonMemberReturn
@@ -112,7 +113,9 @@ def member_return_save(
         members_total, exempt, away, studied,
     )
     record.full_clean(validate_constraints=False)
+    counters = ledger.track(returns=[(unit.pk, campaign.pk)])
     record.save(update_fields=["members_total", "exempt", "away", "studied"] if existing else None)
+    counters.finish()
     record_change(actor=actor, action="update" if existing else "create", record=record,
                   unit_path=unit.path, before=before, after=snapshot(record))
     return record
@@ -154,7 +157,9 @@ def non_member_return_save(
     record = existing or NonMemberReturn(campaign=campaign, unit=unit, as_of=as_of)
     record.expected, record.studied = expected, studied
     record.full_clean(validate_constraints=False)
+    counters = ledger.track(returns=[(unit.pk, campaign.pk)])
     record.save(update_fields=["expected", "studied"] if existing else None)
+    counters.finish()
     record_change(actor=actor, action="update" if existing else "create", record=record,
                   unit_path=unit.path, before=before, after=snapshot(record))
     return record
@@ -327,9 +332,11 @@ def _save_returns(actor: User | None, model: type[MemberReturn | NonMemberReturn
                 for name, value in values.items():
                     setattr(record, name, value)
                 updated.append((record, before))
+    counters = ledger.track(returns={(row.unit.id, row.campaign.id) for row in rows})
     model._default_manager.bulk_create(created)
     bulk.update_rows(model, "id", counts, [(record.pk, *(getattr(record, name) for name in counts))
                                            for record, _before in updated])
+    counters.finish()
     record_changes(actor=actor, action=AuditEntry.Action.CREATE, changes=[
         Change(record=record, unit_path=record.unit.path, before=None, after=snapshot(record))
         for record in created])

@@ -209,7 +209,7 @@ def test_report_submissions_at_the_study_deadline(scenario_module):
 
 # units, rosters (with study and pledges), member returns, non-member returns, events, sites, outreach,
 # pledge returns, materials, supervision assignments, supervision visits
-ROLLUP_QUERIES = 11
+ROLLUP_QUERIES = 6
 
 
 def test_rollup_query_count_at_district(scenario_module, django_assert_num_queries):

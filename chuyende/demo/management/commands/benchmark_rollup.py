@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chuyende.demo.synthetic import AS_OF, Size, generate, start_from_empty_database
+from chuyende.figures.ledger import rebuild
 from chuyende.figures.rollup import unit_figures
 from chuyende.organisation.models import Unit
 
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         )
         started = time.perf_counter()
         generated = generate(size, seed=options["seed"])
+        rebuild()  # the tree was written in bulk, past the services that keep the counters
         self.stdout.write(f"Generated in {time.perf_counter() - started:.1f} s.")
         analysed = vendor == "postgresql" or options["analyze"]
         if analysed:

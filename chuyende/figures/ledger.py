@@ -1,0 +1,707 @@
+"""The maintained counters: per unit, per campaign, per day deltas that the roll-up adds up.
+
+Every service that writes a counted record wraps its writes in `maintained(...)`, naming the
+records it touches. On entry the facts those records stand for are read; on exit they are read
+again, and the difference, spread over each unit and its ancestors, is added to `DailyCount` in
+the same transaction. The tree state of a unit (is it a leaf, does it have a source) is recomputed
+and reconciled with its stored "own_" counters. `rebuild` writes every counter from the records and
+`differences` compares what is stored with what the records give (`figures_rebuild`,
+`figures_verify`). The counting rules applied here are those of DOMAIN.md §3 (see rollup.py).
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Min, Sum
+
+from chuyende.events.models import Event, Site, StudyRecord
+from chuyende.figures.counters import COUNTERS, OWN_STRUCTURE, PROPAGATED, STATUSES
+from chuyende.figures.models import EVERY_CAMPAIGN, DailyCount
+from chuyende.members.models import Member, MemberStatus
+from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
+from chuyende.outreach.models import Outreach
+from chuyende.pledges.models import Pledge, PledgeReturn
+from chuyende.returns.models import MemberReturn, NonMemberReturn
+
+FIRST_DAY = datetime.date(1, 1, 1)  # an open start: counted on every date
+CHUNK = 2000
+
+Window = tuple[datetime.date, datetime.date | None]  # [start, end), end None = still running
+RowKey = tuple[int, int, datetime.date]  # unit, campaign, day
+
+
+def ancestors_or_self(path: str) -> list[int]:
+    """Unit ids on a path, root first: the path is made of the ids themselves."""
+    return [int(path[i:i + PATH_SEGMENT_WIDTH - 1]) for i in range(0, len(path), PATH_SEGMENT_WIDTH)]
+
+
+def intersect(a: Window, b: Window) -> Window | None:
+    start = max(a[0], b[0])
+    ends = [end for end in (a[1], b[1]) if end is not None]
+    end = min(ends) if ends else None
+    return None if end is not None and end <= start else (start, end)
+
+
+def union(windows: Iterable[Window]) -> list[Window]:
+    merged: list[Window] = []
+    for start, end in sorted(windows, key=lambda w: w[0]):
+        if merged and (merged[-1][1] is None or merged[-1][1] >= start):
+            last_start, last_end = merged[-1]
+            merged[-1] = (last_start, None if end is None or last_end is None else max(end, last_end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def subtract(windows: list[Window], holes: list[Window]) -> list[Window]:
+    result = windows
+    for hole in holes:
+        cut: list[Window] = []
+        for window in result:
+            if intersect(window, hole) is None:
+                cut.append(window)
+                continue
+            if window[0] < hole[0]:
+                cut.append((window[0], hole[0]))
+            if hole[1] is not None and (window[1] is None or window[1] > hole[1]):
+                cut.append((hole[1], window[1]))
+        result = cut
+    return result
+
+
+def unit_window(opened_on: datetime.date | None, closed_on: datetime.date | None) -> Window:
+    return (opened_on or FIRST_DAY, closed_on)
+
+
+class Deltas:
+    """Sparse deltas by (unit, campaign, day) and counter."""
+
+    def __init__(self) -> None:
+        self.rows: dict[RowKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(self, units: Iterable[int], campaign: int, day: datetime.date, counter: str, n: int) -> None:
+        if n:
+            for unit_id in units:
+                self.rows[(unit_id, campaign, day)][counter] += n
+
+    def over(self, units: Iterable[int], campaign: int, window: Window, counter: str, n: int = 1) -> None:
+        """`n` counted from the window's start until its end."""
+        units = list(units)
+        self.add(units, campaign, window[0], counter, n)
+        if window[1] is not None:
+            self.add(units, campaign, window[1], counter, -n)
+
+    def subtract(self, other: "Deltas") -> None:
+        for key, counters in other.rows.items():
+            row = self.rows[key]
+            for counter, n in counters.items():
+                row[counter] -= n
+
+    def nonzero(self) -> dict[RowKey, dict[str, int]]:
+        result = {}
+        for key, counters in self.rows.items():
+            kept = {counter: n for counter, n in counters.items() if n}
+            if kept:
+                result[key] = kept
+        return result
+
+
+# --- facts: what the records say, read in a constant number of queries ---------------------------
+
+
+@dataclass
+class MemberFacts:
+    unit_id: int
+    individual: bool
+    window: Window
+    periods: list[tuple[Window, str]] = field(default_factory=list)
+    studies: list[tuple[int, datetime.date]] = field(default_factory=list)
+    pledges: list[tuple[int, datetime.date, str, datetime.date | None]] = field(default_factory=list)
+
+
+@dataclass
+class EventFacts:
+    campaign_id: int
+    held_on: datetime.date
+    organiser_id: int
+    format: str
+    sites: list[tuple[int, int, int]]  # unit, member person-times, non-member person-times
+
+
+@dataclass
+class ReturnFacts:
+    unit_id: int
+    campaign_id: int
+    aggregate: bool
+    window: Window
+    members: list[tuple[datetime.date, int, int, int, int]] = field(default_factory=list)
+    non_members: list[tuple[datetime.date, int, int]] = field(default_factory=list)
+    pledges: list[tuple[datetime.date, int, int, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class OutreachFacts:
+    campaign_id: int
+    unit_id: int
+    held_on: datetime.date
+    channel: str
+    sessions: int
+    reach: int | None
+
+
+@dataclass
+class Facts:
+    members: list[MemberFacts] = field(default_factory=list)
+    events: list[EventFacts] = field(default_factory=list)
+    returns: list[ReturnFacts] = field(default_factory=list)
+    outreach: list[OutreachFacts] = field(default_factory=list)
+
+    def unit_ids(self) -> set[int]:
+        ids = {m.unit_id for m in self.members} | {r.unit_id for r in self.returns}
+        ids |= {o.unit_id for o in self.outreach}
+        for event in self.events:
+            ids.add(event.organiser_id)
+            ids.update(site[0] for site in event.sites)
+        return ids
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start:start + CHUNK])
+
+
+def member_facts(member_ids: Iterable[int]) -> list[MemberFacts]:
+    facts: dict[int, MemberFacts] = {}
+    ids = sorted(set(member_ids))
+    for chunk in _chunks(ids):
+        rows = Member.objects.filter(pk__in=chunk).values_list(
+            "pk", "unit_id", "unit__tracking", "unit__opened_on", "unit__closed_on"
+        ).order_by()
+        for pk, unit_id, tracking, opened_on, closed_on in rows:
+            facts[pk] = MemberFacts(unit_id=unit_id, individual=tracking == Unit.Tracking.INDIVIDUAL,
+                                    window=unit_window(opened_on, closed_on))
+        _add_member_records(facts, MemberStatus.objects.filter(member_id__in=chunk),
+                            StudyRecord.objects.filter(member_id__in=chunk),
+                            Pledge.objects.filter(member_id__in=chunk))
+    return list(facts.values())
+
+
+def _add_member_records(facts: dict[int, MemberFacts], statuses, studies, pledges) -> None:  # type: ignore[no-untyped-def]
+    for member_id, status, valid_from, valid_to in statuses.values_list(
+        "member_id", "status", "valid_from", "valid_to"
+    ).order_by().iterator(chunk_size=CHUNK):
+        if member_id in facts and status in STATUSES:
+            facts[member_id].periods.append(((valid_from or FIRST_DAY, valid_to), status))
+    for member_id, campaign_id, day in studies.values_list(
+        "member_id", "campaign_id", "first_studied_on"
+    ).order_by().iterator(chunk_size=CHUNK):
+        if member_id in facts:
+            facts[member_id].studies.append((campaign_id, day))
+    for member_id, campaign_id, registered_on, rating, rated_on in pledges.values_list(
+        "member_id", "campaign_id", "registered_on", "rating", "rated_on"
+    ).order_by().iterator(chunk_size=CHUNK):
+        if member_id in facts:
+            facts[member_id].pledges.append((campaign_id, registered_on, rating, rated_on))
+
+
+def event_facts(event_ids: Iterable[int]) -> list[EventFacts]:
+    facts: dict[int, EventFacts] = {}
+    ids = sorted(set(event_ids))
+    for chunk in _chunks(ids):
+        for pk, campaign_id, held_on, organiser_id, event_format in Event.objects.filter(
+            pk__in=chunk
+        ).values_list("pk", "campaign_id", "held_on", "organiser_id", "format").order_by():
+            facts[pk] = EventFacts(campaign_id=campaign_id, held_on=held_on, organiser_id=organiser_id,
+                                   format=event_format, sites=[])
+        _add_sites(facts, Site.objects.filter(event_id__in=chunk))
+    return list(facts.values())
+
+
+def _add_sites(facts: dict[int, EventFacts], sites) -> None:  # type: ignore[no-untyped-def]
+    for event_id, unit_id, other_members, listed, non_members in sites.values_list(
+        "event_id", "unit_id", "other_members", "listed_members", "non_members"
+    ).order_by().iterator(chunk_size=CHUNK):
+        if event_id in facts:
+            facts[event_id].sites.append((unit_id, other_members + listed, non_members))
+
+
+def return_facts(pairs: Iterable[tuple[int, int]]) -> list[ReturnFacts]:
+    """Every return of each (unit, campaign) pair: which one is in force depends on the others."""
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return []
+    units = {
+        pk: (tracking, opened_on, closed_on)
+        for pk, tracking, opened_on, closed_on in Unit.objects.filter(
+            pk__in={unit_id for unit_id, _ in wanted}
+        ).values_list("pk", "tracking", "opened_on", "closed_on")
+    }
+    facts = {
+        (unit_id, campaign_id): ReturnFacts(
+            unit_id=unit_id, campaign_id=campaign_id,
+            aggregate=units[unit_id][0] == Unit.Tracking.AGGREGATE,
+            window=unit_window(units[unit_id][1], units[unit_id][2]),
+        )
+        for unit_id, campaign_id in wanted if unit_id in units
+    }
+    unit_ids = sorted(units)
+    campaign_ids = sorted({campaign_id for _, campaign_id in wanted})
+    _add_returns(facts, MemberReturn.objects.filter(unit_id__in=unit_ids, campaign_id__in=campaign_ids),
+                 NonMemberReturn.objects.filter(unit_id__in=unit_ids, campaign_id__in=campaign_ids),
+                 PledgeReturn.objects.filter(unit_id__in=unit_ids, campaign_id__in=campaign_ids))
+    return list(facts.values())
+
+
+def _add_returns(facts: dict[tuple[int, int], ReturnFacts], members, non_members, pledges) -> None:  # type: ignore[no-untyped-def]
+    for unit_id, campaign_id, as_of, *counts in members.values_list(
+        "unit_id", "campaign_id", "as_of", "members_total", "exempt", "away", "studied"
+    ).order_by().iterator(chunk_size=CHUNK):
+        if (unit_id, campaign_id) in facts:
+            facts[(unit_id, campaign_id)].members.append((as_of, *counts))
+    for unit_id, campaign_id, as_of, *counts in non_members.values_list(
+        "unit_id", "campaign_id", "as_of", "expected", "studied"
+    ).order_by().iterator(chunk_size=CHUNK):
+        if (unit_id, campaign_id) in facts:
+            facts[(unit_id, campaign_id)].non_members.append((as_of, *counts))
+    for unit_id, campaign_id, as_of, *counts in pledges.values_list(
+        "unit_id", "campaign_id", "as_of", "registered", "excellent", "good", "not_met"
+    ).order_by().iterator(chunk_size=CHUNK):
+        if (unit_id, campaign_id) in facts:
+            facts[(unit_id, campaign_id)].pledges.append((as_of, *counts))
+
+
+def outreach_facts(outreach_ids: Iterable[int]) -> list[OutreachFacts]:
+    ids = sorted(set(outreach_ids))
+    facts = []
+    for chunk in _chunks(ids):
+        facts += [
+            OutreachFacts(campaign_id=c, unit_id=u, held_on=h, channel=ch, sessions=s, reach=r)
+            for c, u, h, ch, s, r in Outreach.objects.filter(pk__in=chunk).values_list(
+                "campaign_id", "unit_id", "held_on", "channel", "sessions", "reach"
+            ).order_by()
+        ]
+    return facts
+
+
+# --- from facts to deltas ----------------------------------------------------------------------
+
+
+def count_facts(facts: Facts, lineage: Callable[[int], list[int]], into: Deltas) -> None:
+    for member in facts.members:
+        _count_member(member, lineage, into)
+    for event in facts.events:
+        _count_event(event, lineage, into)
+    for returns in facts.returns:
+        _count_returns(returns, lineage, into)
+    for outreach in facts.outreach:
+        _count_outreach(outreach, lineage, into)
+
+
+def _count_member(member: MemberFacts, lineage: Callable[[int], list[int]], into: Deltas) -> None:
+    """A member counts in a unit tracked per person, by their status on the date, while it is open."""
+    if not member.individual:
+        return
+    units = lineage(member.unit_id)
+    for period, status in member.periods:
+        window = intersect(period, member.window)
+        if window is None:
+            continue
+        into.over(units, EVERY_CAMPAIGN, window, f"members_{status}")
+        for campaign_id, first_studied_on in member.studies:
+            studied = intersect(window, (first_studied_on, None))
+            if studied is not None:
+                into.over(units, campaign_id, studied, f"studied_{status}")
+        for campaign_id, registered_on, rating, rated_on in member.pledges:
+            pledged = intersect(window, (registered_on, None))
+            if pledged is None:
+                continue
+            into.over(units, campaign_id, pledged, f"pledged_{status}")
+            if rating and rated_on is not None:
+                rated = intersect(pledged, (rated_on, None))
+                if rated is not None:
+                    into.over(units, campaign_id, rated, f"rated_{status}_{rating}")
+
+
+def _count_event(event: EventFacts, lineage: Callable[[int], list[int]], into: Deltas) -> None:
+    """Events count for their organiser; bridge points for the unit that hosts them; an event is
+    held once in every unit whose subtree organised it or hosted one of its points."""
+    organisers = lineage(event.organiser_id)
+    into.add(organisers, event.campaign_id, event.held_on, "events_organised", 1)
+    into.add(organisers, event.campaign_id, event.held_on, f"events_{event.format}", 1)
+    held = set(organisers)
+    for unit_id, members, non_members in event.sites:
+        hosts = lineage(unit_id)
+        held.update(hosts)
+        into.add(hosts, event.campaign_id, event.held_on, "member_person_times", members)
+        into.add(hosts, event.campaign_id, event.held_on, "non_member_person_times", non_members)
+    into.add(held, event.campaign_id, event.held_on, "events_held", 1)
+
+
+def _in_force(as_of_days: list[datetime.date], unit: Window) -> Iterator[tuple[int, Window]]:
+    """(index, window) of each return: in force from its date until the next one, while the unit is open."""
+    order = sorted(range(len(as_of_days)), key=lambda i: as_of_days[i])
+    for position, index in enumerate(order):
+        following = as_of_days[order[position + 1]] if position + 1 < len(order) else None
+        window = intersect((as_of_days[index], following), unit)
+        if window is not None:
+            yield index, window
+
+
+def _count_returns(returns: ReturnFacts, lineage: Callable[[int], list[int]], into: Deltas) -> None:
+    units = lineage(returns.unit_id)
+    campaign = returns.campaign_id
+    if returns.aggregate:
+        for index, window in _in_force([r[0] for r in returns.members], returns.window):
+            _, total, exempt, away, studied = returns.members[index]
+            for counter, n in (("return_total", total), ("return_exempt", exempt), ("return_away", away),
+                               ("return_studied", studied)):
+                into.over(units, campaign, window, counter, n)
+        for index, window in _in_force([r[0] for r in returns.pledges], returns.window):
+            _, registered, excellent, good, not_met = returns.pledges[index]
+            for counter, n in (("pledge_return_registered", registered),
+                               ("pledge_return_excellent", excellent), ("pledge_return_good", good),
+                               ("pledge_return_not_met", not_met)):
+                into.over(units, campaign, window, counter, n)
+    for index, window in _in_force([r[0] for r in returns.non_members], returns.window):
+        _, expected, studied = returns.non_members[index]
+        into.over(units, campaign, window, "non_members_expected", expected)
+        into.over(units, campaign, window, "non_members_studied", studied)
+
+
+def _count_outreach(outreach: OutreachFacts, lineage: Callable[[int], list[int]], into: Deltas) -> None:
+    """Sessions and known reach; sessions whose reach is unknown are counted apart, never guessed."""
+    units = lineage(outreach.unit_id)
+    day, campaign, channel = outreach.held_on, outreach.campaign_id, outreach.channel
+    into.add(units, campaign, day, f"outreach_sessions_{channel}", outreach.sessions)
+    if outreach.reach is None:
+        into.add(units, campaign, day, f"outreach_unknown_{channel}", outreach.sessions)
+    else:
+        into.add(units, campaign, day, f"outreach_reach_{channel}", outreach.reach)
+
+
+# --- the tree state of units: leaves and sources --------------------------------------------------
+
+
+@dataclass
+class UnitState:
+    """When a unit is a leaf (open, with no open sub-unit) and when it has a source of figures:
+    people on its roster (tracked per person) or a member return in force (per campaign)."""
+
+    unit_id: int
+    leaf: list[Window]
+    sources: dict[int, list[Window]]  # campaign (EVERY_CAMPAIGN for a roster) -> windows
+
+
+def unit_states(unit_ids: Iterable[int]) -> list[UnitState]:
+    ids = sorted(set(unit_ids))
+    states = []
+    for chunk in _chunks(ids):
+        units = {pk: (tracking, unit_window(o, c)) for pk, tracking, o, c in Unit.objects.filter(
+            pk__in=chunk).values_list("pk", "tracking", "opened_on", "closed_on")}
+        children: dict[int, list[Window]] = defaultdict(list)
+        for parent_id, o, c in Unit.objects.filter(parent_id__in=chunk).values_list(
+            "parent_id", "opened_on", "closed_on"
+        ).order_by():
+            children[parent_id].append(unit_window(o, c))
+        rosters = _roster_windows([pk for pk, (mode, _) in units.items() if mode == Unit.Tracking.INDIVIDUAL])
+        returns = _return_starts([pk for pk, (mode, _) in units.items() if mode == Unit.Tracking.AGGREGATE])
+        for pk, (mode, window) in units.items():
+            if mode == Unit.Tracking.INDIVIDUAL:
+                sources = {EVERY_CAMPAIGN: rosters.get(pk, [])}
+            else:
+                sources = {campaign: [(day, None)] for campaign, day in returns.get(pk, {}).items()}
+            states.append(UnitState(
+                unit_id=pk,
+                leaf=subtract([window], union(children[pk])),
+                sources={c: _within(union(ws), window) for c, ws in sources.items()},
+            ))
+    return states
+
+
+def _within(windows: list[Window], unit: Window) -> list[Window]:
+    return [w for w in (intersect(window, unit) for window in windows) if w is not None]
+
+
+def _roster_windows(unit_ids: list[int]) -> dict[int, list[Window]]:
+    windows: dict[int, list[Window]] = defaultdict(list)
+    if unit_ids:
+        for unit_id, valid_from, valid_to in MemberStatus.objects.filter(
+            member__unit_id__in=unit_ids, status__in=STATUSES
+        ).values_list("member__unit_id", "valid_from", "valid_to").order_by().iterator(chunk_size=CHUNK):
+            windows[unit_id].append((valid_from or FIRST_DAY, valid_to))
+    return {unit_id: union(ws) for unit_id, ws in windows.items()}
+
+
+def _return_starts(unit_ids: list[int]) -> dict[int, dict[int, datetime.date]]:
+    starts: dict[int, dict[int, datetime.date]] = defaultdict(dict)
+    if unit_ids:
+        for unit_id, campaign_id, first in MemberReturn.objects.filter(unit_id__in=unit_ids).values_list(
+            "unit_id", "campaign_id"
+        ).annotate(first=Min("as_of")).order_by():
+            starts[unit_id][campaign_id] = first
+    return starts
+
+
+def count_state(state: UnitState, into: Deltas) -> None:
+    """A unit's own tree counters (`own_…`), kept on the unit alone."""
+    unit = [state.unit_id]
+    for window in state.leaf:
+        into.over(unit, EVERY_CAMPAIGN, window, "own_leaves")
+    for campaign, windows in state.sources.items():
+        for window in windows:
+            into.over(unit, campaign, window, "own_sourced")
+            for leaf in state.leaf:
+                both = intersect(window, leaf)
+                if both is not None:
+                    into.over(unit, campaign, both, "own_sourced_leaves")
+
+
+def spread_own(own: Deltas, lineage: Callable[[int], list[int]], into: Deltas) -> None:
+    """Adds own tree counters to the unit and, under their subtree names, to it and its ancestors."""
+    for (unit_id, campaign, day), counters in own.rows.items():
+        units = lineage(unit_id)
+        for counter, n in counters.items():
+            into.add([unit_id], campaign, day, counter, n)
+            into.add(units, campaign, day, counter.removeprefix("own_"), n)
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def _upsert(rows: dict[RowKey, dict[str, int]]) -> None:
+    if not rows:
+        return
+    table = connection.ops.quote_name(DailyCount._meta.db_table)
+    columns = ["unit_id", "campaign_id", "day", *COUNTERS]
+    quoted = [connection.ops.quote_name(c) for c in columns]
+    updates = ", ".join(f"{q} = {table}.{q} + excluded.{q}" for q in quoted[3:])
+    per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    ordered = sorted(rows.items())  # one order for every writer: no deadlock between two of them
+    size = max(1, 30000 // len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), size):
+            batch = ordered[start:start + size]
+            params: list[object] = []
+            for (unit_id, campaign, day), counters in batch:
+                params += [unit_id, campaign, day, *(counters.get(c, 0) for c in COUNTERS)]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {', '.join([per_row] * len(batch))} "
+                f"ON CONFLICT (unit_id, campaign_id, day) DO UPDATE SET {updates}",
+                params,
+            )
+
+
+class _Lineage:
+    """Ancestors-or-self of units, from their current paths (one query for all of them)."""
+
+    def __init__(self, unit_ids: Iterable[int]) -> None:
+        self.paths = dict(Unit.objects.filter(pk__in=set(unit_ids)).values_list("pk", "path"))
+
+    def __call__(self, unit_id: int) -> list[int]:
+        return ancestors_or_self(self.paths[unit_id])
+
+
+@dataclass
+class Touched:
+    members: set[int] = field(default_factory=set)
+    events: set[int] = field(default_factory=set)
+    returns: set[tuple[int, int]] = field(default_factory=set)  # (unit, campaign)
+    outreach: set[int] = field(default_factory=set)
+    units: set[int] = field(default_factory=set)
+
+    def facts(self) -> Facts:
+        return Facts(members=member_facts(self.members), events=event_facts(self.events),
+                     returns=return_facts(self.returns), outreach=outreach_facts(self.outreach))
+
+
+class Maintenance:
+    """Records touched by a write; more may be named once created (their "before" is nothing)."""
+
+    def __init__(self, touched: Touched) -> None:
+        self.touched = touched
+        self.before = touched.facts()
+        self.unit_info = self._unit_info(touched.units)
+
+    @staticmethod
+    def _unit_info(unit_ids: set[int]) -> dict[int, tuple[str, int | None]]:
+        return {pk: (path, parent) for pk, path, parent in Unit.objects.filter(pk__in=unit_ids).values_list(
+            "pk", "path", "parent_id")} if unit_ids else {}
+
+    def also(self, *, members: Iterable[int] = (), events: Iterable[int] = (),
+             returns: Iterable[tuple[int, int]] = (), outreach: Iterable[int] = (),
+             units: Iterable[int] = ()) -> None:
+        self.touched.members.update(members)
+        self.touched.events.update(events)
+        self.touched.returns.update(returns)
+        self.touched.outreach.update(outreach)
+        self.touched.units.update(units)
+
+    def finish(self) -> None:
+        after = self.touched.facts()
+        after_info = self._unit_info(self.touched.units)
+        self._move_subtrees(after_info)
+        state_units = self.touched.units | {r.unit_id for r in (*self.before.returns, *after.returns)}
+        state_units |= {m.unit_id for m in (*self.before.members, *after.members)}
+        state_units |= {parent for _, parent in (*self.unit_info.values(), *after_info.values()) if parent}
+        lineage = _Lineage(self.before.unit_ids() | after.unit_ids() | state_units)
+        deltas = Deltas()
+        count_facts(after, lineage, deltas)
+        before = Deltas()
+        count_facts(self.before, lineage, before)
+        deltas.subtract(before)  # both counted on today's tree: a moved subtree was carried over first
+        _reconcile_states(state_units, lineage, deltas)
+        _upsert(deltas.nonzero())
+
+    def _move_subtrees(self, now: dict[int, tuple[str, int | None]]) -> None:
+        """A moved unit takes its subtree's counters from its old ancestors to its new ones."""
+        moved = Deltas()
+        for unit_id, (old_path, _) in self.unit_info.items():
+            new_path = now.get(unit_id, (old_path, None))[0]
+            if new_path == old_path:
+                continue
+            old, new = ancestors_or_self(old_path)[:-1], ancestors_or_self(new_path)[:-1]
+            for row in DailyCount.objects.filter(unit_id=unit_id).values("campaign_id", "day", *PROPAGATED):
+                for counter in PROPAGATED:
+                    n = row[counter]
+                    moved.add(old, row["campaign_id"], row["day"], counter, -n)
+                    moved.add(new, row["campaign_id"], row["day"], counter, n)
+        _upsert(moved.nonzero())
+
+
+def _reconcile_states(unit_ids: set[int], lineage: Callable[[int], list[int]], into: Deltas) -> None:
+    """Recomputes the units' tree state and adds what changed since the stored own counters."""
+    if not unit_ids:
+        return
+    fresh = Deltas()
+    for state in unit_states(unit_ids):
+        count_state(state, fresh)
+    stored = Deltas()
+    for chunk in _chunks(sorted(unit_ids)):
+        for row in DailyCount.objects.filter(unit_id__in=chunk).exclude(
+            own_leaves=0, own_sourced=0, own_sourced_leaves=0
+        ).values("unit_id", "campaign_id", "day", *OWN_STRUCTURE):
+            for counter in OWN_STRUCTURE:
+                stored.add([row["unit_id"]], row["campaign_id"], row["day"], counter, row[counter])
+    fresh.subtract(stored)
+    spread_own(fresh, lineage, into)
+
+
+def track(*, members: Iterable[int] = (), events: Iterable[int] = (),
+          returns: Iterable[tuple[int, int]] = (), outreach: Iterable[int] = (),
+          units: Iterable[int] = ()) -> Maintenance:
+    """Reads the named records' facts now; the caller writes, then calls `finish()` in the same
+    transaction (a service's own atomic block: if the write fails, nothing was added)."""
+    return Maintenance(Touched(members=set(members), events=set(events), returns=set(returns),
+                               outreach=set(outreach), units=set(units)))
+
+
+@contextmanager
+def maintained(*, members: Iterable[int] = (), events: Iterable[int] = (),
+               returns: Iterable[tuple[int, int]] = (), outreach: Iterable[int] = (),
+               units: Iterable[int] = ()) -> Iterator[Maintenance]:
+    """Keeps the counters in step with the writes made inside the block (in its transaction)."""
+    with transaction.atomic():
+        maintenance = Maintenance(Touched(members=set(members), events=set(events), returns=set(returns),
+                                          outreach=set(outreach), units=set(units)))
+        yield maintenance
+        maintenance.finish()
+
+
+# --- from scratch ------------------------------------------------------------------------------
+
+
+def expected_counts(*, say: Callable[[str], None] | None = None) -> dict[RowKey, dict[str, int]]:
+    """Every counter as the records give it, from scratch."""
+    lineage = _Lineage(Unit.objects.values_list("pk", flat=True))
+    deltas = Deltas()
+    members = list(Member.objects.values_list("pk", flat=True).order_by("pk"))
+    for start in range(0, len(members), 20 * CHUNK):
+        count_facts(Facts(members=member_facts(members[start:start + 20 * CHUNK])), lineage, deltas)
+        if say:
+            say(f"{min(start + 20 * CHUNK, len(members))} of {len(members)} members counted")
+    count_facts(Facts(
+        events=event_facts(Event.objects.values_list("pk", flat=True)),
+        returns=return_facts(_return_pairs()),
+        outreach=outreach_facts(Outreach.objects.values_list("pk", flat=True)),
+    ), lineage, deltas)
+    own = Deltas()
+    for state in unit_states(lineage.paths):
+        count_state(state, own)
+    spread_own(own, lineage, deltas)
+    return deltas.nonzero()
+
+
+def _return_pairs() -> set[tuple[int, int]]:
+    pairs: set[tuple[int, int]] = set()
+    for model in (MemberReturn, NonMemberReturn, PledgeReturn):
+        pairs.update(model.objects.values_list("unit_id", "campaign_id").distinct().order_by())
+    return pairs
+
+
+def stored_counts() -> dict[RowKey, dict[str, int]]:
+    stored = Deltas()
+    rows = DailyCount.objects.values("unit_id", "campaign_id", "day", *COUNTERS)
+    for row in rows.iterator(chunk_size=CHUNK):
+        key = (row["unit_id"], row["campaign_id"], row["day"])
+        for counter in COUNTERS:
+            if row[counter]:
+                stored.rows[key][counter] += row[counter]
+    return stored.nonzero()
+
+
+@transaction.atomic
+def rebuild(*, say: Callable[[str], None] | None = None) -> int:
+    """Deletes every counter and writes them again from the records; returns the rows written."""
+    counts = expected_counts(say=say)
+    DailyCount.objects.all().delete()
+    _upsert(counts)
+    return len(counts)
+
+
+@dataclass(frozen=True)
+class Difference:
+    unit_id: int
+    campaign_id: int
+    day: datetime.date
+    counter: str
+    stored: int
+    expected: int
+
+
+def differences(*, say: Callable[[str], None] | None = None) -> list[Difference]:
+    expected, stored = expected_counts(say=say), stored_counts()
+    found = []
+    for key in sorted(expected.keys() | stored.keys()):
+        want, have = expected.get(key, {}), stored.get(key, {})
+        for counter in sorted(want.keys() | have.keys()):
+            if want.get(counter, 0) != have.get(counter, 0):
+                found.append(Difference(*key, counter=counter, stored=have.get(counter, 0),
+                                        expected=want.get(counter, 0)))
+    return found
+
+
+def sums(*, unit_ids: Iterable[int], campaign_id: int, as_of: datetime.date) -> dict[int, dict[str, int]]:
+    """Every counter of each unit's subtree on `as_of` for the campaign (one query)."""
+    rows = (
+        DailyCount.objects.filter(unit_id__in=list(unit_ids), campaign_id__in=[EVERY_CAMPAIGN, campaign_id],
+                                  day__lte=as_of)
+        .values("unit_id")
+        .annotate(**{counter: Sum(counter) for counter in COUNTERS})
+        .order_by()
+    )
+    return {row.pop("unit_id"): {k: v or 0 for k, v in row.items()} for row in rows}
+
+
+def records_of_unit(unit_id: int) -> dict[str, list[Any]]:
+    """The counted records held by one unit (for a change of its dates or tracking mode)."""
+    pairs: set[tuple[int, int]] = set()
+    for model in (MemberReturn, NonMemberReturn, PledgeReturn):
+        pairs.update(model.objects.filter(unit_id=unit_id).values_list("unit_id", "campaign_id").distinct()
+                     .order_by())
+    return {"members": list(Member.objects.filter(unit_id=unit_id).values_list("pk", flat=True)),
+            "returns": sorted(pairs)}

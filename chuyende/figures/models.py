@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chuyende.figures.counters import COUNTERS
+
+EVERY_CAMPAIGN = 0  # campaign_id of counters that do not depend on the campaign (rosters, tree)
+
+
+class DailyCount(models.Model):
+    """What changed on one day in one unit's subtree for one campaign: one delta per counter.
+
+    A counter's value on a date is the sum of its deltas up to that date. Rows are kept for the
+    unit where a record lies and for each of its ancestors, so a unit's figures are read from its
+    own rows: the number of rows read depends on the days with changes, not on the members.
+    Written only by `figures.ledger`, in the transaction of the records it summarises.
+    """
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    campaign_id = models.PositiveIntegerField(default=EVERY_CAMPAIGN)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "campaign_id", "day"], name="one_daily_count_a_day")
+        ]
+        verbose_name = _("daily count")
+        verbose_name_plural = _("daily counts")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.campaign_id} {self.day:%d/%m/%Y}"
+
+
+for _name in COUNTERS:
+    DailyCount.add_to_class(_name, models.IntegerField(default=0))

@@ -1,0 +1,102 @@
+"""The maintained counters against a recount from the records, after the writes that are hard to
+keep exactly: a status dated in the past, an event deleted, a unit moved or closed, a return
+superseded, a tracking mode changed. Each write goes through its service; then `differences()` must
+find nothing, and the roll-up read from the counters must equal the roll-up after a rebuild."""
+
+import datetime
+
+import pytest
+
+from chuyende.campaigns.models import Campaign
+from chuyende.events.models import Event, StudyRecord
+from chuyende.events.services import event_delete
+from chuyende.figures.ledger import ancestors_or_self, differences, rebuild, subtract, union
+from chuyende.figures.models import DailyCount
+from chuyende.figures.rollup import RollUp, unit_figures
+from chuyende.members.models import Member
+from chuyende.members.services import member_status_change
+from chuyende.organisation.models import Unit
+from chuyende.organisation.services import unit_update
+from chuyende.returns.services import member_return_save
+from tests.conftest import unit
+
+pytestmark = pytest.mark.django_db
+DATES = (datetime.date(2024, 1, 1), datetime.date(2024, 3, 15), datetime.date(2024, 3, 31),
+         datetime.date(2024, 12, 31))
+
+
+def every_rollup(campaign: Campaign) -> dict[tuple[str, datetime.date], RollUp]:
+    return {(u.code, day): unit_figures(unit=u, campaign=campaign, as_of=day)
+            for u in Unit.objects.order_by("path") for day in DATES}
+
+
+def assert_counters_exact(campaign: Campaign) -> None:
+    assert differences() == []
+    live = every_rollup(campaign)
+    rebuild()
+    assert every_rollup(campaign) == live
+
+
+def test_the_scenario_as_loaded_has_exact_counters(scenario):
+    assert DailyCount.objects.exists()
+    assert_counters_exact(scenario)
+
+
+def test_a_status_dated_before_a_study_record(scenario):
+    record = StudyRecord.objects.filter(campaign=scenario).order_by("first_studied_on").last()
+    member = Member.objects.get(pk=record.member_id)
+    before = unit_figures(unit=member.unit, campaign=scenario, as_of=DATES[-1])
+    member_status_change(actor=None, member=member, status="away",
+                         since=record.first_studied_on - datetime.timedelta(days=3))
+    after = unit_figures(unit=member.unit, campaign=scenario, as_of=DATES[-1])
+    assert after.tally.away == before.tally.away + 1
+    assert_counters_exact(scenario)
+
+
+def test_a_deleted_event(scenario):
+    event = Event.objects.filter(campaign=scenario, sites__isnull=False).distinct().order_by("held_on").first()
+    event_delete(actor=None, event=event)
+    assert_counters_exact(scenario)
+
+
+def _update(target: Unit, **changes: object) -> None:
+    values = {"code": target.code, "name": target.name, "kind": target.kind, "tracking": target.tracking,
+              "parent": target.parent, "opened_on": target.opened_on, "closed_on": target.closed_on}
+    unit_update(actor=None, unit=target, **{**values, **changes})
+
+
+def test_a_moved_unit(scenario):
+    cell, commune = unit("BN.HA.HB.DONG"), unit("BN.HA.HP")
+    rollup = unit_figures(unit=cell, campaign=scenario, as_of=DATES[-1])
+    _update(cell, parent=commune)
+    moved = unit_figures(unit=commune, campaign=scenario, as_of=DATES[-1])
+    assert any(child.unit.code == "BN.HA.HB.DONG" for child in moved.children)
+    assert unit_figures(unit=unit("BN.HA.HB.DONG"), campaign=scenario, as_of=DATES[-1]).tally == rollup.tally
+    assert_counters_exact(scenario)
+
+
+def test_a_closed_unit_and_a_changed_tracking_mode(scenario):
+    _update(unit("BN.HA.HB.TAY"), closed_on=datetime.date(2024, 3, 20))
+    target = unit("BN.HA.TT.KP1")
+    _update(target, tracking=Unit.Tracking.AGGREGATE
+            if target.tracking == Unit.Tracking.INDIVIDUAL else Unit.Tracking.INDIVIDUAL)
+    assert_counters_exact(scenario)
+
+
+def test_a_return_superseded_and_one_dated_earlier(scenario):
+    reporting = Unit.objects.filter(tracking=Unit.Tracking.AGGREGATE, children__isnull=True).order_by("path")[0]
+    for day, studied in ((datetime.date(2024, 3, 20), 5), (datetime.date(2024, 3, 5), 3)):
+        member_return_save(actor=None, campaign=scenario, unit=reporting, as_of=day, members_total=20,
+                           exempt=1, away=1, studied=studied)
+    assert_counters_exact(scenario)
+
+
+def test_paths_are_made_of_the_ids():
+    assert ancestors_or_self("000000001.000000042.") == [1, 42]
+
+
+def test_windows_merge_and_cut():
+    day = datetime.date
+    assert union([(day(2024, 1, 1), day(2024, 2, 1)), (day(2024, 2, 1), None)]) == [(day(2024, 1, 1), None)]
+    assert subtract([(day(2024, 1, 1), None)], [(day(2024, 2, 1), day(2024, 3, 1))]) == [
+        (day(2024, 1, 1), day(2024, 2, 1)), (day(2024, 3, 1), None)]
