@@ -116,6 +116,7 @@ class Deltas:
 
 @dataclass
 class MemberFacts:
+    member_id: int
     unit_id: int
     individual: bool
     window: Window
@@ -183,8 +184,8 @@ def member_facts(member_ids: Iterable[int]) -> list[MemberFacts]:
             "pk", "unit_id", "unit__tracking", "unit__opened_on", "unit__closed_on"
         ).order_by()
         for pk, unit_id, tracking, opened_on, closed_on in rows:
-            facts[pk] = MemberFacts(unit_id=unit_id, individual=tracking == Unit.Tracking.INDIVIDUAL,
-                                    window=unit_window(opened_on, closed_on))
+            facts[pk] = MemberFacts(member_id=pk, unit_id=unit_id, window=unit_window(opened_on, closed_on),
+                                    individual=tracking == Unit.Tracking.INDIVIDUAL)
         _add_member_records(facts, MemberStatus.objects.filter(member_id__in=chunk),
                             StudyRecord.objects.filter(member_id__in=chunk),
                             Pledge.objects.filter(member_id__in=chunk))
@@ -546,7 +547,7 @@ class Maintenance:
         after_info = self._unit_info(self.touched.units)
         self._move_subtrees(after_info)
         state_units = self.touched.units | {r.unit_id for r in (*self.before.returns, *after.returns)}
-        state_units |= {m.unit_id for m in (*self.before.members, *after.members)}
+        state_units |= _members_moved_or_restated(self.before.members, after.members)
         state_units |= {parent for _, parent in (*self.unit_info.values(), *after_info.values()) if parent}
         lineage = _Lineage(self.before.unit_ids() | after.unit_ids() | state_units)
         deltas = Deltas()
@@ -571,6 +572,24 @@ class Maintenance:
                     moved.add(old, row["campaign_id"], row["day"], counter, -n)
                     moved.add(new, row["campaign_id"], row["day"], counter, n)
         _upsert(moved.nonzero())
+
+
+def _members_moved_or_restated(before: list[MemberFacts], after: list[MemberFacts]) -> set[int]:
+    """Units whose sources may have changed: a member's unit, unit state or status periods changed
+    (a new study record or pledge changes no source)."""
+    def standing(facts: MemberFacts) -> tuple[object, ...]:
+        return (facts.unit_id, facts.individual, facts.window, sorted(facts.periods))
+
+    was = {facts.member_id: facts for facts in before}
+    units: set[int] = set()
+    for facts in after:
+        old = was.pop(facts.member_id, None)
+        if old is None or standing(old) != standing(facts):
+            units.add(facts.unit_id)
+            if old is not None:
+                units.add(old.unit_id)
+    units.update(facts.unit_id for facts in was.values())
+    return units
 
 
 def _reconcile_states(unit_ids: set[int], lineage: Callable[[int], list[int]], into: Deltas) -> None:
@@ -618,21 +637,29 @@ def maintained(*, members: Iterable[int] = (), events: Iterable[int] = (),
 def expected_counts(*, say: Callable[[str], None] | None = None) -> dict[RowKey, dict[str, int]]:
     """Every counter as the records give it, from scratch."""
     lineage = _Lineage(Unit.objects.values_list("pk", flat=True))
-    deltas = Deltas()
-    members = list(Member.objects.values_list("pk", flat=True).order_by("pk"))
+    own = Deltas()  # members, returns and outreach counted on their own unit, then spread up once
+
+    def alone(unit_id: int) -> list[int]:
+        return [unit_id]
+
+    members = list(Member.objects.values_list("pk", flat=True).order_by("unit_id", "pk"))
     for start in range(0, len(members), 20 * CHUNK):
-        count_facts(Facts(members=member_facts(members[start:start + 20 * CHUNK])), lineage, deltas)
+        count_facts(Facts(members=member_facts(members[start:start + 20 * CHUNK])), alone, own)
         if say:
             say(f"{min(start + 20 * CHUNK, len(members))} of {len(members)} members counted")
-    count_facts(Facts(
-        events=event_facts(Event.objects.values_list("pk", flat=True)),
-        returns=return_facts(_return_pairs()),
-        outreach=outreach_facts(Outreach.objects.values_list("pk", flat=True)),
-    ), lineage, deltas)
-    own = Deltas()
+    count_facts(Facts(returns=return_facts(_return_pairs()),
+                      outreach=outreach_facts(Outreach.objects.values_list("pk", flat=True))), alone, own)
+    deltas = Deltas()
+    for (unit_id, campaign, day), counters in own.rows.items():
+        units = lineage(unit_id)
+        for counter, n in counters.items():
+            deltas.add(units, campaign, day, counter, n)
+    del own
+    count_facts(Facts(events=event_facts(Event.objects.values_list("pk", flat=True))), lineage, deltas)
+    states = Deltas()
     for state in unit_states(lineage.paths):
-        count_state(state, own)
-    spread_own(own, lineage, deltas)
+        count_state(state, states)
+    spread_own(states, lineage, deltas)
     return deltas.nonzero()
 
 

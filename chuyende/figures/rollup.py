@@ -349,17 +349,17 @@ def _figures_of(ref: UnitRef, sums: dict[str, int], campaign: Campaign) -> UnitF
 
 def _units_without_data(unit: Unit, sums: dict[str, int], campaign: Campaign,
                         as_of: datetime.date) -> list[UnitRef]:
-    """The leaves without a source, found by walking down only into subtrees that have some (one
-    query a level), at most UNITS_WITHOUT_DATA_LISTED of them, in tree order."""
+    """The leaves without a source, in tree order, found by walking down only into subtrees that
+    have some (two queries a level); none listed when there are more than UNITS_WITHOUT_DATA_LISTED."""
     def missing(counters: dict[str, int]) -> int:
         return counters.get("leaves", 0) - counters.get("sourced_leaves", 0)
 
-    if missing(sums) <= 0:
-        return []
+    if not 0 < missing(sums) <= UNITS_WITHOUT_DATA_LISTED:
+        return []  # none, or more than a page lists: the sub-units' counts lead to them
     found: list[UnitRef] = []
     frontier = [unit.pk]
     refs: dict[int, UnitRef] = {unit.pk: UnitRef(unit.pk, unit.code, unit.name, unit.kind, unit.path)}
-    while frontier and len(found) < UNITS_WITHOUT_DATA_LISTED:
+    while frontier:
         rows = list(Unit.objects.filter(parent_id__in=frontier).values_list(
             "id", "code", "name", "kind", "path", "parent_id"))
         below = ledger.sums(unit_ids=[row[0] for row in rows], campaign_id=campaign.pk, as_of=as_of)
@@ -370,7 +370,7 @@ def _units_without_data(unit: Unit, sums: dict[str, int], campaign: Campaign,
                 lacking[parent_id].append(uid)
         found += [refs[uid] for uid in frontier if uid not in lacking]
         frontier = sorted((cid for ids in lacking.values() for cid in ids), key=lambda c: refs[c].path)
-    return sorted(found, key=lambda ref: ref.path)[:UNITS_WITHOUT_DATA_LISTED]
+    return sorted(found, key=lambda ref: ref.path)
 
 
 @dataclass(frozen=True)

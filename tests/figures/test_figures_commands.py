@@ -1,0 +1,46 @@
+"""`figures_verify` finds a counter that no longer matches the records; `figures_rebuild` mends it."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import F
+
+from chuyende.figures.models import DailyCount
+
+pytestmark = pytest.mark.django_db
+
+
+def verify() -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("figures_verify", stdout=out, stderr=err)
+    except SystemExit as exit_status:
+        return int(exit_status.code or 0), out.getvalue(), err.getvalue()
+    return 0, out.getvalue(), err.getvalue()
+
+
+def test_verify_is_clean_after_the_scenario_and_names_a_corrupted_counter(scenario):
+    status, out, _err = verify()
+    assert status == 0
+    assert "The counters match the records" in out
+
+    row = DailyCount.objects.filter(studied_active__gt=0).order_by("unit_id", "day").first()
+    DailyCount.objects.filter(pk=row.pk).update(studied_active=F("studied_active") + 2)
+    status, out, err = verify()
+    assert status == 1
+    assert f"unit {row.unit_id} campaign {row.campaign_id} {row.day:%d/%m/%Y} studied_active: " \
+           f"stored {row.studied_active + 2}, records give {row.studied_active}" in out
+    assert "1 differences" in err
+
+    out = io.StringIO()
+    call_command("figures_rebuild", stdout=out)
+    assert "counter rows written" in out.getvalue()
+    assert verify()[0] == 0
+
+
+def test_rebuild_of_an_empty_database_writes_nothing(db):
+    out = io.StringIO()
+    call_command("figures_rebuild", stdout=out)
+    assert out.getvalue().startswith("0 counter rows written")
+    assert verify()[0] == 0
