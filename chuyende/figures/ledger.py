@@ -487,7 +487,7 @@ def _upsert(rows: dict[RowKey, dict[str, int]]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), size):
             batch = ordered[start:start + size]
-            params: list[object] = []
+            params: list[Any] = []
             for (unit_id, campaign, day), counters in batch:
                 params += [unit_id, campaign, day, *(counters.get(c, 0) for c in COUNTERS)]
             cursor.execute(

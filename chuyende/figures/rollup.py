@@ -261,13 +261,17 @@ def event_lines(*, unit_path: str, campaign_id: int, as_of: datetime.date) -> li
     for row in Event.objects.filter(
         campaign_id=campaign_id, held_on__lte=as_of, organiser__path__under=unit_path
     ).values_list(*fields).order_by():
-        lines[row[0]] = EventLine(*row, organised_here=True)
+        event_id, code, title, held_on, event_format, organiser_name, depth = row
+        lines[event_id] = EventLine(id=event_id, code=code, title=title, held_on=held_on, format=event_format,
+                                    organiser_name=organiser_name, organiser_depth=depth, organised_here=True)
     for row in Site.objects.filter(
         event__campaign_id=campaign_id, event__held_on__lte=as_of, unit__path__under=unit_path
     ).values_list(*(f"event__{name}" for name in fields), "other_members", "listed_members", "non_members"):
         line = lines.get(row[0])
         if line is None:  # organised above the subtree, with a bridge point in it
-            line = lines[row[0]] = EventLine(*row[:7], organised_here=False)
+            line = lines[row[0]] = EventLine(
+                id=row[0], code=row[1], title=row[2], held_on=row[3], format=row[4], organiser_name=row[5],
+                organiser_depth=row[6], organised_here=False)
         line.sites += 1
         line.member_person_times += row[7] + row[8]
         line.non_member_person_times += row[9]

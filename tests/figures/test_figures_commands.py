@@ -25,17 +25,18 @@ def test_verify_is_clean_after_the_scenario_and_names_a_corrupted_counter(scenar
     assert status == 0
     assert "The counters match the records" in out
 
-    row = DailyCount.objects.filter(studied_active__gt=0).order_by("unit_id", "day").first()
-    DailyCount.objects.filter(pk=row.pk).update(studied_active=F("studied_active") + 2)
+    row = DailyCount.objects.filter(studied_active__gt=0).order_by("unit_id", "day").values(
+        "pk", "unit_id", "campaign_id", "day", "studied_active")[0]
+    DailyCount.objects.filter(pk=row["pk"]).update(studied_active=F("studied_active") + 2)
     status, out, err = verify()
     assert status == 1
-    assert f"unit {row.unit_id} campaign {row.campaign_id} {row.day:%d/%m/%Y} studied_active: " \
-           f"stored {row.studied_active + 2}, records give {row.studied_active}" in out
+    assert f"unit {row['unit_id']} campaign {row['campaign_id']} {row['day']:%d/%m/%Y} studied_active: " \
+           f"stored {row['studied_active'] + 2}, records give {row['studied_active']}" in out
     assert "1 differences" in err
 
-    out = io.StringIO()
-    call_command("figures_rebuild", stdout=out)
-    assert "counter rows written" in out.getvalue()
+    rebuilt = io.StringIO()
+    call_command("figures_rebuild", stdout=rebuilt)
+    assert "counter rows written" in rebuilt.getvalue()
     assert verify()[0] == 0
 
 

@@ -4,6 +4,7 @@ superseded, a tracking mode changed. Each write goes through its service; then `
 find nothing, and the roll-up read from the counters must equal the roll-up after a rebuild."""
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -44,6 +45,7 @@ def test_the_scenario_as_loaded_has_exact_counters(scenario):
 
 def test_a_status_dated_before_a_study_record(scenario):
     record = StudyRecord.objects.filter(campaign=scenario).order_by("first_studied_on").last()
+    assert record is not None
     member = Member.objects.get(pk=record.member_id)
     before = unit_figures(unit=member.unit, campaign=scenario, as_of=DATES[-1])
     member_status_change(actor=None, member=member, status="away",
@@ -54,12 +56,13 @@ def test_a_status_dated_before_a_study_record(scenario):
 
 
 def test_a_deleted_event(scenario):
-    event = Event.objects.filter(campaign=scenario, sites__isnull=False).distinct().order_by("held_on").first()
+    event = Event.objects.filter(campaign=scenario, sites__isnull=False).order_by("held_on").first()
+    assert event is not None
     event_delete(actor=None, event=event)
     assert_counters_exact(scenario)
 
 
-def _update(target: Unit, **changes: object) -> None:
+def _update(target: Unit, **changes: Any) -> None:
     values = {"code": target.code, "name": target.name, "kind": target.kind, "tracking": target.tracking,
               "parent": target.parent, "opened_on": target.opened_on, "closed_on": target.closed_on}
     unit_update(actor=None, unit=target, **{**values, **changes})
@@ -84,7 +87,8 @@ def test_a_closed_unit_and_a_changed_tracking_mode(scenario):
 
 
 def test_a_return_superseded_and_one_dated_earlier(scenario):
-    reporting = Unit.objects.filter(tracking=Unit.Tracking.AGGREGATE, children__isnull=True).order_by("path")[0]
+    leaves = Unit.objects.filter(tracking=Unit.Tracking.AGGREGATE, children__isnull=True)
+    reporting = leaves.order_by("path")[0]
     for day, studied in ((datetime.date(2024, 3, 20), 5), (datetime.date(2024, 3, 5), 3)):
         member_return_save(actor=None, campaign=scenario, unit=reporting, as_of=day, members_total=20,
                            exempt=1, away=1, studied=studied)

@@ -211,7 +211,7 @@ def test_the_queries_do_not_grow_with_the_rows(actors):
     officer = actors.outsiders["officer"]
 
     def rows(days: range) -> list[MemberReturnRow]:
-        return [member_row(code, (2024, 5, day), 40, 3, 2, 30) for day in days
+        return [member_row(code, (2024, 5, day), 40, 3, 2, 20 + day) for day in days
                 for code in ("BN.HA.HP.PM", "BN.HA.HP.PL", "BN.HA.HP.YT")]
 
     few, more = rows(range(1, 2)), rows(range(2, 7))
