@@ -10,7 +10,7 @@ from tests.builders import D, add_commune
 from tests.conftest import unit
 
 # Queries of the page of the district's draft report, the same on SQLite and PostgreSQL.
-REPORT_PAGE_QUERIES = 83
+REPORT_PAGE_QUERIES = 77
 
 SIZES = [pytest.param(False, id="scenario"), pytest.param(True, id="scenario-and-a-commune-more")]
 
