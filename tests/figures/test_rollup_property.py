@@ -220,7 +220,8 @@ class Writes:
         """A unit reporting counts, mostly one without sub-units (the others' returns are refused)."""
         counting = [unit for unit in units() if unit.tracking == Unit.Tracking.AGGREGATE]
         parents = set(Unit.objects.values_list("parent_id", flat=True))
-        found = pick([unit for unit in counting if unit.pk not in parents] if number % 4 else counting, number)
+        without_sub_units = [unit for unit in counting if unit.pk not in parents]
+        found = pick(without_sub_units if number % 4 else counting, number)
         if found is None:
             raise ValidationError("no unit reports counts")
         return found
