@@ -36,3 +36,6 @@ COUNTERS: tuple[str, ...] = (
 )
 # Counters that add up from a unit to its ancestors (everything but the unit's own tree state).
 PROPAGATED: tuple[str, ...] = tuple(name for name in COUNTERS if name not in OWN_STRUCTURE)
+# Of those, the ones a subtree's total is the sum of its parts ("events_held" counts an event once
+# in a unit however many of its sub-units held it).
+ADDED_UP: tuple[str, ...] = tuple(name for name in PROPAGATED if name != "events_held")

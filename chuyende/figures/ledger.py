@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Min, Sum
 
 from chuyende.events.models import Event, Site, StudyRecord
-from chuyende.figures.counters import COUNTERS, OWN_STRUCTURE, PROPAGATED, STATUSES
+from chuyende.figures.counters import ADDED_UP, COUNTERS, OWN_STRUCTURE, STATUSES
 from chuyende.figures.models import EVERY_CAMPAIGN, DailyCount
 from chuyende.members.models import Member, MemberStatus
 from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
@@ -559,19 +559,42 @@ class Maintenance:
         _upsert(deltas.nonzero())
 
     def _move_subtrees(self, now: dict[int, tuple[str, int | None]]) -> None:
-        """A moved unit takes its subtree's counters from its old ancestors to its new ones."""
+        """A moved unit takes its subtree's counters from its old ancestors to its new ones. Events
+        held are not added up but counted once per unit, so each event held in the subtree is
+        counted again on both trees."""
         moved = Deltas()
         for unit_id, (old_path, _) in self.unit_info.items():
             new_path = now.get(unit_id, (old_path, None))[0]
             if new_path == old_path:
                 continue
             old, new = ancestors_or_self(old_path)[:-1], ancestors_or_self(new_path)[:-1]
-            for row in DailyCount.objects.filter(unit_id=unit_id).values("campaign_id", "day", *PROPAGATED):
-                for counter in PROPAGATED:
+            for row in DailyCount.objects.filter(unit_id=unit_id).values("campaign_id", "day", *ADDED_UP):
+                for counter in ADDED_UP:
                     n = row[counter]
                     moved.add(old, row["campaign_id"], row["day"], counter, -n)
                     moved.add(new, row["campaign_id"], row["day"], counter, n)
+            _recount_events_held(old_path, new_path, moved)
         _upsert(moved.nonzero())
+
+
+def _recount_events_held(old_path: str, new_path: str, into: Deltas) -> None:
+    """Each event organised or followed in a moved subtree, held once on the old tree (taken away)
+    and once on the new one (added)."""
+    ids = set(Event.objects.filter(organiser__path__under=new_path).values_list("pk", flat=True))
+    ids.update(Site.objects.filter(unit__path__under=new_path).values_list("event_id", flat=True))
+    events = event_facts(ids)
+    lineage = _Lineage({event.organiser_id for event in events} | {
+        site[0] for event in events for site in event.sites})
+
+    def before(unit_id: int) -> list[int]:
+        path = lineage.paths[unit_id]
+        return ancestors_or_self(old_path + path[len(new_path):] if path.startswith(new_path) else path)
+
+    for event in events:
+        for sign, units in ((-1, before), (1, lineage)):
+            places = (event.organiser_id, *(site[0] for site in event.sites))
+            held = {unit for unit_id in places for unit in units(unit_id)}
+            into.add(held, event.campaign_id, event.held_on, "events_held", sign)
 
 
 def _members_moved_or_restated(before: list[MemberFacts], after: list[MemberFacts]) -> set[int]:

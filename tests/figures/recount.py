@@ -56,6 +56,7 @@ class Figures:
     units_without_data: list[str]
     source_units: int
     children: list["Figures"] = field(default_factory=list)
+    units_without_data_count: int = -1  # the roll-up's count; the recount lists them
 
 
 def rate(numerator: int, denominator: int, precision: int) -> Decimal | None:
