@@ -30,6 +30,7 @@ from django.db.models import Count, FilteredRelation, Q, Sum
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate
 from chuyende.events.models import Event, Site
+from chuyende.figures.rules import leaves_on
 from chuyende.materials.models import MaterialTransfer
 from chuyende.materials.selectors import Holding
 from chuyende.members.models import COUNTED_STATUSES, MemberStatus, status_on
@@ -291,23 +292,20 @@ def _figures_of(ref: UnitRef, unit_ids: list[int], data: _SubtreeData, campaign:
 def _load_subtree(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _SubtreeData:
     units: dict[int, UnitRef] = {}
     tracking: dict[int, str] = {}
-    parents: set[int] = set()
-    open_units: set[int] = set()
+    periods = []
     rows = Unit.objects.filter(path__under=unit.path).values_list(
         "id", "code", "name", "kind", "path", "parent_id", "tracking", "opened_on", "closed_on"
     )
     for uid, code, name, kind, path, parent_id, mode, opened_on, closed_on in rows:
         units[uid] = UnitRef(id=uid, code=code, name=name, kind=kind, path=path)
         tracking[uid] = mode
-        if (opened_on is None or opened_on <= as_of) and (closed_on is None or closed_on > as_of):
-            open_units.add(uid)
-            if parent_id is not None:
-                parents.add(parent_id)  # a unit whose sub-units have all closed reports itself
+        periods.append((uid, parent_id, opened_on, closed_on))
+    open_units, leaves = leaves_on(periods, as_of)
     data = _SubtreeData(
         units=units,
         open_units=open_units,
         tracking=tracking,
-        leaves={uid for uid in open_units if uid not in parents},
+        leaves=leaves,
         tallies=defaultdict(Tally),
         events_by_unit=defaultdict(set),
         has_source=set(),
