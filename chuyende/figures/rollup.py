@@ -30,6 +30,7 @@ from django.db.models import Count, FilteredRelation, Q, Sum
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate
 from chuyende.events.models import Event, Site
+from chuyende.figures.events import EventLine
 from chuyende.figures.rules import leaves_on
 from chuyende.materials.models import MaterialTransfer
 from chuyende.materials.selectors import Holding
@@ -126,33 +127,22 @@ class UnitFigures:
 
 
 @dataclass(frozen=True)
+class Leaf:
+    """A unit holding figures of its own on the date (open, with no open sub-unit), and whether it has
+    any: a roster kept per person, or a return in force."""
+
+    unit: UnitRef
+    tracking: str
+    has_data: bool
+
+
+@dataclass(frozen=True)
 class Share:
     """`count` of `total` sub-units, with its rate (None when there are none)."""
 
     count: int
     total: int
     rate: Decimal | None
-
-
-@dataclass
-class EventLine:
-    """One event held in the subtree: organised in it, or organised above with bridge points in it."""
-
-    id: int
-    code: str
-    title: str
-    held_on: datetime.date
-    format: str
-    organiser_name: str
-    organiser_depth: int
-    organised_here: bool
-    sites: int = 0
-    member_person_times: int = 0
-    non_member_person_times: int = 0
-
-    @property
-    def attendance_person_times(self) -> int:
-        return self.member_person_times + self.non_member_person_times
 
 
 @dataclass(frozen=True)
@@ -182,8 +172,8 @@ class RollUp(UnitFigures):
     precision: int = 2
     children: list[UnitFigures] = field(default_factory=list)
     supervision: SupervisionFigures = field(default_factory=lambda: NO_SUPERVISION)
-    events: list[EventLine] = field(default_factory=list)
     own: Tally = field(default_factory=Tally)  # the unit's own records, without its sub-units'
+    leaves: list[Leaf] = field(default_factory=list)  # in tree order
 
     @property
     def children_reached_target(self) -> list[UnitFigures]:
@@ -255,8 +245,11 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
         precision=campaign.rate_precision,
         children=children,
         supervision=data.supervision,
-        events=sorted(data.event_lines.values(), key=lambda line: (line.held_on, line.code)),
         own=data.tallies.get(unit.pk) or Tally(),
+        leaves=[
+            Leaf(unit=data.units[uid], tracking=data.tracking[uid], has_data=uid in data.has_source)
+            for uid in sorted(data.leaves, key=lambda uid: data.units[uid].path)
+        ],
     )
 
 

@@ -23,9 +23,14 @@ def open_on(day: datetime.date, prefix: str = "") -> Q:
     return opened & not_closed
 
 
+def in_period(start: datetime.date | None, end: datetime.date | None, day: datetime.date) -> bool:
+    """Whether `day` falls in a period from `start` (included) to `end` (excluded), either open."""
+    return (start is None or start <= day) and (end is None or end > day)
+
+
 def is_open_on(opened_on: datetime.date | None, closed_on: datetime.date | None, day: datetime.date) -> bool:
     """The same rule as `open_on`, for values already read."""
-    return (opened_on is None or opened_on <= day) and (closed_on is None or closed_on > day)
+    return in_period(opened_on, closed_on, day)
 
 
 def leaves_on(

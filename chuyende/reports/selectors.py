@@ -8,7 +8,7 @@ import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,10 +22,11 @@ from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import format_date, format_number, format_rate
 from chuyende.events.models import Event
 from chuyende.figures.rollup import unit_figures
+from chuyende.figures.snapshot import child_figures
 from chuyende.materials.models import MaterialTransfer
 from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Rating
-from chuyende.reports.figures import child_figures
+from chuyende.reports.figures import frozen_figures_of
 from chuyende.reports.models import Report
 from chuyende.reports.services import can_review
 
@@ -136,19 +137,10 @@ class ChildRow:
         return bool(self.differs)
 
 
-def _rate(value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
 def _from_report(figures: dict[str, Any]) -> ChildFigures:
     members = figures.get("party_members", {})
     return ChildFigures(
-        eligible=members.get("eligible"), studied=members.get("studied"), rate=_rate(members.get("rate")),
+        eligible=members.get("eligible"), studied=members.get("studied"), rate=members.get("rate"),
         non_members=figures.get("non_party", {}).get("studied"), events=figures.get("events_organised"),
         person_times=figures.get("attendance_person_times"),
     )
@@ -161,16 +153,15 @@ def headline_figures(figures: dict[str, Any]) -> ChildFigures:
 
 def _from_child(child: dict[str, Any]) -> ChildFigures:
     return ChildFigures(
-        eligible=child.get("eligible"), studied=child.get("studied"), rate=_rate(child.get("rate")),
+        eligible=child.get("eligible"), studied=child.get("studied"), rate=child.get("rate"),
         non_members=child.get("non_members_studied"), events=child.get("events_organised"),
         person_times=child.get("attendance_person_times"),
     )
 
 
 def _frozen_of(report: Report | None) -> ChildFigures | None:
-    if report is None or not report.snapshot:
-        return None
-    return _from_report(report.snapshot.get("figures", {}))
+    frozen = frozen_figures_of(report) if report is not None else None
+    return None if frozen is None else _from_report(frozen)
 
 
 def latest_sent_reports(*, report: Report) -> dict[int, Report]:
@@ -411,8 +402,8 @@ def figure_value(key: str, value: Any, *, precision: int) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "–"
     text = str(value)
-    if key.endswith("rate") and _rate(text) is not None:
-        return format_rate(_rate(text), precision=precision)
+    if isinstance(value, Decimal):
+        return format_rate(value, precision=precision)
     if _DATE.match(text):
         return format_date(datetime.date.fromisoformat(text))
     return text
