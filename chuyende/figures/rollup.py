@@ -31,9 +31,9 @@ from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate
 from chuyende.events.models import Event, Site
 from chuyende.figures.events import EventLine
+from chuyende.figures.materials import Holding
 from chuyende.figures.rules import leaves_on
 from chuyende.materials.models import MaterialTransfer
-from chuyende.materials.selectors import Holding
 from chuyende.members.models import COUNTED_STATUSES, MemberStatus, status_on
 from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
 from chuyende.outreach.models import Outreach

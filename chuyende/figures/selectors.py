@@ -9,9 +9,9 @@ from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.events.models import Event
+from chuyende.figures.materials import Holding
 from chuyende.figures.rollup import RollUp, Tally
 from chuyende.materials.models import MaterialTransfer
-from chuyende.materials.selectors import Holding
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import ancestors
 from chuyende.outreach.models import Outreach

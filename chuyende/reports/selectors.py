@@ -302,11 +302,25 @@ def _event_labels() -> dict[str, str]:
         "format": _("Format"),
         "organiser": _("Organising unit"),
         "organiser_depth": _("Level of the organising unit"),
-        "organised_here": _("Organised by the unit"),
         "sites": _("Bridge points"),
         "member_person_times": _("Party member person-times"),
         "non_member_person_times": _("Non-member person-times"),
+        "attendance_person_times": _("Person-times"),
+        "events": _("Study events organised"),
     }
+
+
+def _level_label(sources: tuple[dict[str, Any], ...], parts: list[str]) -> str:
+    """`events_by_level.3.events`, `events_by_level.3.by_format.video` in words."""
+    depth = parts[1]
+    names = [figures.get("level_names", {}).get(depth) for figures in sources]
+    level = next((str(name) for name in names if name), depth)
+    if len(parts) == 4 and parts[2] == "by_format":
+        label = dict(Event.Format.choices).get(parts[3], parts[3])
+        figure = _("Study events organised in the form “%(format)s”") % {"format": label}
+    else:
+        figure = _event_labels().get(parts[2], parts[2])
+    return _("Level %(level)s: %(figure)s") % {"level": level[:1].lower() + level[1:], "figure": figure}
 
 
 def _channel_labels() -> dict[str, str]:
@@ -356,8 +370,10 @@ def figure_label(key: str, *figures: dict[str, Any]) -> str:
     if head == "children" and len(parts) == 3:
         unit = _named(figures, "children", parts[1], "name")
         return _("%(unit)s: %(figure)s") % {"unit": unit, "figure": _child_labels().get(parts[2], parts[2])}
-    if head == "events" and len(parts) == 3:
-        event = _named(figures, "events", parts[1], "title")
+    if head == "events_by_level" and len(parts) >= 3:
+        return _level_label(figures, parts)
+    if head == "events_attended" and len(parts) == 3:
+        event = _named(figures, "events_attended", parts[1], "title")
         return _("%(event)s: %(figure)s") % {"event": event,
                                              "figure": _event_labels().get(parts[2], parts[2])}
     if head == "events_by_format" and len(parts) == 2:
@@ -426,7 +442,7 @@ class ChangedFigures:
         return len(self.main) + len(self.detail)
 
 
-_DETAIL_PREFIXES = ("children[", "events[", "completeness.", "level_names.", "supervision.")
+_DETAIL_PREFIXES = ("children[", "events_attended[", "events_by_level.", "completeness.", "level_names.", "supervision.")
 
 
 def _is_detail(key: str) -> bool:
