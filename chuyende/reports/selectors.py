@@ -442,7 +442,8 @@ class ChangedFigures:
         return len(self.main) + len(self.detail)
 
 
-_DETAIL_PREFIXES = ("children[", "events_attended[", "events_by_level.", "completeness.", "level_names.", "supervision.")
+_DETAIL_PREFIXES = ("children[", "events_attended[", "events_by_level.", "completeness.", "level_names.",
+                    "supervision.")
 
 
 def _is_detail(key: str) -> bool:
