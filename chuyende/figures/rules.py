@@ -11,7 +11,7 @@ without an import cycle.
 
 import datetime
 from collections.abc import Callable, Hashable, Iterable
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
@@ -49,8 +49,13 @@ def leaves_on(
 
 
 class Dated(Protocol):
+    """A return: dated, with an id."""
+
     @property
     def as_of(self) -> datetime.date: ...
+
+    @property
+    def pk(self) -> Any: ...
 
 
 D = TypeVar("D", bound=Dated)

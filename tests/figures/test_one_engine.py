@@ -231,8 +231,8 @@ def test_the_snapshot_does_not_grow_with_the_number_of_events(scenario_module):
     cell = unit("BN.HA.HB.DONG")
     for day in range(1, 29):
         event_create(actor=None, campaign=scenario_module, organiser=cell,
-                     held_on=datetime.date(2024, 2, day), format="cell_meeting", title=f"Sinh hoạt chi bộ {day}",
-                     sites=[SiteData(unit=cell, other_members=3)])
+                     held_on=datetime.date(2024, 2, day), format="cell_meeting",
+                     title=f"Sinh hoạt chi bộ {day}", sites=[SiteData(unit=cell, other_members=3)])
     after = to_json(live_figures(unit=district, campaign=scenario_module, as_of=MARCH_31))
     assert after["events_held"] == before["events_held"] + 28
     assert len(event_lines(unit=district, campaign=scenario_module, as_of=MARCH_31)) == after["events_held"]
