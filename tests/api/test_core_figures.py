@@ -113,8 +113,13 @@ def test_the_schema_of_the_figures_documents_every_key(users, api_for, district,
     documented = _documented(FiguresSerializer())
     actual = _shape(body)
     # maps keyed by data (formats, channels, items, ratings, depths) are documented as DictFields
-    for key in ("events_by_format", "level_names", "materials"):
+    for key in ("events_by_format", "events_by_level", "level_names", "materials"):
         actual[key] = documented[key] = None
     actual["outreach"]["by_channel"] = documented["outreach"]["by_channel"] = None
     actual["pledges"]["ratings"] = documented["pledges"]["ratings"] = None
     assert actual == documented
+    # each level of events_by_level has the documented keys
+    level = _documented(FiguresSerializer().fields["events_by_level"].child)
+    assert body["events_by_level"]
+    for figures in body["events_by_level"].values():
+        assert {**_shape(figures), "by_format": None} == {**level, "by_format": None}
