@@ -653,16 +653,21 @@ def subtree_report_violations(*, unit: Unit, campaign: Campaign, as_of: datetime
     return found
 
 
-def report_violations(*, report: Report) -> list[Violation]:
+def report_violations(
+    *, report: Report, rollup: RollUp | None = None, live: dict[str, Any] | None = None
+) -> list[Violation]:
     """Violations in the report's own text and in the data of its unit's subtree up to its date.
 
     The text is read against the figures the report prints: frozen ones once submitted, live ones
-    while it is a draft.
+    while it is a draft. `rollup` and `live`, when the caller has them, are the report date's
+    `unit_figures` and `live_figures`.
     """
-    rollup = unit_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+    rollup = rollup or unit_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
     figures = frozen_figures_of(report)
     if figures is None:
-        figures = live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of, rollup=rollup)
+        figures = live if live is not None else live_figures(
+            unit=report.unit, campaign=report.campaign, as_of=report.as_of, rollup=rollup
+        )
     return [
         *report_text_violations(report=report, figures=figures),
         *_data_violations(unit=report.unit, campaign=report.campaign, as_of=report.as_of, rollup=rollup),

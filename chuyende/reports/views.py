@@ -25,6 +25,7 @@ from chuyende.core.exceptions import NotAllowed
 from chuyende.core.numbers import format_date_long
 from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import export_response, requested_format
+from chuyende.figures.rollup import RollUp, unit_figures
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.reports import selectors, services
 from chuyende.reports.drafting import FigureRef, Paragraph, results_section
@@ -170,16 +171,18 @@ class ViolationView:
     importance: str
 
 
-def _violations(report: Report) -> list[ViolationView]:
+def _violations(report: Report, rollup: RollUp, live: dict[str, Any]) -> list[ViolationView]:
     order = {"high": 0, "medium": 1, "low": 2}
-    found = sorted(report_violations(report=report), key=lambda v: order.get(v.importance, 3))
+    found = sorted(report_violations(report=report, rollup=rollup, live=live),
+                   key=lambda v: order.get(v.importance, 3))
     return [ViolationView(violation=v, importance=str(IMPORTANCE_LABELS.get(v.importance, v.importance)))
             for v in found]
 
 
 def _detail(request: HttpRequest, report: Report, *, status: int = 200, **extra: Any) -> HttpResponse:
     actor = actor_of(request)
-    live = live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+    rollup = unit_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+    live = live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of, rollup=rollup)
     frozen = frozen_figures_of(report) if not report.is_editable else None
     figures = frozen if frozen is not None else live
     changes = (
@@ -193,7 +196,7 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **extra:
         "results": _segments(report, results_section(figures, campaign=report.campaign,
                                                      unit_name=report.unit.name)),
         "history": selectors.status_history(report=report),
-        "violations": _violations(report) if report.is_editable else [],
+        "violations": _violations(report, rollup, live) if report.is_editable else [],
         "children": selectors.child_report_rows(report=report, live=live),
         "can_edit": report.is_editable and can_edit(actor, report.unit),
         "can_review": reviewable,

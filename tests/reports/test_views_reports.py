@@ -342,7 +342,7 @@ def test_submit_refused_lists_the_problems(users, client_for, scenario, monkeypa
     warning = Violation(rule="sites", importance="medium", unit_code="BN.HA.HB.DONG",
                         unit_name="Chi bộ thôn Đông", message="Số điểm cầu lớn bất thường.")
     monkeypatch.setattr("chuyende.reports.services.report_violations", lambda report: [blocking])
-    monkeypatch.setattr(views, "report_violations", lambda report: [blocking, warning])
+    monkeypatch.setattr(views, "report_violations", lambda report, **_: [blocking, warning])
     response = client_for(users.owner).post(reverse("reports:submit", args=[report.pk]), SUBMIT)
     assert response.status_code == 200
     page = response.content.decode()
