@@ -1,4 +1,4 @@
-"""The records the roll-up counts for units reporting counts: the returns in force on a date.
+"""The returns the roll-up counts: those in force on a date, of the units open on it.
 
 The validation rules check these records one by one and the sources page lists them; both read
 them here, so "the return in force" of an open unit means the same everywhere (one query each).
