@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from chuyende.accounts.forms import LoginForm
+from chuyende.reports.submissions import first_submitted_on
 
 urlpatterns = [
     path(
@@ -25,7 +26,8 @@ urlpatterns = [
     path("api/", include("chuyende.api.urls")),
     path("nhat-ky/", include("chuyende.audit.urls")),
     path("", include("chuyende.accounts.urls")),
-    path("", include("chuyende.figures.urls")),
+    # The dashboard shows the completeness of reports, read by the reports app.
+    path("", include("chuyende.figures.urls"), {"first_submitted": first_submitted_on}),
 ]
 
 handler500 = "chuyende.core.errors.server_error"

@@ -18,8 +18,10 @@ from chuyende.accounts.models import User
 from chuyende.api.base import ScopedPrimaryKeyRelatedField, StrictSerializer, enum_field, units_in_scope
 from chuyende.campaigns.models import Campaign, GuidingDocument, NonPartyCategory
 from chuyende.campaigns.selectors import campaigns_for
+from chuyende.figures.snapshot import to_json
 from chuyende.members.models import EXCLUDABLE_STATUSES, Member, MemberStatus, MemberStatusChoices
 from chuyende.organisation.models import Unit
+from chuyende.reports.figures import frozen_figures_of
 from chuyende.reports.models import Report
 from chuyende.reports.selectors import is_late
 
@@ -367,17 +369,29 @@ class CompletenessFigures(_Figures):
     missing = UnitNamed(many=True)
 
 
-class EventLineFigures(_Figures):
+class AttendedEventFigures(_Figures):
+    """An event organised above the unit with bridge points in its subtree."""
+
     code = serializers.CharField()
     title = serializers.CharField()
     held_on = serializers.DateField()
     format = serializers.CharField()
     organiser = serializers.CharField()
     organiser_depth = serializers.IntegerField()
-    organised_here = serializers.BooleanField()
     sites = serializers.IntegerField()
     member_person_times = serializers.IntegerField()
     non_member_person_times = serializers.IntegerField()
+    attendance_person_times = serializers.IntegerField()
+
+
+class LevelEventFigures(_Figures):
+    """The events organised at one level of the subtree, and their person-times in it."""
+
+    events = serializers.IntegerField()
+    by_format = serializers.DictField(child=serializers.IntegerField())
+    member_person_times = serializers.IntegerField()
+    non_member_person_times = serializers.IntegerField()
+    attendance_person_times = serializers.IntegerField()
 
 
 class SupervisionFigures(_Figures):
@@ -404,11 +418,16 @@ class FiguresSerializer(_Figures):
     materials = serializers.DictField(child=HoldingFigures())
     units_organised_study = ShareFigures()
     units_reached_target = ShareFigures()
-    units_without_data = serializers.ListField(child=serializers.CharField())
+    units_without_data = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes of the leaves without figures, listed up to 200.")
+    units_without_data_count = serializers.IntegerField()
     target_rate = serializers.CharField()
     children = ChildFiguresSerializer(many=True)
     completeness = CompletenessFigures()
-    events = EventLineFigures(many=True)
+    events_attended = AttendedEventFigures(many=True)
+    events_by_level = serializers.DictField(
+        child=LevelEventFigures(), help_text="By depth of the organiser in the tree (1: the top unit)."
+    )
     level_names = serializers.DictField(child=serializers.CharField())
     supervision = SupervisionFigures()
 
@@ -481,7 +500,8 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
 
     @extend_schema_field(FiguresSerializer(allow_null=True))
     def get_figures(self, report: Report) -> dict[str, Any] | None:
-        return (report.snapshot or {}).get("figures")
+        frozen = frozen_figures_of(report)
+        return None if frozen is None else to_json(frozen)
 
 
 class ReportTextSerializer(StrictSerializer):

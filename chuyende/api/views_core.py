@@ -41,6 +41,7 @@ from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.campaigns.services import GuidingDocumentData, campaign_create, campaign_update
 from chuyende.core.exceptions import NotInScope
+from chuyende.figures.snapshot import to_json
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.members.selectors import matching, members_visible_to, with_status_on
 from chuyende.members.services import member_create, member_status_change, member_update
@@ -400,7 +401,7 @@ class FiguresView(APIView):
         unit = query.get("unit") or scope_root(actor)
         as_of = query.get("as_of") or timezone.localdate()
         figures = call_service(live_figures, unit=unit, campaign=query["campaign"], as_of=as_of)
-        return Response(figures)
+        return Response(to_json(figures))
 
 
 extra_urls: list[URLPattern] = [

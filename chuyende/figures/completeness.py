@@ -1,17 +1,25 @@
 """Report completeness (DOMAIN §3.8): for a campaign's deadline, which sub-units were expected to
-report, which submitted, on time or late, and which are missing, with names."""
+report, which submitted, on time or late, and which are missing, with names.
+
+The reports app keeps the reports: it passes the day each sub-unit first submitted
+(`first_submitted`, see `chuyende.reports.selectors.first_submitted_on`), so this module reads no
+report and the figures package does not depend on the reports app.
+"""
 
 import datetime
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-
-from django.db.models import Min, Q
 
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate
 from chuyende.figures.rollup import UnitRef
+from chuyende.figures.rules import open_on
 from chuyende.organisation.models import Unit
-from chuyende.reports.models import Report
+
+# (campaign, unit ids, as of) -> the first day each of those units submitted a report, on or before
+# `as of`; units that have not are left out.
+FirstSubmitted = Callable[[Campaign, Sequence[int], datetime.date], Mapping[int, datetime.date]]
 
 
 @dataclass(frozen=True)
@@ -39,29 +47,21 @@ class Completeness:
         return compute_rate(len(self.submitted), len(self.expected), precision=self.precision)
 
 
-def report_completeness(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Completeness:
+def report_completeness(
+    *, unit: Unit, campaign: Campaign, as_of: datetime.date, first_submitted: FirstSubmitted
+) -> Completeness:
     """Sub-units open on the deadline are expected; a report counts from its first submission on or
-    before `as_of`, and is on time when that day is no later than the deadline (two queries)."""
+    before `as_of`, and is on time when that day is no later than the deadline (one query, and
+    those of `first_submitted`)."""
     deadline = campaign.report_deadline
     children = [
         UnitRef(id=child.pk, code=child.code, name=child.name, kind=child.kind, path=child.path)
-        for child in unit.children.filter(
-            Q(opened_on__isnull=True) | Q(opened_on__lte=deadline),
-            Q(closed_on__isnull=True) | Q(closed_on__gt=deadline),
-        ).order_by("path")
+        for child in unit.children.filter(open_on(deadline)).order_by("path")
     ]
-    first_submitted = dict(
-        Report.objects.filter(
-            campaign=campaign, unit__in=[ref.id for ref in children],
-            first_submitted_on__isnull=False, first_submitted_on__lte=as_of,
-        )
-        .values_list("unit_id")
-        .annotate(first=Min("first_submitted_on"))
-        .order_by()
-    )
+    submitted = first_submitted(campaign, [ref.id for ref in children], as_of)
     on_time, late, missing = [], [], []
     for ref in children:
-        day = first_submitted.get(ref.id)
+        day = submitted.get(ref.id)
         if day is None:
             missing.append(ref)
         elif day <= deadline:

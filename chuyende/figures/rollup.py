@@ -32,8 +32,10 @@ from chuyende.core.numbers import compute_rate
 from chuyende.events.models import Event, Site
 from chuyende.figures import ledger
 from chuyende.figures.counters import CHANNELS, FORMATS, RATINGS, STATUSES
+from chuyende.figures.materials import Holding
+from chuyende.figures.models import EVERY_CAMPAIGN, DailyCount
+from chuyende.figures.rules import is_open_on
 from chuyende.materials.models import MaterialTransfer
-from chuyende.materials.selectors import Holding
 from chuyende.organisation.models import Unit
 from chuyende.supervision.models import Assignment, Visit
 
@@ -134,25 +136,14 @@ class Share:
     rate: Decimal | None
 
 
-@dataclass
-class EventLine:
-    """One event held in the subtree: organised in it, or organised above with bridge points in it."""
+@dataclass(frozen=True)
+class Leaf:
+    """A unit holding figures of its own on the date (open, with no open sub-unit), and whether it has
+    any: a roster kept per person, or a return in force."""
 
-    id: int
-    code: str
-    title: str
-    held_on: datetime.date
-    format: str
-    organiser_name: str
-    organiser_depth: int
-    organised_here: bool
-    sites: int = 0
-    member_person_times: int = 0
-    non_member_person_times: int = 0
-
-    @property
-    def attendance_person_times(self) -> int:
-        return self.member_person_times + self.non_member_person_times
+    unit: UnitRef
+    tracking: str
+    has_data: bool
 
 
 @dataclass(frozen=True)
@@ -224,7 +215,7 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
         .order_by("path")
     )
     refs = {row[0]: UnitRef(*row[:5]) for row in family}
-    is_open = {row[0]: _open_on(row[5], row[6], as_of) for row in family}
+    is_open = {row[0]: is_open_on(row[5], row[6], as_of) for row in family}
     sums = ledger.sums(unit_ids=refs, campaign_id=campaign.pk, as_of=as_of)
     materials = _materials(list(refs), campaign=campaign, as_of=as_of)
     whole = _figures_of(refs[unit.pk], sums.get(unit.pk, {}), campaign)
@@ -248,34 +239,6 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
         supervision=_supervision(unit=unit, campaign=campaign, as_of=as_of),
         own=own,
     )
-
-
-def _open_on(opened_on: datetime.date | None, closed_on: datetime.date | None, day: datetime.date) -> bool:
-    return (opened_on is None or opened_on <= day) and (closed_on is None or closed_on > day)
-
-
-def event_lines(*, unit_path: str, campaign_id: int, as_of: datetime.date) -> list[EventLine]:
-    """One line per event held in the subtree by the date, from the records (two queries)."""
-    lines: dict[int, EventLine] = {}
-    fields = ("id", "code", "title", "held_on", "format", "organiser__name", "organiser__depth")
-    for row in Event.objects.filter(
-        campaign_id=campaign_id, held_on__lte=as_of, organiser__path__under=unit_path
-    ).values_list(*fields).order_by():
-        event_id, code, title, held_on, event_format, organiser_name, depth = row
-        lines[event_id] = EventLine(id=event_id, code=code, title=title, held_on=held_on, format=event_format,
-                                    organiser_name=organiser_name, organiser_depth=depth, organised_here=True)
-    for row in Site.objects.filter(
-        event__campaign_id=campaign_id, event__held_on__lte=as_of, unit__path__under=unit_path
-    ).values_list(*(f"event__{name}" for name in fields), "other_members", "listed_members", "non_members"):
-        line = lines.get(row[0])
-        if line is None:  # organised above the subtree, with a bridge point in it
-            line = lines[row[0]] = EventLine(
-                id=row[0], code=row[1], title=row[2], held_on=row[3], format=row[4], organiser_name=row[5],
-                organiser_depth=row[6], organised_here=False)
-        line.sites += 1
-        line.member_person_times += row[7] + row[8]
-        line.non_member_person_times += row[9]
-    return sorted(lines.values(), key=lambda line: (line.held_on, line.code))
 
 
 def _own_sums(sums: dict[int, dict[str, int]], unit_id: int, family: list[int]) -> dict[str, int]:
@@ -457,3 +420,21 @@ def _supervision(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Sup
         assigned_units=listed(assigned), visited_units=listed(visited), visits=visits,
         open_follow_ups=open_follow_ups,
     )
+
+
+def subtree_leaves(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> list[Leaf]:
+    """The leaves of the subtree on the date, in tree order, with whether each has figures (from the
+    units' own tree counters: two queries, rows per unit of the subtree, for the pages that list
+    every leaf)."""
+    rows = (
+        DailyCount.objects.filter(unit__path__under=unit.path, campaign_id__in=[EVERY_CAMPAIGN, campaign.pk],
+                                  day__lte=as_of)
+        .values("unit_id")
+        .annotate(leaf=Sum("own_leaves"), sourced=Sum("own_sourced"))
+        .filter(leaf__gt=0)
+        .order_by()
+    )
+    sourced = {row["unit_id"]: row["sourced"] > 0 for row in rows}
+    units = Unit.objects.filter(pk__in=list(sourced)).values_list(
+        "id", "code", "name", "kind", "path", "tracking").order_by("path")
+    return [Leaf(unit=UnitRef(*row[:5]), tracking=row[5], has_data=sourced[row[0]]) for row in units]

@@ -9,11 +9,12 @@ from chuyende.accounts.permissions import scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.events.models import Event
+from chuyende.figures.materials import Holding
 from chuyende.figures.rollup import RollUp, Tally
 from chuyende.materials.models import MaterialTransfer
-from chuyende.materials.selectors import Holding
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import ancestors
+from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Rating
 
 
@@ -72,3 +73,28 @@ def materials(rollup: RollUp) -> list[tuple[str, Holding]]:
 def pledge_ratings(tally: Tally) -> list[tuple[str, int]]:
     """(label, count) for every rating, in the order of the rating list."""
     return [(str(choice.label), tally.pledge_ratings.get(choice.value, 0)) for choice in Rating]
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    """One channel's figures, as the roll-up counted them."""
+
+    label: str
+    sessions: int
+    reach: int
+    sessions_without_reach: int
+
+
+def channel_rows(tally: Tally) -> list[ChannelRow]:
+    """The channels used in the tally, in the order of the channel list; nothing is counted here."""
+    unknown = tally.outreach_unknown_sessions_by_channel
+    return [
+        ChannelRow(
+            label=str(choice.label),
+            sessions=tally.outreach_sessions_by_channel[choice.value],
+            reach=tally.outreach_reach_by_channel[choice.value],
+            sessions_without_reach=unknown[choice.value],
+        )
+        for choice in Outreach.Channel
+        if tally.outreach_sessions_by_channel.get(choice.value)
+    ]

@@ -5,15 +5,18 @@ from django.utils import timezone
 
 from chuyende.accounts.permissions import actor_of, require_read, scope_root
 from chuyende.figures import selectors
-from chuyende.figures.completeness import report_completeness
+from chuyende.figures.completeness import FirstSubmitted, report_completeness
 from chuyende.figures.forms import DashboardForm
 from chuyende.figures.rollup import unit_figures
 from chuyende.organisation.models import Unit
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Figures of one unit's subtree for one campaign as of one date (query: unit, campaign, as_of)."""
+def dashboard(request: HttpRequest, *, first_submitted: FirstSubmitted) -> HttpResponse:
+    """Figures of one unit's subtree for one campaign as of one date (query: unit, campaign, as_of).
+
+    `first_submitted` is the reports app's reading of submissions, passed in by the root URLconf
+    (the figures package does not import the reports app)."""
     user = actor_of(request)
     campaigns = selectors.campaign_choices(actor=user)
     form = DashboardForm(request.GET, campaigns=campaigns)
@@ -51,6 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             reached=rollup.units_reached_target,
             materials=selectors.materials(rollup),
             ratings=selectors.pledge_ratings(rollup.tally),
-            completeness=report_completeness(unit=unit, campaign=campaign, as_of=as_of),
+            completeness=report_completeness(unit=unit, campaign=campaign, as_of=as_of,
+                                             first_submitted=first_submitted),
         )
     return render(request, "figures/dashboard.html", context)

@@ -13,8 +13,8 @@ from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.services import require_in_campaign
 from chuyende.core.numbers import format_number
+from chuyende.figures.materials import holding_of
 from chuyende.materials.models import PHYSICAL_ITEMS, MaterialTransfer
-from chuyende.materials.selectors import holding_of
 from chuyende.organisation.models import Unit
 
 MAX_QUANTITY = 1_000_000

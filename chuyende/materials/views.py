@@ -22,11 +22,12 @@ from chuyende.campaigns.selectors import campaigns_for, default_campaign
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import requested_format, requested_table
+from chuyende.figures.materials import Holding, holdings_of
 from chuyende.materials import services
 from chuyende.materials.exports import TABLES, materials_export
 from chuyende.materials.forms import MaterialFilterForm, MaterialTransferForm
 from chuyende.materials.models import PHYSICAL_ITEMS, MaterialTransfer
-from chuyende.materials.selectors import Holding, holdings_of, transfers_visible_to
+from chuyende.materials.selectors import transfers_visible_to
 from chuyende.members.forms import apply_service_errors, offered_units
 
 PAGE_SIZE = 50

@@ -20,6 +20,8 @@ from chuyende.accounts.permissions import (
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import requested_format
+from chuyende.figures.roster import roster_by_status
+from chuyende.figures.rules import is_open_on
 from chuyende.members.models import MemberStatusChoices
 from chuyende.organisation import selectors
 from chuyende.organisation.exports import units_export
@@ -74,9 +76,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_read(user, unit)
     root = scope_root(user)
     today = timezone.localdate()
-    counts = selectors.roster_counts(unit=unit, day=today)
+    counts = roster_by_status(unit=unit, day=today)
     statuses = [
-        (choice.label, counts["own"].get(choice.value, 0), counts["subtree"].get(choice.value, 0))
+        (choice.label, counts.own[choice.value], counts.subtree[choice.value])
         for choice in MemberStatusChoices
     ]
     return render(request, "organisation/detail.html", {
@@ -86,7 +88,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": list(selectors.children(unit=unit)),
         "statuses": statuses,
         "today": today,
-        "is_open": selectors.is_open_on(unit, today),
+        "is_open": is_open_on(unit.opened_on, unit.closed_on, today),
         "can_manage": can_manage_structure(user) and can_edit(user, unit),
     })
 

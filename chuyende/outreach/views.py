@@ -20,13 +20,13 @@ from chuyende.core.exceptions import NotAllowed
 from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import export_response, requested_format
 from chuyende.figures.rollup import unit_figures
-from chuyende.figures.selectors import default_as_of
+from chuyende.figures.selectors import channel_rows, default_as_of
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.outreach import services
 from chuyende.outreach.exports import OUTREACH_COLUMNS
 from chuyende.outreach.forms import OutreachFilterForm, OutreachForm
 from chuyende.outreach.models import Outreach
-from chuyende.outreach.selectors import channel_rows, outreach_visible_to
+from chuyende.outreach.selectors import outreach_visible_to
 
 PAGE_SIZE = 50
 

@@ -10,8 +10,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from chuyende.exports.tables import CellValue, ExportColumn, Format, export_response, field_header
+from chuyende.figures.rules import in_force_ids
 from chuyende.pledges.models import Pledge, PledgeReturn, Rating
-from chuyende.pledges.selectors import CellPledges, MemberRow, in_force_ids
+from chuyende.pledges.selectors import CellPledges, MemberRow
 
 TABLES = ("pledges", "returns")
 

@@ -5,7 +5,6 @@ from the roll-up (chuyende.figures.rollup), never from here.
 """
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -98,15 +97,3 @@ def cell_pledges(*, actor: User, campaign: Campaign, unit: Unit, day: datetime.d
         elif status in COUNTED_STATUSES:
             without_pledge.append(row)
     return CellPledges(with_pledge=with_pledge, without_pledge=without_pledge)
-
-
-def in_force_ids(returns: Iterable[PledgeReturn], on: datetime.date) -> set[int]:
-    """Ids of the returns in force on a day: per campaign and unit, the latest dated on or before it."""
-    latest: dict[tuple[int, int], PledgeReturn] = {}
-    for record in returns:
-        if record.as_of > on:
-            continue
-        key = (record.campaign_id, record.unit_id)
-        if key not in latest or record.as_of > latest[key].as_of:
-            latest[key] = record
-    return {record.pk for record in latest.values()}

@@ -3,7 +3,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
@@ -12,6 +11,7 @@ from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.services import require_in_campaign
 from chuyende.figures import ledger
+from chuyende.figures.rules import in_force_of, open_on
 from chuyende.members.models import COUNTED_STATUSES, Member, MemberStatus, status_on
 from chuyende.organisation.models import Unit
 from chuyende.pledges.models import Pledge, PledgeReturn, Rating
@@ -167,11 +167,7 @@ def _check_pledge_return(*, campaign: Campaign, unit: Unit, as_of: datetime.date
         raise ValidationError({"unit": _(
             "%(unit)s keeps its members one by one; enter each member's pledge instead."
         ) % {"unit": unit.name}})
-    open_children = unit.children.filter(
-        Q(opened_on__isnull=True) | Q(opened_on__lte=as_of),
-        Q(closed_on__isnull=True) | Q(closed_on__gt=as_of),
-    )
-    if open_children.exists():
+    if unit.children.filter(open_on(as_of)).exists():
         raise ValidationError({"unit": _(
             "%(unit)s has sub-units; each of them sends its own pledge return."
         ) % {"unit": unit.name}})
@@ -186,8 +182,7 @@ def _check_pledge_return(*, campaign: Campaign, unit: Unit, as_of: datetime.date
         raise ValidationError({"excellent": _(
             "%(rated)s pledges are rated but only %(registered)s were registered."
         ) % {"rated": excellent + good + not_met, "registered": registered}})
-    latest = (MemberReturn.objects.filter(campaign=campaign, unit=unit, as_of__lte=as_of)
-              .order_by("-as_of").first())
+    latest = in_force_of(MemberReturn.objects.filter(campaign=campaign, unit=unit), as_of)
     if latest is not None:
         expected = campaign.expected_members(
             total=latest.members_total, exempt=latest.exempt, away=latest.away

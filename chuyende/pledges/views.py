@@ -22,6 +22,7 @@ from chuyende.core.exceptions import NotAllowed
 from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import requested_format, requested_table
 from chuyende.figures.rollup import Tally, unit_figures
+from chuyende.figures.rules import in_force_ids
 from chuyende.figures.selectors import campaign_choices
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.members.models import Member, MemberStatusChoices
@@ -40,7 +41,6 @@ from chuyende.pledges.models import Pledge, PledgeReturn, Rating
 from chuyende.pledges.selectors import (
     cell_pledges,
     default_day,
-    in_force_ids,
     is_cell,
     pledge_returns_visible_to,
     pledges_visible_to,

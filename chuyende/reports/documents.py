@@ -39,7 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from chuyende.core.numbers import format_date, format_date_long
 from chuyende.exports.tables import cell_value
 from chuyende.reports.drafting import results_section
-from chuyende.reports.figures import live_figures
+from chuyende.reports.figures import frozen_figures_of, live_figures
 from chuyende.reports.models import Report
 
 DOCUMENTS_LANGUAGE = "vi"  # party documents are Vietnamese whatever the reader's language
@@ -72,9 +72,9 @@ class DocumentError(Exception):
 
 def figures_for(report: Report) -> dict[str, Any]:
     """The figures a report prints: frozen once sent up, live while the unit may still change it."""
-    if not report.is_editable and report.snapshot:
-        figures: dict[str, Any] = report.snapshot["figures"]
-        return figures
+    frozen = frozen_figures_of(report) if not report.is_editable else None
+    if frozen is not None:
+        return frozen
     return live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
 
 
@@ -96,10 +96,6 @@ def ascii_name(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(char for char in folded if not unicodedata.combining(char))
     return re.sub(r"[^A-Za-z0-9._-]+", "-", plain).strip("-") or "bao-cao"
-
-
-def _rate(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
 
 
 # --- .docx -----------------------------------------------------------------------------------------
@@ -405,7 +401,7 @@ def _appendix_row(
 def _child_values(child: dict[str, Any]) -> list[int | Decimal | None]:
     return [
         child["members_total"], child["exempt"], child["away"], child["eligible"], child["studied"],
-        _rate(child["rate"]), child["non_members_expected"], child["non_members_studied"],
+        child["rate"], child["non_members_expected"], child["non_members_studied"],
         child["events_held"], child["attendance_person_times"],
     ]
 
@@ -415,7 +411,7 @@ def _total_values(figures: dict[str, Any]) -> list[int | Decimal | None]:
     members, non_members = figures["party_members"], figures["non_party"]
     return [
         members["total"], members["exempt"], members["away"], members["eligible"], members["studied"],
-        _rate(members["rate"]), non_members["eligible"], non_members["studied"], figures["events_held"],
+        members["rate"], non_members["eligible"], non_members["studied"], figures["events_held"],
         figures["attendance_person_times"],
     ]
 

@@ -2,14 +2,16 @@
 
 Every number printed is a `FigureRef` whose `key` points into the figures dict, so a reader can
 open the records that make it up (the sources page) and documents print the text as it stands.
-Nothing is counted from records here: the sentences only read `figures` (live for a draft,
-`report.snapshot["figures"]` once submitted). Grouping the dict's event lines by level and
-format is the one thing done on top of it, and each group's key names the lines it sums.
+Nothing is counted here: the sentences only read `figures` (live for a draft, the frozen ones read
+back by `chuyende.figures.snapshot.from_json` once submitted), with rates as `Decimal`. Events come
+as the figures package summed them: per level of the organiser and format
+(`events_by_level.3.by_format.online`), and one line per event attended from above
+(`events_attended[E1].sites`).
 
 Figure keys are dotted paths: `party_members.studied`, `outreach.by_channel.oral.reach`. A list of
-records is entered by code, `children[BN.HA.HB].rate`, `events[E1].sites` (or by position,
-`events[#3]`, for a record without a code), or filtered, `events[organised_here=true,organiser_depth=2]`,
-`children[reached_target=false]`; a filtered key stands for the lines it selects.
+records is entered by code, `children[BN.HA.HB].rate`, `events_attended[E1].sites` (or by position,
+`events_attended[#3]`, for a record without a code), or filtered, `children[reached_target=false]`;
+a filtered key stands for the lines it selects.
 
 Sentences are whole gettext messages with named placeholders (English source, Vietnamese in the
 catalogue); lists of items inside a sentence are joined with commas and a translated "and".
@@ -21,7 +23,7 @@ import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -146,22 +148,12 @@ def two_digits(value: int) -> str:
     return f"{value:02d}" if 0 <= value < 10 else format_number(value)
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
+def rate_text(value: Decimal | None, precision: int) -> str:
+    return format_rate(value, precision=precision)
 
 
-def rate_text(value: Any, precision: int) -> str:
-    return format_rate(_decimal(value), precision=precision)
-
-
-def share_rate_text(value: Any, precision: int) -> str:
+def share_rate_text(number: Decimal | None, precision: int) -> str:
     """Shares of units and targets: `100%`, `60%` when whole, else with the campaign's precision."""
-    number = _decimal(value)
     if number is not None and number == number.to_integral_value():
         return f"{format_number(number.to_integral_value())}%"
     return format_rate(number, precision=precision)
@@ -282,17 +274,15 @@ class _Writer:
     # -- part 1: study ------------------------------------------------------------------------
 
     def events_paragraphs(self) -> list[list[Segment]]:
-        lines: list[dict[str, Any]] = list(self.get("events", default=[]) or [])
-        paragraphs: list[list[Segment]] = []
-        for index, line in enumerate(lines):
-            if not line.get("organised_here"):
-                paragraphs.append(self.attended_above(line, item_key("events", line, index)))
-        depths = sorted({int(line["organiser_depth"]) for line in lines if line.get("organised_here")})
-        for depth in depths:
-            paragraphs.append(self.level_events(depth, [
-                line for line in lines if line.get("organised_here") and int(line["organiser_depth"]) == depth
-            ]))
-        if len(lines) > 1:
+        attended: list[dict[str, Any]] = list(self.get("events_attended", default=[]) or [])
+        paragraphs: list[list[Segment]] = [
+            self.attended_above(line, item_key("events_attended", line, index))
+            for index, line in enumerate(attended)
+        ]
+        levels: dict[str, dict[str, Any]] = self.get("events_by_level", default={}) or {}
+        for depth in sorted(levels, key=int):
+            paragraphs.append(self.level_events(depth, levels[depth]))
+        if int(self.get("events_held", default=0)) > 1:
             paragraphs.append(fill(
                 _("In all, %(events)s conferences and study sessions were held or attended, with "
                   "%(people)s person-times attending, %(members)s of them by party members."),
@@ -303,12 +293,11 @@ class _Writer:
         return paragraphs
 
     def attended_above(self, line: dict[str, Any], key: str) -> list[Segment]:
-        people = int(line.get("member_person_times", 0)) + int(line.get("non_member_person_times", 0))
         values: dict[str, Segment] = {
             "organiser": str(line.get("organiser", "")),
             "date": _date(line.get("held_on")),
             "sites": self.ref2(f"{key}.sites", int(line.get("sites", 0))),
-            "people": self.ref(key, people),
+            "people": self.ref(f"{key}.attendance_person_times"),
             "title": str(line.get("title", "")),
         }
         templates = {
@@ -335,30 +324,29 @@ class _Writer:
         }
         return fill(templates.get(event_format, _("%(count)s study sessions in other forms")), count=count)
 
-    def level_events(self, depth: int, lines: list[dict[str, Any]]) -> list[Segment]:
-        group = f"events[organised_here=true,organiser_depth={depth}]"
+    def level_events(self, depth: str, level: dict[str, Any]) -> list[Segment]:
+        key = f"events_by_level.{depth}"
         order = {name: position for position, name in enumerate(EVENT_FORMATS)}
-        formats = sorted({str(line.get("format")) for line in lines},
+        by_format: dict[str, int] = level.get("by_format") or {}
+        formats = sorted((f for f, count in by_format.items() if count),
                          key=lambda f: (order.get(f, len(order)), f))
-        phrases = []
-        for event_format in formats:
-            count = sum(1 for line in lines if line.get("format") == event_format)
-            key = f"events[organised_here=true,organiser_depth={depth},format={event_format}]"
-            phrases.append(self.format_phrase(event_format, self.ref2(key, count)))
-        people = sum(int(line.get("member_person_times", 0)) + int(line.get("non_member_person_times", 0))
-                     for line in lines)
+        phrases = [
+            self.format_phrase(fmt, self.ref2(f"{key}.by_format.{fmt}", by_format[fmt])) for fmt in formats
+        ]
+        people = int(level.get("attendance_person_times") or 0)
         forms = join(phrases)
-        level = (self.get("level_names", default={}) or {}).get(str(depth))
-        if level:
+        level_name = (self.get("level_names", default={}) or {}).get(depth)
+        if level_name:
             if people:
                 return fill(_("At the %(level)s level, %(forms)s were organised, with %(people)s "
                               "person-times attending."),
-                            level=_lower_first(str(level)), forms=forms, people=self.ref(group, people))
+                            level=_lower_first(str(level_name)), forms=forms,
+                            people=self.ref(f"{key}.attendance_person_times"))
             return fill(_("At the %(level)s level, %(forms)s were organised."),
-                        level=_lower_first(str(level)), forms=forms)
+                        level=_lower_first(str(level_name)), forms=forms)
         if people:
             return fill(_("Sub-units organised %(forms)s, with %(people)s person-times attending."),
-                        forms=forms, people=self.ref(group, people))
+                        forms=forms, people=self.ref(f"{key}.attendance_person_times"))
         return fill(_("Sub-units organised %(forms)s."), forms=forms)
 
     def coverage(self) -> list[Segment]:

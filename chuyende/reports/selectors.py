@@ -8,7 +8,7 @@ import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,10 +22,11 @@ from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import format_date, format_number, format_rate
 from chuyende.events.models import Event
 from chuyende.figures.rollup import unit_figures
+from chuyende.figures.snapshot import child_figures
 from chuyende.materials.models import MaterialTransfer
 from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Rating
-from chuyende.reports.figures import child_figures
+from chuyende.reports.figures import frozen_figures_of
 from chuyende.reports.models import Report
 from chuyende.reports.services import can_review
 
@@ -136,19 +137,10 @@ class ChildRow:
         return bool(self.differs)
 
 
-def _rate(value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
 def _from_report(figures: dict[str, Any]) -> ChildFigures:
     members = figures.get("party_members", {})
     return ChildFigures(
-        eligible=members.get("eligible"), studied=members.get("studied"), rate=_rate(members.get("rate")),
+        eligible=members.get("eligible"), studied=members.get("studied"), rate=members.get("rate"),
         non_members=figures.get("non_party", {}).get("studied"), events=figures.get("events_organised"),
         person_times=figures.get("attendance_person_times"),
     )
@@ -161,16 +153,15 @@ def headline_figures(figures: dict[str, Any]) -> ChildFigures:
 
 def _from_child(child: dict[str, Any]) -> ChildFigures:
     return ChildFigures(
-        eligible=child.get("eligible"), studied=child.get("studied"), rate=_rate(child.get("rate")),
+        eligible=child.get("eligible"), studied=child.get("studied"), rate=child.get("rate"),
         non_members=child.get("non_members_studied"), events=child.get("events_organised"),
         person_times=child.get("attendance_person_times"),
     )
 
 
 def _frozen_of(report: Report | None) -> ChildFigures | None:
-    if report is None or not report.snapshot:
-        return None
-    return _from_report(report.snapshot.get("figures", {}))
+    frozen = frozen_figures_of(report) if report is not None else None
+    return None if frozen is None else _from_report(frozen)
 
 
 def latest_sent_reports(*, report: Report) -> dict[int, Report]:
@@ -271,6 +262,7 @@ def _leaf_labels() -> dict[str, str]:
         "units_reached_target.total": _("Sub-units counted for the target"),
         "units_reached_target.rate": _("Rate of sub-units that reached the target"),
         "units_without_data": _("Sub-units without figures"),
+        "units_without_data_count": _("Number of units without figures"),
         "target_rate": _("Target rate"),
         "completeness.deadline": _("Report deadline"),
         "completeness.expected": _("Sub-units expected to report"),
@@ -311,11 +303,25 @@ def _event_labels() -> dict[str, str]:
         "format": _("Format"),
         "organiser": _("Organising unit"),
         "organiser_depth": _("Level of the organising unit"),
-        "organised_here": _("Organised by the unit"),
         "sites": _("Bridge points"),
         "member_person_times": _("Party member person-times"),
         "non_member_person_times": _("Non-member person-times"),
+        "attendance_person_times": _("Person-times"),
+        "events": _("Study events organised"),
     }
+
+
+def _level_label(sources: tuple[dict[str, Any], ...], parts: list[str]) -> str:
+    """`events_by_level.3.events`, `events_by_level.3.by_format.video` in words."""
+    depth = parts[1]
+    names = [figures.get("level_names", {}).get(depth) for figures in sources]
+    level = next((str(name) for name in names if name), depth)
+    if len(parts) == 4 and parts[2] == "by_format":
+        label = dict(Event.Format.choices).get(parts[3], parts[3])
+        figure = _("Study events organised in the form “%(format)s”") % {"format": label}
+    else:
+        figure = _event_labels().get(parts[2], parts[2])
+    return _("Level %(level)s: %(figure)s") % {"level": level[:1].lower() + level[1:], "figure": figure}
 
 
 def _channel_labels() -> dict[str, str]:
@@ -365,8 +371,10 @@ def figure_label(key: str, *figures: dict[str, Any]) -> str:
     if head == "children" and len(parts) == 3:
         unit = _named(figures, "children", parts[1], "name")
         return _("%(unit)s: %(figure)s") % {"unit": unit, "figure": _child_labels().get(parts[2], parts[2])}
-    if head == "events" and len(parts) == 3:
-        event = _named(figures, "events", parts[1], "title")
+    if head == "events_by_level" and len(parts) >= 3:
+        return _level_label(figures, parts)
+    if head == "events_attended" and len(parts) == 3:
+        event = _named(figures, "events_attended", parts[1], "title")
         return _("%(event)s: %(figure)s") % {"event": event,
                                              "figure": _event_labels().get(parts[2], parts[2])}
     if head == "events_by_format" and len(parts) == 2:
@@ -411,8 +419,8 @@ def figure_value(key: str, value: Any, *, precision: int) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "–"
     text = str(value)
-    if key.endswith("rate") and _rate(text) is not None:
-        return format_rate(_rate(text), precision=precision)
+    if isinstance(value, Decimal):
+        return format_rate(value, precision=precision)
     if _DATE.match(text):
         return format_date(datetime.date.fromisoformat(text))
     return text
@@ -435,7 +443,8 @@ class ChangedFigures:
         return len(self.main) + len(self.detail)
 
 
-_DETAIL_PREFIXES = ("children[", "events[", "completeness.", "level_names.", "supervision.")
+_DETAIL_PREFIXES = ("children[", "events_attended[", "events_by_level.", "completeness.", "level_names.",
+                    "supervision.")
 
 
 def _is_detail(key: str) -> bool:

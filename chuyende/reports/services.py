@@ -16,6 +16,7 @@ from chuyende.accounts.permissions import can_edit, require_edit, require_read
 from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
 from chuyende.core.exceptions import Conflict, NotAllowed
+from chuyende.figures.snapshot import to_json
 from chuyende.organisation.models import Unit
 from chuyende.reports.figures import live_figures
 from chuyende.reports.headers import default_header, term_of
@@ -151,8 +152,8 @@ def report_update(*, actor: User | None, report: Report, version: int, **fields:
 
 
 def frozen_figures(report: Report) -> dict[str, Any]:
-    """The figures as they stand now for the report's unit, campaign and date."""
-    return live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+    """The figures as they stand now for the report's unit, campaign and date, as JSON values."""
+    return to_json(live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of))
 
 
 @transaction.atomic

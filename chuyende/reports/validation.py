@@ -10,22 +10,20 @@ Two families of rules:
   a rate that does not match its own numerator and denominator, a total that is not the sum of its
   parts, and figures that contradict those computed by the roll-up.
 
-Nothing here counts on its own account: coverage and rates come from `unit_figures`; the records
-checked one by one (returns in force, bridge points) are read with a fixed number of queries
-whatever the size of the subtree.
+Nothing here counts on its own account: coverage, rates and the units without data come from
+`unit_figures`, the returns in force from `chuyende.figures.sources`, the members a bridge point
+is bounded by from `chuyende.figures.roster.MembersOn`; the records checked one by one are read with
+a fixed number of queries whatever the size of the subtree.
 """
 
-import bisect
 import datetime
 import re
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,11 +31,11 @@ from django.utils.translation import gettext_lazy
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate, format_date, format_number, format_rate
 from chuyende.events.models import Event, Site
-from chuyende.figures.completeness import report_completeness
-from chuyende.figures.rollup import RollUp, unit_figures
-from chuyende.members.models import COUNTED_STATUSES, MemberStatus
+from chuyende.figures.rollup import RollUp, UnitRef, unit_figures
+from chuyende.figures.roster import MembersOn
+from chuyende.figures.sources import member_returns_in_force, non_member_returns_in_force
 from chuyende.organisation.models import Unit
-from chuyende.reports.figures import report_figures
+from chuyende.reports.figures import frozen_figures_of, live_figures
 from chuyende.reports.models import Report
 from chuyende.returns.models import MemberReturn, NonMemberReturn
 
@@ -420,7 +418,7 @@ def _check_stated_coverage(context: _TextContext, sentence: str, start: int, end
     for match in _COVERAGE_RATE.finditer(sentence):
         token = match.group("r") or match.group("r2")
         stated = parse_number(token)
-        if rate_matches(stated, *computed) or (target is not None and stated == Decimal(str(target))):
+        if rate_matches(stated, *computed) or (target is not None and stated == target):
             continue
         if any(rate_matches(stated, *pair) for pair in others if pair[1] > 0):
             continue
@@ -437,103 +435,60 @@ def _check_stated_coverage(context: _TextContext, sentence: str, start: int, end
 # --- data rules -------------------------------------------------------------------------------
 
 
+class _Located(Protocol):
+    """A unit as a violation names it: a Unit, or a UnitRef of the roll-up."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def path(self) -> str: ...
+
+
 @dataclass(frozen=True)
-class _Unit:
-    id: int
-    code: str
-    name: str
-    path: str
-    tracking: str
-    open: bool
+class _SiteRow:
+    event_id: int
+    unit: UnitRef
+    members: int
+    non_members: int
+    by_category: dict[str, Any]
+    title: str
+    held_on: datetime.date
+
+    @property
+    def attendance(self) -> int:
+        return self.members + self.non_members
 
 
-# (as_of, id, members_total, exempt, away, studied)
-_MemberReturnRow = tuple[datetime.date, int, int, int, int, int]
-
-
-@dataclass
-class _Subtree:
-    """The records the data rules look at, read once for the whole subtree (five queries)."""
-
-    units: dict[int, _Unit]
-    paths: list[tuple[str, int]]  # sorted, for the units under a path
-    leaves: set[int]
-    member_returns: dict[int, list[_MemberReturnRow]]  # oldest first
-    non_member_returns: dict[int, tuple[int, datetime.date, int, int]]  # in force on the date
-    sites: list[tuple[Any, ...]]
-    roster: dict[int, list[tuple[datetime.date | None, datetime.date | None, int]]]
-
-    def under(self, path: str) -> list[int]:
-        low = bisect.bisect_left(self.paths, (path, 0))
-        high = bisect.bisect_left(self.paths, (path[:-1] + chr(ord(path[-1]) + 1), 0))
-        return [uid for _path, uid in self.paths[low:high]]
-
-
-def _load(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> _Subtree:
-    units: dict[int, _Unit] = {}
-    parents: set[int] = set()
-    rows = Unit.objects.filter(path__under=unit.path).values_list(
-        "id", "code", "name", "path", "parent_id", "tracking", "opened_on", "closed_on"
-    )
-    for uid, code, name, path, parent_id, tracking, opened_on, closed_on in rows:
-        is_open = (opened_on is None or opened_on <= as_of) and (closed_on is None or closed_on > as_of)
-        units[uid] = _Unit(id=uid, code=code, name=name, path=path, tracking=tracking, open=is_open)
-        if is_open and parent_id is not None:
-            parents.add(parent_id)
-    member_returns: dict[int, list[_MemberReturnRow]] = defaultdict(list)
-    for pk, unit_id, day, total, exempt, away, studied in (
-        MemberReturn.objects.filter(campaign=campaign, unit__path__under=unit.path, as_of__lte=as_of)
-        .order_by("unit_id", "as_of")
-        .values_list("id", "unit_id", "as_of", "members_total", "exempt", "away", "studied")
-    ):
-        member_returns[unit_id].append((day, pk, total, exempt, away, studied))
-    non_member_returns: dict[int, tuple[int, datetime.date, int, int]] = {}
-    for pk, unit_id, day, expected, studied in (
-        NonMemberReturn.objects.filter(campaign=campaign, unit__path__under=unit.path, as_of__lte=as_of)
-        .order_by("unit_id", "as_of")
-        .values_list("id", "unit_id", "as_of", "expected", "studied")
-    ):
-        non_member_returns[unit_id] = (pk, day, expected, studied)  # the latest wins
-    sites = list(
+def _sites(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> list[_SiteRow]:
+    """The bridge points of the subtree's events held by the date, each checked on its own (one query)."""
+    rows = (
         Site.objects.filter(event__campaign=campaign, event__held_on__lte=as_of, unit__path__under=unit.path)
         .order_by("event__held_on", "event_id", "unit__path")
-        .values_list("event_id", "unit_id", "other_members", "listed_members", "non_members",
-                     "non_members_by_category", "event__title", "event__held_on")
+        .values_list("event_id", "unit_id", "unit__code", "unit__name", "unit__kind", "unit__path",
+                     "other_members", "listed_members", "non_members", "non_members_by_category",
+                     "event__title", "event__held_on")
     )
-    roster: dict[int, list[tuple[datetime.date | None, datetime.date | None, int]]] = defaultdict(list)
-    for unit_id, valid_from, valid_to, n in (
-        MemberStatus.objects.filter(
-            status__in=COUNTED_STATUSES,
-            member__unit__in=Unit.objects.filter(
-                path__under=unit.path, tracking=Unit.Tracking.INDIVIDUAL
-            ).values("pk"),
-        )
-        .values_list("member__unit_id", "valid_from", "valid_to")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        roster[unit_id].append((valid_from, valid_to, n))
-    return _Subtree(
-        units=units,
-        paths=sorted((u.path, uid) for uid, u in units.items()),
-        leaves={uid for uid, u in units.items() if u.open and uid not in parents},
-        member_returns=member_returns,
-        non_member_returns=non_member_returns,
-        sites=sites,
-        roster=roster,
-    )
+    return [
+        _SiteRow(event_id=event_id, unit=UnitRef(id=unit_id, code=code, name=name, kind=kind, path=path),
+                 members=other + listed, non_members=non_members, by_category=by_category or {}, title=title,
+                 held_on=held_on)
+        for (event_id, unit_id, code, name, kind, path, other, listed, non_members, by_category, title,
+             held_on) in rows
+    ]
 
 
 class _Found:
-    """Violations of the data rules, by unit."""
+    """Violations of the data rules, with the path of their unit."""
 
-    def __init__(self, data: _Subtree) -> None:
-        self.data = data
+    def __init__(self) -> None:
         self.items: list[tuple[str, Violation]] = []
 
-    def add(self, unit_id: int, rule: str, importance: str, message: str, where: str,
+    def add(self, unit: _Located, rule: str, importance: str, message: str, where: str,
             record_id: int | None) -> None:
-        unit = self.data.units[unit_id]
         self.items.append((unit.path, Violation(
             rule=rule, importance=importance, unit_code=unit.code, unit_name=unit.name, message=message,
             where=where, record_id=record_id,
@@ -553,14 +508,16 @@ def subtree_violations(*, unit: Unit, campaign: Campaign, as_of: datetime.date) 
 def _data_violations(
     *, unit: Unit, campaign: Campaign, as_of: datetime.date, rollup: RollUp
 ) -> list[Violation]:
-    data = _load(unit=unit, campaign=campaign, as_of=as_of)
-    found = _Found(data)
-    _check_member_returns(found, campaign)
-    _check_non_member_returns(found)
+    """The rules over the records the roll-up counted (returns in force, bridge points) and over
+    its figures; nothing is counted here."""
+    found = _Found()
+    _check_member_returns(found, campaign, member_returns_in_force(unit=unit, campaign=campaign, as_of=as_of))
+    _check_non_member_returns(found, non_member_returns_in_force(unit=unit, campaign=campaign, as_of=as_of))
     _check_rollup(found, rollup)
-    _check_sites(found, campaign, as_of)
+    _check_sites(found, _sites(unit=unit, campaign=campaign, as_of=as_of),
+                 MembersOn(unit=unit, campaign_id=campaign.pk, as_of=as_of))
     for ref in rollup.units_without_data:
-        found.add(ref.id, "unit_not_reported", LOW, _(
+        found.add(ref, "unit_not_reported", LOW, _(
             "Not reported yet by %(date)s: there are no figures of this unit for the campaign. It is "
             "listed apart, not counted as zero."
         ) % {"date": format_date(as_of)}, WHERE_UNIT, ref.id)
@@ -568,42 +525,34 @@ def _data_violations(
     return [violation for _path, violation in found.items]
 
 
-def _in_force_member_returns(data: _Subtree) -> Iterator[tuple[int, _MemberReturnRow]]:
-    """The return each open unit reporting counts has in force (those the roll-up counts)."""
-    for unit_id, returns in data.member_returns.items():
-        unit = data.units.get(unit_id)
-        if unit is not None and unit.open and unit.tracking == Unit.Tracking.AGGREGATE:
-            yield unit_id, returns[-1]
-
-
-def _check_member_returns(found: _Found, campaign: Campaign) -> None:
+def _check_member_returns(found: _Found, campaign: Campaign, in_force: dict[int, MemberReturn]) -> None:
     """Exempt and away within the total; members who studied within those expected."""
-    for unit_id, (day, pk, total, exempt, away, studied) in _in_force_member_returns(found.data):
+    for record in sorted(in_force.values(), key=lambda r: r.unit.path):
+        day, total, exempt, away = record.as_of, record.members_total, record.exempt, record.away
         if exempt + away > total:
-            found.add(unit_id, "return_parts_exceed_total", HIGH, _(
+            found.add(record.unit, "return_parts_exceed_total", HIGH, _(
                 "Party member return of %(date)s: exempt (%(exempt)s) and away (%(away)s) add up to "
                 "more than the %(total)s party members in total."
             ) % {"date": format_date(day), "exempt": format_number(exempt), "away": format_number(away),
-                 "total": format_number(total)}, WHERE_MEMBER_RETURN, pk)
+                 "total": format_number(total)}, WHERE_MEMBER_RETURN, record.pk)
         expected = campaign.expected_members(total=total, exempt=exempt, away=away)
-        if studied > expected:
-            found.add(unit_id, "return_studied_above_expected", HIGH, _(
+        if record.studied > expected:
+            found.add(record.unit, "return_studied_above_expected", HIGH, _(
                 "Party member return of %(date)s: %(studied)s party members studied, more than the "
                 "%(expected)s expected to study."
-            ) % {"date": format_date(day), "studied": format_number(studied),
-                 "expected": format_number(max(expected, 0))}, WHERE_MEMBER_RETURN, pk)
+            ) % {"date": format_date(day), "studied": format_number(record.studied),
+                 "expected": format_number(max(expected, 0))}, WHERE_MEMBER_RETURN, record.pk)
 
 
-def _check_non_member_returns(found: _Found) -> None:
-    for unit_id, (pk, day, expected, studied) in found.data.non_member_returns.items():
-        unit = found.data.units.get(unit_id)
-        if unit is None or not unit.open or studied <= expected:
+def _check_non_member_returns(found: _Found, in_force: dict[int, NonMemberReturn]) -> None:
+    for record in sorted(in_force.values(), key=lambda r: r.unit.path):
+        if record.studied <= record.expected:
             continue
-        found.add(unit_id, "non_member_return_studied_above_expected", HIGH, _(
+        found.add(record.unit, "non_member_return_studied_above_expected", HIGH, _(
             "Non-member return of %(date)s: %(studied)s non-members studied, more than the %(expected)s "
             "expected to study."
-        ) % {"date": format_date(day), "studied": format_number(studied),
-             "expected": format_number(expected)}, WHERE_NON_MEMBER_RETURN, pk)
+        ) % {"date": format_date(record.as_of), "studied": format_number(record.studied),
+             "expected": format_number(record.expected)}, WHERE_NON_MEMBER_RETURN, record.pk)
 
 
 def _check_rollup(found: _Found, rollup: RollUp) -> None:
@@ -617,82 +566,54 @@ def _check_rollup(found: _Found, rollup: RollUp) -> None:
             continue
         tally = figures.tally
         if tally.studied > tally.eligible:
-            found.add(figures.unit.id, "coverage_above_eligible", HIGH, _(
+            found.add(figures.unit, "coverage_above_eligible", HIGH, _(
                 "As of %(date)s, %(studied)s party members studied, more than the %(eligible)s expected "
                 "to study."
             ) % {"date": format_date(rollup.as_of), "studied": format_number(tally.studied),
                  "eligible": format_number(tally.eligible)}, WHERE_UNIT, figures.unit.id)
         if tally.non_members_studied > tally.non_members_expected:
-            found.add(figures.unit.id, "non_member_coverage_above_expected", HIGH, _(
+            found.add(figures.unit, "non_member_coverage_above_expected", HIGH, _(
                 "As of %(date)s, %(studied)s non-members studied, more than the %(expected)s expected to "
                 "study."
             ) % {"date": format_date(rollup.as_of), "studied": format_number(tally.non_members_studied),
                  "expected": format_number(tally.non_members_expected)}, WHERE_UNIT, figures.unit.id)
 
 
-def _members_on(data: _Subtree, path: str, day: datetime.date) -> int | None:
-    """Party members of the units under `path` on `day`: the roster of units kept per person, the
-    return in force (or else the first one sent after that day) of units reporting counts. None
-    when a unit reporting counts has sent no return at all: the bound is then unknown."""
-    total = 0
-    for uid in data.under(path):
-        unit = data.units[uid]
-        if unit.tracking == Unit.Tracking.INDIVIDUAL:
-            total += sum(n for start, stop, n in data.roster.get(uid, ())
-                         if (start is None or start <= day) and (stop is None or stop > day))
-            continue
-        returns = data.member_returns.get(uid)
-        if not returns:
-            if uid in data.leaves:
-                return None
-            continue
-        in_force = [r for r in returns if r[0] <= day]
-        total += (in_force[-1] if in_force else returns[0])[2]
-    return total
-
-
-def _check_sites(found: _Found, campaign: Campaign, as_of: datetime.date) -> None:
-    data = found.data
-    bounds: dict[tuple[str, datetime.date], int | None] = {}
-    for event_id, unit_id, other, listed, non_members, by_category, title, held_on in data.sites:
-        unit = data.units[unit_id]
-        names = {"unit": unit.name, "event": title, "date": format_date(held_on)}
-        members = other + listed
-        attendance = members + non_members
+def _check_sites(found: _Found, sites: list[_SiteRow], members_on: MembersOn) -> None:
+    for site in sites:
+        names = {"unit": site.unit.name, "event": site.title, "date": format_date(site.held_on)}
+        attendance = site.attendance
         if attendance > SITE_ATTENDANCE_CAP:
-            found.add(unit_id, "site_above_cap", HIGH, _(
+            found.add(site.unit, "site_above_cap", HIGH, _(
                 "Bridge point %(unit)s of “%(event)s” (%(date)s) records %(count)s attendances, above the "
                 "limit of %(cap)s for one bridge point: check for a typing error."
             ) % {**names, "count": format_number(attendance), "cap": format_number(SITE_ATTENDANCE_CAP)},
-                WHERE_EVENT, event_id)
+                WHERE_EVENT, site.event_id)
         elif attendance == 0:
-            found.add(unit_id, "site_no_attendance", LOW, _(
+            found.add(site.unit, "site_no_attendance", LOW, _(
                 "Bridge point %(unit)s of “%(event)s” (%(date)s) records nobody attending."
-            ) % names, WHERE_EVENT, event_id)
-        parts = sum(int(n) for n in (by_category or {}).values())
-        if by_category and parts > non_members:
-            found.add(unit_id, "site_categories_exceed_total", HIGH, _(
+            ) % names, WHERE_EVENT, site.event_id)
+        parts = sum(int(n) for n in site.by_category.values())
+        if site.by_category and parts > site.non_members:
+            found.add(site.unit, "site_categories_exceed_total", HIGH, _(
                 "Bridge point %(unit)s of “%(event)s” (%(date)s): non-members by category add up to "
                 "%(parts)s, more than its %(total)s non-members."
-            ) % {**names, "parts": format_number(parts), "total": format_number(non_members)},
-                WHERE_EVENT, event_id)
-        elif by_category and parts < non_members:
-            found.add(unit_id, "site_categories_incomplete", MEDIUM, _(
+            ) % {**names, "parts": format_number(parts), "total": format_number(site.non_members)},
+                WHERE_EVENT, site.event_id)
+        elif site.by_category and parts < site.non_members:
+            found.add(site.unit, "site_categories_incomplete", MEDIUM, _(
                 "Bridge point %(unit)s of “%(event)s” (%(date)s): non-members by category add up to "
                 "%(parts)s, fewer than its %(total)s non-members; %(rest)s are in no category."
-            ) % {**names, "parts": format_number(parts), "total": format_number(non_members),
-                 "rest": format_number(non_members - parts)}, WHERE_EVENT, event_id)
-        if members and attendance <= SITE_ATTENDANCE_CAP:
-            key = (unit.path, held_on)
-            if key not in bounds:
-                bounds[key] = _members_on(data, unit.path, held_on)
-            bound = bounds[key]
-            if bound is not None and members > bound:
-                found.add(unit_id, "site_members_above_roster", MEDIUM, _(
+            ) % {**names, "parts": format_number(parts), "total": format_number(site.non_members),
+                 "rest": format_number(site.non_members - parts)}, WHERE_EVENT, site.event_id)
+        if site.members and attendance <= SITE_ATTENDANCE_CAP:
+            bound = members_on.of(site.unit.path, site.held_on)
+            if bound is not None and site.members > bound:
+                found.add(site.unit, "site_members_above_roster", MEDIUM, _(
                     "Bridge point %(unit)s of “%(event)s” (%(date)s) records %(count)s party member "
                     "attendances, more than the %(members)s party members of %(unit)s on that day."
-                ) % {**names, "count": format_number(members), "members": format_number(bound)},
-                    WHERE_EVENT, event_id)
+                ) % {**names, "count": format_number(site.members), "members": format_number(bound)},
+                    WHERE_EVENT, site.event_id)
 
 
 # --- reports ----------------------------------------------------------------------------------
@@ -727,23 +648,25 @@ def subtree_report_violations(*, unit: Unit, campaign: Campaign, as_of: datetime
         latest[report.unit_id] = report
     found: list[Violation] = []
     for report in latest.values():
-        figures = report.snapshot.get("figures", {}) if report.snapshot else {}
+        figures = frozen_figures_of(report) or {}
         found.extend(report_text_violations(report=report, figures=figures))
     return found
 
 
-def report_violations(*, report: Report) -> list[Violation]:
+def report_violations(
+    *, report: Report, rollup: RollUp | None = None, live: dict[str, Any] | None = None
+) -> list[Violation]:
     """Violations in the report's own text and in the data of its unit's subtree up to its date.
 
     The text is read against the figures the report prints: frozen ones once submitted, live ones
-    while it is a draft.
+    while it is a draft. `rollup` and `live`, when the caller has them, are the report date's
+    `unit_figures` and `live_figures`.
     """
-    rollup = unit_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
-    if report.snapshot and "figures" in report.snapshot:
-        figures = report.snapshot["figures"]
-    else:
-        figures = report_figures(
-            rollup, report_completeness(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+    rollup = rollup or unit_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+    figures = frozen_figures_of(report)
+    if figures is None:
+        figures = live if live is not None else live_figures(
+            unit=report.unit, campaign=report.campaign, as_of=report.as_of, rollup=rollup
         )
     return [
         *report_text_violations(report=report, figures=figures),

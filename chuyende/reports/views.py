@@ -25,14 +25,15 @@ from chuyende.core.exceptions import NotAllowed
 from chuyende.core.numbers import format_date_long
 from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import export_response, requested_format
-from chuyende.figures.completeness import report_completeness
+from chuyende.figures.rollup import RollUp, unit_figures
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.reports import selectors, services
 from chuyende.reports.drafting import FigureRef, Paragraph, results_section
 from chuyende.reports.exports import REPORT_COLUMNS
-from chuyende.reports.figures import figure_changes, live_figures
+from chuyende.reports.figures import figure_changes, frozen_figures_of, live_figures
 from chuyende.reports.forms import ConfirmForm, ReportCreateForm, ReportFilterForm, ReportForm, ReviewForm
 from chuyende.reports.models import Report
+from chuyende.reports.submissions import completeness_of
 from chuyende.reports.validation import IMPORTANCE_LABELS, Violation, report_violations
 
 PAGE_SIZE = 50
@@ -59,7 +60,7 @@ def list_page(request: HttpRequest) -> HttpResponseBase:
     query.pop("page", None)
     rows = [(report, selectors.is_late(report)) for report in page]
     completeness = (
-        report_completeness(unit=scope_root(actor), campaign=campaign, as_of=timezone.localdate())
+        completeness_of(unit=scope_root(actor), campaign=campaign, as_of=timezone.localdate())
         if campaign else None
     )
     return render(request, "reports/list.html", {
@@ -170,17 +171,19 @@ class ViolationView:
     importance: str
 
 
-def _violations(report: Report) -> list[ViolationView]:
+def _violations(report: Report, rollup: RollUp, live: dict[str, Any]) -> list[ViolationView]:
     order = {"high": 0, "medium": 1, "low": 2}
-    found = sorted(report_violations(report=report), key=lambda v: order.get(v.importance, 3))
+    found = sorted(report_violations(report=report, rollup=rollup, live=live),
+                   key=lambda v: order.get(v.importance, 3))
     return [ViolationView(violation=v, importance=str(IMPORTANCE_LABELS.get(v.importance, v.importance)))
             for v in found]
 
 
 def _detail(request: HttpRequest, report: Report, *, status: int = 200, **extra: Any) -> HttpResponse:
     actor = actor_of(request)
-    live = live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
-    frozen = (report.snapshot or {}).get("figures") if not report.is_editable else None
+    rollup = unit_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+    live = live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of, rollup=rollup)
+    frozen = frozen_figures_of(report) if not report.is_editable else None
     figures = frozen if frozen is not None else live
     changes = (
         selectors.labelled_changes(figure_changes(frozen, live), frozen=frozen, live=live,
@@ -193,7 +196,7 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **extra:
         "results": _segments(report, results_section(figures, campaign=report.campaign,
                                                      unit_name=report.unit.name)),
         "history": selectors.status_history(report=report),
-        "violations": _violations(report) if report.is_editable else [],
+        "violations": _violations(report, rollup, live) if report.is_editable else [],
         "children": selectors.child_report_rows(report=report, live=live),
         "can_edit": report.is_editable and can_edit(actor, report.unit),
         "can_review": reviewable,

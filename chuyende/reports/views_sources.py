@@ -2,18 +2,19 @@
 
 `?figure=<key>` names the figure by its key in the report's figures dict (see
 `chuyende.reports.drafting`). The value shown is the report's own: frozen for a submitted report,
-live for a draft. The records listed are always today's, read through the user's scope; nothing is
-counted here, the per-unit figures come from the figures dict.
+live for a draft. The records listed are always today's; nothing is counted or decided here: the
+per-unit figures come from the figures dict, the leaves and the returns in force from the figures
+package (`unit_figures`, `chuyende.figures.sources`), the events from `event_lines`.
 """
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -24,22 +25,27 @@ from chuyende.accounts.permissions import actor_of, require_read
 from chuyende.core.numbers import format_number, format_rate
 from chuyende.events.models import Event
 from chuyende.events.selectors import events_visible_to
+from chuyende.figures.events import EventLine, event_lines
+from chuyende.figures.rollup import RollUp, UnitRef, subtree_leaves, unit_figures
+from chuyende.figures.sources import (
+    member_returns_in_force,
+    non_member_returns_in_force,
+    pledge_returns_in_force,
+)
 from chuyende.materials.models import MaterialTransfer
 from chuyende.organisation.models import Unit
 from chuyende.outreach.models import Outreach
-from chuyende.pledges.models import PledgeReturn
 from chuyende.reports.drafting import UnknownFigure, parse_key, resolve_figure, results_section
-from chuyende.reports.figures import live_figures
+from chuyende.reports.figures import frozen_figures_of, live_figures
 from chuyende.reports.models import Report
-from chuyende.returns.selectors import in_force_ids, member_returns_visible_to, non_member_returns_visible_to
 
 FROZEN = (Report.Status.SUBMITTED, Report.Status.ACCEPTED)
 PAGE_SIZE = 50
 
 MEMBER_FAMILY = {"party_members", "children", "units_organised_study", "units_reached_target", "target_rate",
-                 "units_without_data"}
-EVENT_FAMILY = {"events", "events_held", "events_organised", "events_by_format", "attendance_person_times",
-                "party_member_person_times"}
+                 "units_without_data", "units_without_data_count"}
+EVENT_FAMILY = {"events_attended", "events_by_level", "events_held", "events_organised", "events_by_format",
+                "attendance_person_times", "party_member_person_times"}
 
 
 def _url(name: str, *args: object) -> str | None:
@@ -49,25 +55,14 @@ def _url(name: str, *args: object) -> str | None:
         return None
 
 
-def _decimal(value: Any) -> Decimal | None:
-    try:
-        return None if value is None else Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _rate(value: Any, precision: int) -> str:
-    return format_rate(_decimal(value), precision=precision)
-
-
-def _shown(value: Any, key: str, precision: int) -> str | None:
+def _shown(value: Any, precision: int) -> str | None:
     """The value of a single figure as printed; None for a figure made of several lines."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
         return format_number(value)
-    if isinstance(value, str) and _decimal(value) is not None:
-        return _rate(value, precision) if key.endswith(("rate", "target_rate")) else value
+    if isinstance(value, Decimal):
+        return format_rate(value, precision=precision)
     return None
 
 
@@ -91,7 +86,7 @@ class ChildRow:
 
 @dataclass
 class LeafRow:
-    unit: Unit
+    unit: UnitRef
     roster_url: str | None = None
     member_return: Any = None
     pledge_return: Any = None
@@ -99,11 +94,9 @@ class LeafRow:
 
 @dataclass
 class EventRow:
-    line: dict[str, Any]
+    line: EventLine
     format_label: str
-    held_on: datetime.date
     url: str | None
-    person_times: int
 
 
 @dataclass
@@ -116,7 +109,8 @@ class CompletenessRow:
 
 
 def _children_rows(children: list[dict[str, Any]], precision: int) -> list[ChildRow]:
-    return [ChildRow(name=str(child.get("name", "")), figures=child, rate=_rate(child.get("rate"), precision))
+    return [ChildRow(name=str(child.get("name", "")), figures=child,
+                     rate=format_rate(child.get("rate"), precision=precision))
             for child in children]
 
 
@@ -135,129 +129,95 @@ def _selected_children(figures: dict[str, Any], key: str) -> list[dict[str, Any]
     return list(figures.get("children") or [])
 
 
-def _open_on(unit: Unit, day: datetime.date) -> bool:
-    opened = unit.opened_on is None or unit.opened_on <= day
-    return opened and (unit.closed_on is None or unit.closed_on > day)
-
-
-def _leaves(roots: list[Unit], as_of: datetime.date) -> list[Unit]:
-    """The units under `roots` that hold figures of their own on the date: open, without open sub-units."""
-    if not roots:
-        return []
-    condition = Q()
-    for root in roots:
-        condition |= Q(path__under=root.path)
-    open_units = [u for u in Unit.objects.filter(condition).order_by("path") if _open_on(u, as_of)]
-    parents = {u.parent_id for u in open_units}
-    return [u for u in open_units if u.pk not in parents]
-
-
-def _in_force(returns: QuerySet[Any], as_of: datetime.date) -> dict[int, Any]:
-    rows = list(returns)
-    ids = in_force_ids(rows, as_of)
-    return {row.unit_id: row for row in rows if row.pk in ids}
-
-
-def _leaf_rows(
-    actor: User, report: Report, roots: list[Unit], *, pledges: bool = False
-) -> list[LeafRow]:
-    leaves = _leaves(roots, report.as_of)
+def _leaf_rows(report: Report, rollup: RollUp, roots: list[str], *, pledges: bool = False) -> list[LeafRow]:
+    """The leaves under the `roots` paths as the roll-up finds them, with their returns in force."""
+    campaign, as_of = report.campaign, report.as_of
+    leaves = [leaf for leaf in subtree_leaves(unit=report.unit, campaign=campaign, as_of=as_of)
+              if leaf.unit.path.startswith(tuple(roots))]
     if not leaves:
         return []
-    paths = Q()
-    for root in roots:
-        paths |= Q(unit__path__under=root.path)
-    returns = member_returns_visible_to(actor=actor, campaign=report.campaign)
-    member_returns = _in_force(returns.filter(paths, as_of__lte=report.as_of), report.as_of)
-    pledge_returns: dict[int, Any] = {}
-    if pledges:
-        pledge_returns = _in_force(
-            PledgeReturn.objects.filter(paths, campaign=report.campaign, as_of__lte=report.as_of)
-            .select_related("unit"),
-            report.as_of,
-        )
+    member_returns = member_returns_in_force(unit=report.unit, campaign=campaign, as_of=as_of)
+    pledge_returns = (
+        pledge_returns_in_force(unit=report.unit, campaign=campaign, as_of=as_of) if pledges else {}
+    )
     members_url = reverse("members:list")
     rows = []
     for leaf in leaves:
-        row = LeafRow(unit=leaf)
+        row = LeafRow(unit=leaf.unit)
         if leaf.tracking == Unit.Tracking.INDIVIDUAL:
-            row.roster_url = f"{members_url}?unit={leaf.pk}"
+            row.roster_url = f"{members_url}?unit={leaf.unit.id}"
         else:
-            row.member_return = member_returns.get(leaf.pk)
-            row.pledge_return = pledge_returns.get(leaf.pk)
+            row.member_return = member_returns.get(leaf.unit.id)
+            row.pledge_return = pledge_returns.get(leaf.unit.id)
         rows.append(row)
     return rows
 
 
-def _roots(report: Report, children: list[dict[str, Any]], all_children: bool) -> list[Unit]:
+def _roots(report: Report, children: list[dict[str, Any]], all_children: bool) -> list[str]:
     if all_children:
-        return [report.unit]
+        return [report.unit.path]
     codes = [child["code"] for child in children]
-    return list(Unit.objects.filter(code__in=codes, path__under=report.unit.path).order_by("path"))
+    units = Unit.objects.filter(code__in=codes, path__under=report.unit.path)
+    return list(units.values_list("path", flat=True))
 
 
 def _member_sources(
-    actor: User, report: Report, figures: dict[str, Any], key: str, precision: int, *, pledges: bool = False,
+    report: Report, rollup: RollUp, figures: dict[str, Any], key: str, precision: int, *,
+    pledges: bool = False,
 ) -> dict[str, Any]:
     children = _selected_children(figures, key)
     name, selector = parse_key(key)[0]
     all_children = name != "children" or selector is None
     return {
         "children": _children_rows(children, precision),
-        "leaves": _leaf_rows(actor, report, _roots(report, children, all_children), pledges=pledges),
+        "leaves": _leaf_rows(report, rollup, _roots(report, children, all_children), pledges=pledges),
     }
 
 
-def _non_member_sources(
-    actor: User, report: Report, figures: dict[str, Any], precision: int
-) -> dict[str, Any]:
-    returns = non_member_returns_visible_to(actor=actor, campaign=report.campaign).filter(
-        unit__path__under=report.unit.path, as_of__lte=report.as_of
-    )
-    in_force = _in_force(returns, report.as_of)
+def _non_member_sources(report: Report, figures: dict[str, Any], precision: int) -> dict[str, Any]:
+    in_force = non_member_returns_in_force(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
     return {
         "children": _children_rows(list(figures.get("children") or []), precision),
         "non_member_returns": sorted(in_force.values(), key=lambda r: r.unit.path),
     }
 
 
-def _event_lines(figures: dict[str, Any], key: str) -> list[dict[str, Any]]:
+def _selected_events(lines: list[EventLine], figures: dict[str, Any], key: str) -> list[EventLine]:
+    """The events a key names: an attended event (by code or position), a level, a format, or all."""
     steps = parse_key(key)
-    lines = [line for line in figures.get("events") or [] if isinstance(line, dict)]
     name, selector = steps[0]
-    if name == "events" and selector is not None:
-        return _records_of(figures, key)
+    organised = [line for line in lines if line.organised_here]
+    if name == "events_attended":
+        attended = [line for line in lines if not line.organised_here]
+        if selector is None:
+            return attended
+        wanted = _records_of(figures, key)
+        keys = {(str(item.get("code")), str(item.get("title")), str(item.get("held_on"))) for item in wanted}
+        return [line for line in attended if (line.code, line.title, line.held_on.isoformat()) in keys]
+    if name == "events_by_level":
+        if len(steps) >= 2:
+            organised = [line for line in organised if str(line.organiser_depth) == steps[1][0]]
+        if len(steps) >= 4 and steps[2][0] == "by_format":
+            organised = [line for line in organised if line.format == steps[3][0]]
+        return organised
     if name == "events_organised":
-        return [line for line in lines if line.get("organised_here")]
+        return organised
     if name == "events_by_format":
-        organised = [line for line in lines if line.get("organised_here")]
-        return [line for line in organised if len(steps) < 2 or line.get("format") == steps[1][0]]
+        return [line for line in organised if len(steps) < 2 or line.format == steps[1][0]]
     return lines
 
 
 def _event_sources(actor: User, report: Report, figures: dict[str, Any], key: str) -> dict[str, Any]:
-    lines = _event_lines(figures, key)
-    visible = events_visible_to(actor=actor).filter(campaign=report.campaign)
-    codes = [str(line.get("code")) for line in lines if line.get("code")]
-    by_code = dict(visible.filter(code__in=codes).values_list("code", "pk")) if codes else {}
-    untitled = [line for line in lines if not line.get("code")]
-    by_title: dict[tuple[str, str], int] = {}
-    if untitled:
-        for event_pk, title, held_on in visible.filter(code="").values_list("pk", "title", "held_on"):
-            by_title[(title, held_on.isoformat())] = event_pk
+    lines = event_lines(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+    selected = _selected_events(lines, figures, key)
+    ids = [line.id for line in selected]
+    visible = set(events_visible_to(actor=actor).filter(pk__in=ids).values_list("pk", flat=True))
     labels = dict(Event.Format.choices)
-    rows = []
-    for line in lines:
-        pk = by_code.get(str(line.get("code"))) if line.get("code") else by_title.get(
-            (str(line.get("title")), str(line.get("held_on"))))
-        rows.append(EventRow(
-            line=line, format_label=str(labels.get(str(line.get("format")), line.get("format"))),
-            held_on=datetime.date.fromisoformat(str(line["held_on"])),
-            url=reverse("events:detail", args=[pk]) if pk else None,
-            person_times=(int(line.get("member_person_times") or 0)
-                          + int(line.get("non_member_person_times") or 0)),
-        ))
-    return {"events": rows}
+    return {"events": [
+        EventRow(line=line, format_label=str(labels.get(line.format, line.format)),
+                 url=reverse("events:detail", args=[line.id]) if line.id in visible else None)
+        for line in selected
+    ]}
 
 
 def _outreach_sources(request: HttpRequest, report: Report, key: str) -> dict[str, Any]:
@@ -328,11 +288,14 @@ def figure_source_page(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     report = get_object_or_404(Report.objects.select_related("unit", "campaign"), pk=pk)
     require_read(actor, report.unit)
-    frozen = report.status in FROZEN and bool(report.snapshot)
-    figures: dict[str, Any] = (
-        report.snapshot["figures"] if frozen and report.snapshot
-        else live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
-    )
+    snapshot = frozen_figures_of(report) if report.status in FROZEN else None
+    frozen = snapshot is not None
+    rollup: RollUp | None = None
+    if snapshot is None:
+        rollup = unit_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+        figures = live_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of, rollup=rollup)
+    else:
+        figures = snapshot
     precision = report.campaign.rate_precision
     key = request.GET.get("figure", "").strip()
     context: dict[str, Any] = {
@@ -346,16 +309,15 @@ def figure_source_page(request: HttpRequest, pk: int) -> HttpResponse:
     family = _family(key)
     context.update({
         "family": family,
-        "value": _shown(value, key, precision),
+        "value": _shown(value, precision),
         "lines": len(value) if isinstance(value, list) else None,
         "sentence": _sentence(report, figures, key),
     })
-    if family == "members":
-        context.update(_member_sources(actor, report, figures, key, precision))
-    elif family == "pledges":
-        context.update(_member_sources(actor, report, figures, key, precision, pledges=True))
+    if family in {"members", "pledges"}:
+        rollup = rollup or unit_figures(unit=report.unit, campaign=report.campaign, as_of=report.as_of)
+        context.update(_member_sources(report, rollup, figures, key, precision, pledges=family == "pledges"))
     elif family == "non_party":
-        context.update(_non_member_sources(actor, report, figures, precision))
+        context.update(_non_member_sources(report, figures, precision))
     elif family == "events":
         context.update(_event_sources(actor, report, figures, key))
     elif family == "outreach":

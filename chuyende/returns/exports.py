@@ -9,8 +9,8 @@ from django.http import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
 from chuyende.exports.tables import ExportColumn, Format, export_response
+from chuyende.figures.rules import in_force_ids
 from chuyende.returns.models import MemberReturn, NonMemberReturn
-from chuyende.returns.selectors import in_force_ids
 
 TABLES = ("member", "non_member")
 

@@ -4,7 +4,6 @@ from typing import Any, Literal, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
@@ -16,6 +15,7 @@ from chuyende.campaigns.services import require_in_campaign
 from chuyende.core import bulk
 from chuyende.core.exceptions import RowsInvalid
 from chuyende.figures import ledger
+from chuyende.figures.rules import is_open_on, open_on
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import ancestors
 from chuyende.returns.models import MemberReturn, NonMemberReturn
@@ -77,10 +77,7 @@ def _check_member_return_unit(unit: Unit, as_of: datetime.date, *,
             "%(unit)s keeps its members one by one; its figures come from attendance, not returns."
         ) % {"unit": unit.name}})
     if has_open_children is None:
-        has_open_children = unit.children.filter(
-            Q(opened_on__isnull=True) | Q(opened_on__lte=as_of),
-            Q(closed_on__isnull=True) | Q(closed_on__gt=as_of),
-        ).exists()
+        has_open_children = unit.children.filter(open_on(as_of)).exists()
     if has_open_children:
         raise ValidationError({"unit": _(
             "%(unit)s has sub-units; each of them sends its own return."
@@ -262,8 +259,7 @@ def _open_children(units: dict[int, Unit]) -> Callable[[int, datetime.date], boo
         periods.setdefault(parent_id, []).append((opened_on, closed_on))
 
     def has_open_children(unit_id: int, day: datetime.date) -> bool:
-        return any((opened is None or opened <= day) and (closed is None or closed > day)
-                   for opened, closed in periods.get(unit_id, ()))
+        return any(is_open_on(opened, closed, day) for opened, closed in periods.get(unit_id, ()))
 
     return has_open_children
 

@@ -18,6 +18,7 @@ from chuyende.campaigns.selectors import campaigns_for, default_campaign
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import requested_format, requested_table
+from chuyende.figures.rules import in_force_ids
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.returns import services
 from chuyende.returns.exports import TABLES, returns_export
@@ -28,7 +29,6 @@ from chuyende.returns.forms import (
 )
 from chuyende.returns.models import MemberReturn, NonMemberReturn
 from chuyende.returns.selectors import (
-    in_force_ids,
     member_returns_visible_to,
     non_member_returns_visible_to,
 )

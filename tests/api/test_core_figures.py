@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from chuyende.api.serializers_core import FiguresSerializer
+from chuyende.api.serializers_core import FiguresSerializer, LevelEventFigures
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.services import campaign_create
+from chuyende.figures.snapshot import to_json
 from chuyende.organisation.models import Unit
 from chuyende.reports.figures import live_figures
 from tests.api.conftest import api_url, errors_of
@@ -34,7 +35,7 @@ def test_district_figures_as_of_31_march(users, api_for, district, scenario):
     expected = live_figures(
         unit=Unit.objects.get(code="BN.HA"), campaign=scenario, as_of=datetime.date(2024, 3, 31)
     )
-    assert body == json.loads(json.dumps(expected))
+    assert body == json.loads(json.dumps(to_json(expected)))
 
 
 def test_default_unit_is_the_callers_and_a_sub_unit_may_be_chosen(users, api_for, district, scenario):
@@ -112,8 +113,13 @@ def test_the_schema_of_the_figures_documents_every_key(users, api_for, district,
     documented = _documented(FiguresSerializer())
     actual = _shape(body)
     # maps keyed by data (formats, channels, items, ratings, depths) are documented as DictFields
-    for key in ("events_by_format", "level_names", "materials"):
+    for key in ("events_by_format", "events_by_level", "level_names", "materials"):
         actual[key] = documented[key] = None
     actual["outreach"]["by_channel"] = documented["outreach"]["by_channel"] = None
     actual["pledges"]["ratings"] = documented["pledges"]["ratings"] = None
     assert actual == documented
+    # each level of events_by_level has the documented keys
+    level = _documented(LevelEventFigures())
+    assert body["events_by_level"]
+    for figures in body["events_by_level"].values():
+        assert {**_shape(figures), "by_format": None} == {**level, "by_format": None}

@@ -15,11 +15,11 @@ from chuyende.accounts.models import User
 from chuyende.events.models import Event
 from chuyende.events.selectors import sites_visible_to
 from chuyende.events.services import SiteData, event_create
-from chuyende.figures.completeness import report_completeness
 from chuyende.figures.rollup import event_figures, unit_figures
 from chuyende.members.services import member_create
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import unit_create
+from chuyende.reports.submissions import completeness_of
 from chuyende.returns.services import member_return_save, non_member_return_save
 from tests.conftest import unit
 
@@ -196,7 +196,7 @@ def test_pledges_registered_by_the_study_deadline_are_not_yet_rated(scenario_mod
 def test_report_submissions_at_the_study_deadline(scenario_module):
     # The key carries no date: the district's report completeness at the study deadline.
     expected = EXPECTED[SUBMISSIONS_KEY]
-    completeness = report_completeness(unit=unit(DISTRICT), campaign=scenario_module,
+    completeness = completeness_of(unit=unit(DISTRICT), campaign=scenario_module,
                                        as_of=scenario_module.study_deadline)
     assert (len(completeness.expected), len(completeness.submitted), len(completeness.on_time)) == (
         expected["expected"], expected["submitted"], expected["on_time"]

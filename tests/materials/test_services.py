@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from chuyende.audit.models import AuditEntry
 from chuyende.core.exceptions import NotAllowed, NotInScope
+from chuyende.figures.materials import Holding, holding_of, holdings_of
 from chuyende.materials.models import MaterialTransfer
-from chuyende.materials.selectors import Holding, holding_of, holdings_of
 from chuyende.materials.services import material_transfer_create, material_transfer_delete
 from tests.builders import D
 from tests.conftest import unit

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from chuyende.audit.models import AuditEntry
+from chuyende.figures.materials import Holding
 from chuyende.materials.models import MaterialTransfer
-from chuyende.materials.selectors import Holding
 from chuyende.materials.services import material_transfer_create
 from chuyende.organisation.models import Unit
 from tests.builders import D

@@ -17,6 +17,7 @@ from docx.shared import Length
 from openpyxl import load_workbook
 
 from chuyende.events.services import SiteData, event_create
+from chuyende.figures.snapshot import from_json
 from chuyende.members.models import Member
 from chuyende.reports import documents
 from chuyende.reports.documents import appendix_xlsx, figures_for, report_docx, report_pdf
@@ -201,7 +202,7 @@ def test_a_submitted_report_prints_its_frozen_figures_and_a_returned_one_live_fi
                  held_on=datetime.date(2024, 3, 30), format="cell_meeting", title="Học bù",
                  sites=[SiteData(unit=absent[0].unit, attendees=tuple(absent))])
     assert report.snapshot is not None
-    assert figures_for(report) == report.snapshot["figures"]
+    assert figures_for(report) == from_json(report.snapshot["figures"])
     assert "256/263" in "\n".join(paragraphs_of(report_docx(report)))
     assert appendix_rows(report)["total"][4] == 256
 

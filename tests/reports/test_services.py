@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from chuyende.accounts.models import User
 from chuyende.core.exceptions import NotAllowed, NotInScope
 from chuyende.events.services import SiteData, event_create
-from chuyende.figures.completeness import report_completeness
 from chuyende.members.models import Member
 from chuyende.reports.figures import live_figures
 from chuyende.reports.models import Report
@@ -18,6 +17,7 @@ from chuyende.reports.services import (
     report_submit,
     report_update,
 )
+from chuyende.reports.submissions import completeness_of
 from chuyende.returns.services import member_return_save
 from tests.conftest import unit
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.usefixtures("db")
 
 
 def test_scenario_completeness_at_the_study_deadline(scenario_module):
-    completeness = report_completeness(unit=unit("BN.HA"), campaign=scenario_module, as_of=MARCH_31)
+    completeness = completeness_of(unit=unit("BN.HA"), campaign=scenario_module, as_of=MARCH_31)
     assert len(completeness.expected) == 5
     assert len(completeness.submitted) == 4
     assert [s.unit.code for s in completeness.on_time] == ["BN.HA.HB", "BN.HA.HP", "BN.HA.YT"]
@@ -36,7 +36,7 @@ def test_scenario_completeness_at_the_study_deadline(scenario_module):
 
 
 def test_a_report_not_yet_sent_by_the_date_is_missing(scenario_module):
-    completeness = report_completeness(unit=unit("BN.HA"), campaign=scenario_module,
+    completeness = completeness_of(unit=unit("BN.HA"), campaign=scenario_module,
                                        as_of=datetime.date(2024, 3, 24))
     assert [ref.code for ref in completeness.missing] == ["BN.HA.HP", "BN.HA.TT", "BN.HA.THPT"]
 

@@ -12,6 +12,7 @@ from chuyende.accounts.models import User
 from chuyende.accounts.services import user_create
 from chuyende.audit.models import AuditEntry
 from chuyende.events.services import SiteData, event_create
+from chuyende.figures.snapshot import from_json
 from chuyende.members.models import Member
 from chuyende.reports import views
 from chuyende.reports.drafting import FigureRef, Paragraph
@@ -47,8 +48,7 @@ def draft(campaign, code: str = "BN.HA.HB", **fields: Any) -> Report:
 
 def frozen_figures(report: Report) -> dict[str, Any]:
     assert report.snapshot is not None
-    figures: dict[str, Any] = report.snapshot["figures"]
-    return figures
+    return from_json(report.snapshot["figures"])
 
 
 def edit_data(report: Report, **overrides: Any) -> dict[str, Any]:
@@ -342,7 +342,7 @@ def test_submit_refused_lists_the_problems(users, client_for, scenario, monkeypa
     warning = Violation(rule="sites", importance="medium", unit_code="BN.HA.HB.DONG",
                         unit_name="Chi bộ thôn Đông", message="Số điểm cầu lớn bất thường.")
     monkeypatch.setattr("chuyende.reports.services.report_violations", lambda report: [blocking])
-    monkeypatch.setattr(views, "report_violations", lambda report: [blocking, warning])
+    monkeypatch.setattr(views, "report_violations", lambda report, **_: [blocking, warning])
     response = client_for(users.owner).post(reverse("reports:submit", args=[report.pk]), SUBMIT)
     assert response.status_code == 200
     page = response.content.decode()

@@ -133,14 +133,17 @@ def test_units_below_target_lists_them(client_for, district):
 
 def test_event_lines_link_to_their_events(client_for, district):
     officer, report = district
-    response = client_for(officer).get(source_url(report, "events[E1].sites"))
+    response = client_for(officer).get(source_url(report, "events_attended[E1].sites"))
     assert response.status_code == 200
     assert response.context["value"] == "5"
     [row] = response.context["events"]
     assert row.url == reverse("events:detail", args=[Event.objects.get(code="E1").pk])
-    assert row.person_times == 374
-    group = client_for(officer).get(source_url(report, "events[organised_here=true,organiser_depth=3]"))
-    assert sorted(row.line["code"] for row in group.context["events"]) == ["E3", "E5", "E6", "E8"]
+    assert row.line.attendance_person_times == 374
+    group = client_for(officer).get(source_url(report, "events_by_level.3.attendance_person_times"))
+    assert sorted(row.line.code for row in group.context["events"]) == ["E3", "E5", "E6", "E8"]
+    video = client_for(officer).get(source_url(report, "events_by_level.3.by_format.video"))
+    assert video.context["value"] == "2"
+    assert sorted(row.line.code for row in video.context["events"]) == ["E3", "E5"]
     every = client_for(officer).get(source_url(report, "events_held"))
     assert len(every.context["events"]) == 9
     assert every.context["value"] == "9"

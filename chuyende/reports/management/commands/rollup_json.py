@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chuyende.campaigns.models import Campaign
+from chuyende.figures.snapshot import to_json
 from chuyende.organisation.models import Unit
 from chuyende.reports.figures import live_figures
 
@@ -33,5 +34,5 @@ class Command(BaseCommand):
         campaign = Campaign.objects.filter(code=options["campaign"]).first()
         if campaign is None:
             raise CommandError(f"No campaign has the code {options['campaign']!r}.")
-        figures = live_figures(unit=unit, campaign=campaign, as_of=as_of)
+        figures = to_json(live_figures(unit=unit, campaign=campaign, as_of=as_of))
         self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))

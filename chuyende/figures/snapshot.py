@@ -1,0 +1,193 @@
+"""The figures a report prints, as one dict built from the engine's typed results.
+
+`report_figures` copies what `unit_figures`, `report_events` and the completeness computed: nothing
+is counted here. Rates are `Decimal` (None without a denominator), counts `int`. The dict is stored
+as JSON when a report is submitted (`to_json`: rates become decimal strings) and read back with
+`from_json`, the one place a frozen snapshot is turned into figures again; no other module parses a
+figure.
+
+The snapshot holds totals, not records: events organised in the subtree are summed per level of the
+organiser (`events_by_level`), so its size does not grow with the number of events; only the events
+organised above the unit and attended in it are listed (`events_attended`).
+"""
+
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from chuyende.figures.completeness import Completeness
+from chuyende.figures.events import EventLine, LevelEvents, ReportEvents
+from chuyende.figures.rollup import RollUp, Share, UnitFigures
+
+RATE_KEYS = frozenset({"rate", "target_rate"})
+
+
+def _share(share: Share) -> dict[str, Any]:
+    return {"count": share.count, "total": share.total, "rate": share.rate}
+
+
+def child_figures(child: UnitFigures) -> dict[str, Any]:
+    tally = child.tally
+    return {
+        "code": child.unit.code,
+        "name": child.unit.name,
+        "members_total": tally.members_total,
+        "exempt": tally.exempt,
+        "away": tally.away,
+        "eligible": tally.eligible,
+        "studied": tally.studied,
+        "rate": child.rate,
+        "excluded_who_studied": tally.excluded_who_studied,
+        "non_members_expected": tally.non_members_expected,
+        "non_members_studied": tally.non_members_studied,
+        "events_organised": tally.events_organised,
+        "events_held": child.events_held,
+        "attendance_person_times": child.attendance_person_times,
+        "reached_target": child.reached_target,
+        "has_data": child.has_data,
+        "pledges_registered": tally.pledges_registered,
+        "outreach_sessions": tally.outreach_sessions,
+        "outreach_reach": tally.outreach_reach,
+    }
+
+
+def _completeness(completeness: Completeness) -> dict[str, Any]:
+    return {
+        "deadline": completeness.deadline.isoformat(),
+        "expected": [ref.code for ref in completeness.expected],
+        "on_time": [{"code": s.unit.code, "name": s.unit.name, "on": s.submitted_on.isoformat()}
+                    for s in completeness.on_time],
+        "late": [{"code": s.unit.code, "name": s.unit.name, "on": s.submitted_on.isoformat()}
+                 for s in completeness.late],
+        "missing": [{"code": ref.code, "name": ref.name} for ref in completeness.missing],
+    }
+
+
+def _attended(line: EventLine) -> dict[str, Any]:
+    return {"code": line.code, "title": line.title, "held_on": line.held_on.isoformat(),
+            "format": line.format, "organiser": line.organiser_name, "organiser_depth": line.organiser_depth,
+            "sites": line.sites,
+            "member_person_times": line.member_person_times,
+            "non_member_person_times": line.non_member_person_times,
+            "attendance_person_times": line.attendance_person_times}
+
+
+def _level(level: LevelEvents) -> dict[str, Any]:
+    return {"events": level.events, "by_format": dict(sorted(level.by_format.items())),
+            "member_person_times": level.member_person_times,
+            "non_member_person_times": level.non_member_person_times,
+            "attendance_person_times": level.attendance_person_times}
+
+
+def report_figures(
+    rollup: RollUp, completeness: Completeness, events: ReportEvents, *,
+    level_names: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    tally = rollup.tally
+    return {
+        "as_of": rollup.as_of.isoformat(),
+        "unit": rollup.unit.code,
+        "party_members": {
+            "total": tally.members_total, "exempt": tally.exempt, "away": tally.away,
+            "eligible": tally.eligible, "studied": tally.studied, "rate": rollup.rate,
+            "excluded_who_studied": tally.excluded_who_studied,
+            "excluded_statuses": list(rollup.excluded_statuses),
+        },
+        "non_party": {
+            "eligible": tally.non_members_expected, "studied": tally.non_members_studied,
+            "rate": rollup.non_member_rate,
+        },
+        "events_organised": tally.events_organised,
+        "events_by_format": dict(sorted(tally.events_by_format.items())),
+        "events_held": rollup.events_held,
+        "attendance_person_times": rollup.attendance_person_times,
+        "party_member_person_times": tally.member_person_times,
+        "outreach": {
+            "sessions": tally.outreach_sessions, "reach": tally.outreach_reach,
+            "sessions_without_reach": tally.outreach_sessions_without_reach,
+            "by_channel": {
+                channel: {
+                    "sessions": sessions,
+                    "reach": tally.outreach_reach_by_channel.get(channel, 0),
+                    "sessions_without_reach": tally.outreach_unknown_sessions_by_channel.get(channel, 0),
+                }
+                for channel, sessions in sorted(tally.outreach_sessions_by_channel.items())
+            },
+        },
+        "pledges": {
+            "registered": tally.pledges_registered, "eligible": tally.eligible,
+            "rate": rollup.pledge_rate, "ratings": dict(sorted(tally.pledge_ratings.items())),
+        },
+        "materials": {
+            item: {"received": h.received, "own_supply": h.own_supply, "passed_down": h.passed_down,
+                   "held": h.held}
+            for item, h in rollup.materials.items()
+        },
+        "units_organised_study": _share(rollup.units_organised_study),
+        "units_reached_target": _share(rollup.units_reached_target),
+        "units_without_data": [ref.code for ref in rollup.units_without_data],
+        "units_without_data_count": rollup.units_without_data_count,
+        "target_rate": rollup.target_rate.quantize(Decimal("0.01")),
+        "children": [child_figures(child) for child in rollup.children],
+        "completeness": _completeness(completeness),
+        "events_attended": [_attended(line) for line in events.attended],
+        "events_by_level": {str(level.depth): _level(level) for level in events.levels},
+        "level_names": {str(depth): name for depth, name in sorted((level_names or {}).items())},
+        "supervision": {
+            "assigned": [ref.code for ref in rollup.supervision.assigned_units],
+            "never_visited": [ref.code for ref in rollup.supervision.never_visited],
+            "visits": rollup.supervision.visits,
+            "open_follow_ups": rollup.supervision.open_follow_ups,
+        },
+    }
+
+
+def to_json(value: Any) -> Any:
+    """The figures as JSON values: rates as decimal strings."""
+    if isinstance(value, dict):
+        return {key: to_json(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [to_json(inner) for inner in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def from_json(figures: dict[str, Any]) -> dict[str, Any]:
+    """A frozen snapshot's figures as `report_figures` gives them: rates as `Decimal`. A snapshot
+    frozen before events were summed per level (one line per event) is summed here."""
+    thawed = _thaw(figures)
+    if "events" in thawed and "events_by_level" not in thawed:
+        lines = thawed.pop("events") or []
+        thawed["events_attended"] = [_old_attended(line) for line in lines if not line.get("organised_here")]
+        thawed["events_by_level"] = _old_levels([line for line in lines if line.get("organised_here")])
+    return thawed
+
+
+def _thaw(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {name: _thaw(inner, name) for name, inner in value.items()}
+    if isinstance(value, list):
+        return [_thaw(inner) for inner in value]
+    if key in RATE_KEYS and isinstance(value, str | int | float) and not isinstance(value, bool):
+        return Decimal(str(value))
+    return value
+
+
+def _old_attended(line: dict[str, Any]) -> dict[str, Any]:
+    members = int(line.get("member_person_times", 0))
+    non_members = int(line.get("non_member_person_times", 0))
+    return {**{name: value for name, value in line.items() if name != "organised_here"},
+            "attendance_person_times": members + non_members}
+
+
+def _old_levels(lines: list[dict[str, Any]]) -> dict[str, Any]:
+    levels: dict[int, LevelEvents] = {}
+    for line in lines:
+        depth = int(line["organiser_depth"])
+        level = levels.setdefault(depth, LevelEvents(depth=depth, by_format=Counter()))
+        level.events += 1
+        level.by_format[str(line.get("format"))] += 1
+        level.member_person_times += int(line.get("member_person_times", 0))
+        level.non_member_person_times += int(line.get("non_member_person_times", 0))
+    return {str(depth): _level(levels[depth]) for depth in sorted(levels)}
