@@ -251,7 +251,9 @@ def _save_event(
 def _check_event_code(*, campaign: Campaign, code: str, exclude_pk: int | None = None) -> None:
     if not code:
         return
-    require_free(Event.objects.filter(campaign=campaign, code=code), field="code", exclude_pk=exclude_pk,
+    # The "not empty" term lets SQLite use the partial unique index on (campaign, code).
+    taken = Event.objects.filter(campaign=campaign, code=code).exclude(code="")
+    require_free(taken, field="code", exclude_pk=exclude_pk,
                  message=_("An event with code %(code)s already exists in this campaign.") % {"code": code})
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Min, Sum
+from django.db.models import Min
 
 from chuyende.events.models import Event, Site, StudyRecord
 from chuyende.figures.counters import ADDED_UP, COUNTERS, OWN_STRUCTURE, STATUSES
@@ -734,15 +734,20 @@ def differences(*, say: Callable[[str], None] | None = None) -> list[Difference]
 
 
 def sums(*, unit_ids: Iterable[int], campaign_id: int, as_of: datetime.date) -> dict[int, dict[str, int]]:
-    """Every counter of each unit's subtree on `as_of` for the campaign (one query)."""
-    rows = (
-        DailyCount.objects.filter(unit_id__in=list(unit_ids), campaign_id__in=[EVERY_CAMPAIGN, campaign_id],
-                                  day__lte=as_of)
-        .values("unit_id")
-        .annotate(**{counter: Sum(counter) for counter in COUNTERS})
-        .order_by()
-    )
-    return {row.pop("unit_id"): {k: v or 0 for k, v in row.items()} for row in rows}
+    """Every counter of each unit's subtree on `as_of` for the campaign (one query, its SQL written
+    once: the ORM spends longer building seventy sums than the database spends adding them)."""
+    ids = list(unit_ids)
+    if not ids:
+        return {}
+    table = connection.ops.quote_name(DailyCount._meta.db_table)
+    columns = ", ".join(f"SUM({connection.ops.quote_name(c)})" for c in COUNTERS)
+    sql = (f"SELECT unit_id, {columns} FROM {table} WHERE unit_id IN ({', '.join(['%s'] * len(ids))}) "
+           "AND campaign_id IN (%s, %s) AND day <= %s GROUP BY unit_id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, EVERY_CAMPAIGN, campaign_id, as_of])
+        rows = cursor.fetchall()
+    return {row[0]: dict(zip(COUNTERS, (n or 0 for n in row[1:]), strict=True)) for row in rows}
+
 
 
 def records_of_unit(unit_id: int) -> dict[str, list[Any]]:

@@ -281,7 +281,7 @@ def test_a_submitted_report_is_read_against_its_frozen_figures(scenario_module):
 # The roll-up's queries and six more (member returns in force, non-member returns in force, bridge
 # points, and the units, rosters and member returns that bound a bridge point's members), whatever
 # the size of the subtree.
-SUBTREE_QUERIES = 17
+SUBTREE_QUERIES = 11
 
 
 @pytest.mark.usefixtures("db")
