@@ -1,4 +1,4 @@
-"""SQLite keeps planner statistics current: bounded optimize at every connection, ANALYZE after bulk writes."""
+"""SQLite keeps planner statistics current: optimize at every connection, ANALYZE after bulk writes."""
 
 import pytest
 from django.db import connection
@@ -17,8 +17,8 @@ def statistics_of(*tables: str) -> set[str]:
         cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
         if cursor.fetchone() is None:
             return set()
-        cursor.execute(f"SELECT DISTINCT tbl FROM sqlite_stat1 WHERE tbl IN ({', '.join('%s' for _ in tables)})",
-                       tables)
+        marks = ", ".join("%s" for _ in tables)
+        cursor.execute(f"SELECT DISTINCT tbl FROM sqlite_stat1 WHERE tbl IN ({marks})", tables)
         return {name for (name,) in cursor.fetchall()}
 
 
