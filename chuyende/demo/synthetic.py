@@ -325,6 +325,9 @@ def _checks_after_load(models_loaded: Sequence[type[models.Model]], *, using: st
     tables = [model._meta.db_table for model in models_loaded]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # Checks still pending in this transaction (a wipe just before) would forbid ALTER TABLE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute(_DEFERRED_CHECKS, [tables, tables])
             statements = cursor.fetchall()
             for drop, _create in statements:
