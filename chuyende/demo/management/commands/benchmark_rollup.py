@@ -121,9 +121,9 @@ class Command(BaseCommand):
         )
         each = EVENT_ATTENDEES // max(len(cells), 1)
         attendees: dict[int, list[Member]] = {cell.pk: [] for cell in cells}
-        for member in Member.objects.filter(unit__in=cells).select_related("unit").order_by("pk"):
-            if len(attendees[member.unit_id]) < each:
-                attendees[member.unit_id].append(member)
+        for attendee in Member.objects.filter(unit__in=cells).select_related("unit").order_by("pk"):
+            if len(attendees[attendee.unit_id]) < each:
+                attendees[attendee.unit_id].append(attendee)
         sites = [SiteData(unit=cell, non_members=3, attendees=tuple(attendees[cell.pk])) for cell in cells]
         listed = sum(len(site.attendees) for site in sites)
         member = Member.objects.filter(unit=generated.cell).select_related("unit").order_by("pk").first()
