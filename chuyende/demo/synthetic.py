@@ -363,6 +363,24 @@ def _checks_after_load(models_loaded: Sequence[type[models.Model]], *, using: st
             seconds["foreign key check"] = time.perf_counter() - started
 
 
+def existing_tree(using: str = "default") -> Generated:
+    """The tree an earlier `generate` wrote in this database (its counts read back)."""
+    campaign = Campaign.objects.using(using).filter(code=CAMPAIGN_CODE).first()
+    units = Unit.objects.using(using)
+    root = units.filter(code="SYN", parent__isnull=True).first()
+    if campaign is None or root is None:
+        raise CommandError("This database holds no synthetic tree: run benchmark_rollup without --existing.")
+    province = units.filter(code="SYN.T00").first()
+    commune = units.get(code=f"{(province or root).code}.X0000")
+    cell = units.filter(path__under=commune.path, kind=Unit.Kind.CELL).order_by("path").first()
+    assert cell is not None
+    counts = {name: model._default_manager.using(using).count() for name, model in (
+        ("units", Unit), ("members", Member), ("events", Event), ("sites", Site), ("attendances", Attendance),
+    )}
+    return Generated(campaign=campaign, root=root, province=province, commune=commune, cell=cell,
+                     counts=counts)
+
+
 def _rebuild_counters(say: Callable[[str], None]) -> dict[str, float]:
     """The maintained counters, recomputed from the records written in bulk."""
     try:

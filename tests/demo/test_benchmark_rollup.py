@@ -44,7 +44,27 @@ def test_prints_the_figures_of_each_scope_after_emptying_the_database(scenario):
     assert not Unit.objects.filter(code__startswith="BN.").exists()
     # The tree, and the event written by the timed write.
     assert Unit.objects.count() == 1 + 2 + 2 * 2
-    assert Event.objects.filter(code="BENCH-WRITE").count() == 1
+    assert Event.objects.filter(code="BENCH-WRITE-1").count() == 1
+
+
+def test_times_again_the_tree_an_earlier_run_generated():
+    call_command("benchmark_rollup", *TINY, stdout=io.StringIO())
+    units = Unit.objects.count()
+    out = io.StringIO()
+    call_command("benchmark_rollup", "--existing", "--repeat", "1", stdout=out)
+    text = out.getvalue()
+    assert "Generated in" not in text
+    assert "  province (root) " in text and "  cell " in text
+    for write in WRITES:
+        assert f"  {write} " in text
+    assert Unit.objects.count() == units
+    assert set(Event.objects.filter(code__startswith="BENCH-WRITE").values_list("code", flat=True)) == {
+        "BENCH-WRITE-1", "BENCH-WRITE-2"}
+
+
+def test_existing_needs_a_synthetic_tree(scenario):
+    with pytest.raises(CommandError, match="no synthetic tree"):
+        call_command("benchmark_rollup", "--existing", stdout=io.StringIO())
 
 
 def test_a_national_root_has_a_province_row():

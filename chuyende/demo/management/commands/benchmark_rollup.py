@@ -25,6 +25,7 @@ from chuyende.demo.synthetic import (
     YEAR,
     Generated,
     Size,
+    existing_tree,
     generate,
     start_from_empty_database,
 )
@@ -65,6 +66,10 @@ class Command(BaseCommand):
                             help="kept for older command lines: statistics are now always refreshed")
         parser.add_argument("--force-empty", action="store_true",
                             help="delete ALL existing data of this database before generating")
+        parser.add_argument("--existing", action="store_true",
+                            help="time the tree an earlier run generated in this database, without "
+                                 "generating (after a change of the counters' code, run figures_rebuild "
+                                 "first)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         size = NATIONAL if options["national"] else Size.per_parent(
@@ -74,6 +79,10 @@ class Command(BaseCommand):
         )
         if size.smallest() < 1 or options["repeat"] < 1 or size.provinces < 0 or size.grassroots < 0:
             raise CommandError("Sizes and --repeat must be at least 1.")
+        if options["existing"]:
+            peak = PeakMemory()
+            self._time(existing_tree(), repeat=options["repeat"], peak=peak)
+            return
         start_from_empty_database(force_empty=options["force_empty"], what="a synthetic tree",
                                   say=self.stdout.write)
         peak = PeakMemory()
@@ -90,15 +99,15 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # as autovacuum would after such a load
+        self._time(generated, repeat=options["repeat"], peak=peak)
 
+    def _time(self, generated: Generated, *, repeat: int, peak: PeakMemory) -> None:
         scopes = [("national (root)" if generated.province else "province (root)", generated.root),
                   *([("province", generated.province)] if generated.province else []),
                   ("commune", generated.commune), ("cell", generated.cell)]
-        results = [self._time_rollup(label, unit, generated.campaign, options["repeat"])
-                   for label, unit in scopes]
+        results = [self._time_rollup(label, unit, generated.campaign, repeat) for label, unit in scopes]
         writes = self._time_writes(generated)
-        self._print(generated, size, results, writes, repeat=options["repeat"], peak=peak.read(),
-                    peak_source=peak.source)
+        self._print(generated, results, writes, repeat=repeat, peak=peak.read(), peak_source=peak.source)
 
     def _time_rollup(self, label: str, unit: Unit, campaign: Campaign, repeat: int) -> tuple[Any, ...]:
         unit_figures(unit=unit, campaign=campaign, as_of=AS_OF)  # warm-up
@@ -126,13 +135,18 @@ class Command(BaseCommand):
                 attendees[attendee.unit_id].append(attendee)
         sites = [SiteData(unit=cell, non_members=3, attendees=tuple(attendees[cell.pk])) for cell in cells]
         listed = sum(len(site.attendees) for site in sites)
-        member = Member.objects.filter(unit=generated.cell).select_related("unit").order_by("pk").first()
+        # A member whose status never changed (a run on an existing tree changes the next one).
+        member = (Member.objects.filter(unit=generated.cell, statuses__valid_from__isnull=True,
+                                        statuses__valid_to__isnull=True)
+                  .select_related("unit").order_by("pk").first())
+        earlier = Event.objects.filter(campaign=campaign, code__startswith="BENCH-WRITE").count()
+        code = f"BENCH-WRITE-{earlier + 1}"
         counted = Unit.objects.filter(path__under=root.path, kind=Unit.Kind.CELL,
                                       tracking=Unit.Tracking.AGGREGATE).order_by("path").first()
         writes: list[tuple[str, Callable[[], object]]] = [
             (f"event, {len(sites)} bridge points, {listed} attendees", lambda: event_create(
                 actor=None, campaign=campaign, organiser=root, held_on=datetime.date(YEAR, 11, 5),
-                format=Event.Format.IN_PERSON, title="Hội nghị đo hiệu năng", sites=sites, code="BENCH-WRITE",
+                format=Event.Format.IN_PERSON, title="Hội nghị đo hiệu năng", sites=sites, code=code,
             )),
         ]
         if member is not None:
@@ -152,7 +166,7 @@ class Command(BaseCommand):
                 results.append((label, (time.perf_counter() - begin) * 1000, len(captured)))
         return results
 
-    def _print(self, generated: Generated, size: Size, results: list[tuple[Any, ...]],
+    def _print(self, generated: Generated, results: list[tuple[Any, ...]],
                writes: list[tuple[str, float, int]], *, repeat: int, peak: int, peak_source: str) -> None:
         counts = generated.counts
         self.stdout.write("")
