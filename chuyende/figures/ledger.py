@@ -233,28 +233,20 @@ def _add_sites(facts: dict[int, EventFacts], sites) -> None:  # type: ignore[no-
 
 def return_facts(pairs: Iterable[tuple[int, int]]) -> list[ReturnFacts]:
     """Every return of each (unit, campaign) pair: which one is in force depends on the others."""
-    wanted = sorted(set(pairs))
-    if not wanted:
-        return []
-    units = {
-        pk: (tracking, opened_on, closed_on)
-        for pk, tracking, opened_on, closed_on in Unit.objects.filter(
-            pk__in={unit_id for unit_id, _ in wanted}
-        ).values_list("pk", "tracking", "opened_on", "closed_on")
-    }
-    facts = {
-        (unit_id, campaign_id): ReturnFacts(
-            unit_id=unit_id, campaign_id=campaign_id,
-            aggregate=units[unit_id][0] == Unit.Tracking.AGGREGATE,
-            window=unit_window(units[unit_id][1], units[unit_id][2]),
-        )
-        for unit_id, campaign_id in wanted if unit_id in units
-    }
-    unit_ids = sorted(units)
-    campaign_ids = sorted({campaign_id for _, campaign_id in wanted})
-    _add_returns(facts, MemberReturn.objects.filter(unit_id__in=unit_ids, campaign_id__in=campaign_ids),
-                 NonMemberReturn.objects.filter(unit_id__in=unit_ids, campaign_id__in=campaign_ids),
-                 PledgeReturn.objects.filter(unit_id__in=unit_ids, campaign_id__in=campaign_ids))
+    by_unit: dict[int, set[int]] = defaultdict(set)
+    for unit_id, campaign_id in pairs:
+        by_unit[unit_id].add(campaign_id)
+    facts: dict[tuple[int, int], ReturnFacts] = {}
+    for chunk in _chunks(sorted(by_unit)):
+        units = Unit.objects.filter(pk__in=chunk).values_list("pk", "tracking", "opened_on", "closed_on")
+        for pk, tracking, opened_on, closed_on in units:
+            for campaign_id in by_unit[pk]:
+                facts[(pk, campaign_id)] = ReturnFacts(
+                    unit_id=pk, campaign_id=campaign_id, aggregate=tracking == Unit.Tracking.AGGREGATE,
+                    window=unit_window(opened_on, closed_on))
+        _add_returns(facts, MemberReturn.objects.filter(unit_id__in=chunk),
+                     NonMemberReturn.objects.filter(unit_id__in=chunk),
+                     PledgeReturn.objects.filter(unit_id__in=chunk))
     return list(facts.values())
 
 
@@ -500,8 +492,14 @@ def _upsert(rows: dict[RowKey, dict[str, int]]) -> None:
 class _Lineage:
     """Ancestors-or-self of units, from their current paths (one query for all of them)."""
 
-    def __init__(self, unit_ids: Iterable[int]) -> None:
-        self.paths = dict(Unit.objects.filter(pk__in=set(unit_ids)).values_list("pk", "path"))
+    def __init__(self, unit_ids: Iterable[int] | None) -> None:
+        """`None`: every unit."""
+        if unit_ids is None:
+            self.paths = dict(Unit.objects.values_list("pk", "path").iterator(chunk_size=CHUNK))
+            return
+        self.paths = {}
+        for chunk in _chunks(sorted(set(unit_ids))):
+            self.paths.update(Unit.objects.filter(pk__in=chunk).values_list("pk", "path"))
 
     def __call__(self, unit_id: int) -> list[int]:
         return ancestors_or_self(self.paths[unit_id])
@@ -659,7 +657,7 @@ def maintained(*, members: Iterable[int] = (), events: Iterable[int] = (),
 
 def expected_counts(*, say: Callable[[str], None] | None = None) -> dict[RowKey, dict[str, int]]:
     """Every counter as the records give it, from scratch."""
-    lineage = _Lineage(Unit.objects.values_list("pk", flat=True))
+    lineage = _Lineage(None)
     own = Deltas()  # members, returns and outreach counted on their own unit, then spread up once
 
     def alone(unit_id: int) -> list[int]:
