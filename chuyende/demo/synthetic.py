@@ -1,37 +1,46 @@
-"""A synthetic tree for the roll-up benchmark, written with bulk_create in batches.
+"""A synthetic tree for the roll-up benchmark, written in bulk: COPY on PostgreSQL, executemany in
+large transactions on SQLite.
 
-This is a benchmark fixture, not user data: it bypasses the services (no audit entries,
-no per-row validation) to be fast, but keeps every invariant the roll-up relies on:
-unit paths are `parent.path + path_segment(id)` with depths 1/2/3, every member has one
-open-ended MemberStatus (valid_from empty), attendances repeat the site's event, and
-records are dated inside the campaign.
+This is a benchmark fixture, not user data: it bypasses the services (no audit entries, no per-row
+validation) to be fast, but writes what they would write: unit paths are `parent.path +
+path_segment(id)`, members only in units kept per person, each with one open-ended MemberStatus
+(valid_from empty), attendances repeat the site's event and are counted in the site's
+`listed_members`, every attendee has the StudyRecord of their first study day, units reporting
+counts have member and pledge returns (the later one wins), and records are dated inside the
+campaign. After the load the maintained counters are rebuilt and SQLite's statistics refreshed.
 
-Shape (defaults): 1 province -> 100 communes -> 10 cells each, 100 members a cell.
-Communes with an even index keep their cells per person (roster + attendances listed by
-name, ~80% of the cell each time); the others report counts (two member returns a cell,
-the later one wins; their sites count members without names). Every cell holds 10 cell
-meetings with one bridge point; the province holds one online conference with a bridge
-point in every commune.
+Shape: a root province (or, with `provinces`, a national root over that many provinces) -> communes
+-> optional grassroots organisations -> cells, each level spread evenly over the one above. Every
+`counts_every`-th commune reports counts (member returns; sites count members without names); the
+others keep their cells per person (roster, and ~80% of a cell listed by name at each meeting).
+Every cell holds `events` cell meetings with one bridge point; every province holds one online
+conference with a bridge point in each of its communes, and a national root one with a bridge
+point in each province.
 """
 
 import datetime
 import random
+import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.core.management.base import CommandError
+from django.core.management.color import no_style
 from django.db import connection, connections, models, transaction
 
 from chuyende.campaigns.models import Campaign
-from chuyende.events.models import Attendance, Event, Site
-from chuyende.events.study_records import rebuild_all_study_records
+from chuyende.core.sqlite import refresh_statistics
+from chuyende.events.models import Attendance, Event, Site, StudyRecord
+from chuyende.figures.ledger import rebuild
 from chuyende.materials.models import MaterialTransfer
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
-from chuyende.members.search import search_key_of
-from chuyende.organisation.models import Level, Unit, path_segment
+from chuyende.members.search import search_keys_of
+from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Level, Unit, path_segment
 from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Pledge, PledgeReturn, Rating
 from chuyende.returns.models import MemberReturn, NonMemberReturn
@@ -42,27 +51,55 @@ YEAR = 2024
 AS_OF = datetime.date(YEAR, 12, 31)
 PROJECT_APPS = (
     "accounts", "audit", "organisation", "members", "campaigns", "events", "returns", "outreach",
-    "materials", "pledges", "supervision", "reports", "figures",
+    "materials", "pledges", "supervision", "reports", "imports", "figures",
 )
 
 M = TypeVar("M", bound=models.Model)
+Row = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class Size:
+    """Totals of the tree; see `per_parent` for the command line's "so many under each" form."""
+
     communes: int = 100
-    cells: int = 10  # per commune
-    members: int = 100  # per cell
+    cells: int = 1000
+    members: int = 100_000  # counted members: rosters, and returns of the units reporting counts
     events: int = 10  # per cell
+    provinces: int = 0  # 0: the root is one province; else a national root over this many
+    grassroots: int = 0  # grassroots organisations between communes and cells; 0: cells under communes
+    counts_every: int = 2  # every n-th commune reports counts; the others keep their members one by one
+
+    @classmethod
+    def per_parent(cls, *, communes: int, cells: int, members: int, events: int, provinces: int = 0,
+                   grassroots: int = 0, counts_every: int = 2) -> "Size":
+        """`communes` a province, `grassroots` a commune, `cells` a commune (or a grassroots
+        organisation), `members` and `events` a cell."""
+        communes_total = max(provinces, 1) * communes
+        cell_parents = communes_total * grassroots if grassroots else communes_total
+        return cls(communes=communes_total, cells=cell_parents * cells,
+                   members=cell_parents * cells * members, events=events, provinces=provinces,
+                   grassroots=communes_total * grassroots,
+                   counts_every=counts_every)
+
+    def smallest(self) -> int:
+        return min(self.communes, self.cells, self.members, self.events, self.counts_every)
+
+
+# The country (issue 11): about 20,000,000 attendances, 90% of the members being kept one by one.
+NATIONAL = Size(provinces=34, communes=3_321, grassroots=52_000, cells=300_000, members=5_600_000,
+                events=5, counts_every=10)
 
 
 @dataclass
 class Generated:
     campaign: Campaign
     root: Unit
+    province: Unit | None  # the first province under a national root
     commune: Unit  # the first commune (kept per person)
     cell: Unit  # its first cell
     counts: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)  # time of each step of the generation
 
 
 def _chunks(items: Sequence[M], size: int = BATCH) -> Iterator[Sequence[M]]:
@@ -115,81 +152,340 @@ def start_from_empty_database(*, force_empty: bool, what: str, say: Callable[[st
 
 
 def wipe(using: str = "default") -> None:
-    """Delete every row of the project's tables (foreign keys are checked at commit)."""
+    """Delete every row of the project's tables (foreign keys are checked at commit; PostgreSQL
+    truncates them all at once, which takes no time whatever they hold)."""
     connection = connections[using]
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in project_models()]
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        for model in project_models():
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no check left pending forbids TRUNCATE
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+            return
+        for table in tables:
+            cursor.execute(f"DELETE FROM {table}")
 
 
-def generate(size: Size, *, seed: int = 2024, using: str = "default") -> Generated:
+# --- the bulk generator ------------------------------------------------------------------------------
+
+CELLS_A_TRANSACTION = 5000
+ATTENDED_SHARE = 0.8  # of a roster listed at each of its cell's meetings
+UNIT_COLUMNS = ("id", "code", "name", "kind", "tracking", "parent_id", "path", "depth", "opened_on",
+                "closed_on")
+EVENT_COLUMNS = ("id", "campaign_id", "code", "organiser_id", "held_on", "format", "title", "is_make_up")
+SITE_COLUMNS = ("id", "event_id", "unit_id", "other_members", "non_members", "non_members_by_category",
+                "listed_members")
+
+
+class _Writer:
+    """Appends rows to a table: COPY on PostgreSQL, one executemany on SQLite."""
+
+    def __init__(self, using: str) -> None:
+        self.connection = connections[using]
+
+    def write(self, model: type[models.Model], columns: Sequence[str], rows: list[Row]) -> int:
+        if not rows:
+            return 0
+        quote = self.connection.ops.quote_name
+        table, names = quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                values = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({values})", rows)
+        return len(rows)
+
+
+@dataclass(slots=True)
+class _Node:
+    id: int
+    code: str
+    name: str
+    path: str
+    parent: int  # index in the level above
+    per_person: bool = False
+    members: int = 0  # cells: counted members
+
+
+@dataclass
+class _Tree:
+    root: _Node
+    provinces: list[_Node]
+    communes: list[_Node]
+    grassroots: list[_Node]
+    cells: list[_Node]
+
+    @property
+    def cell_hosts(self) -> list[_Node]:
+        return self.grassroots or self.communes
+
+
+class _Ids:
+    """The next id of each table whose ids other rows refer to (given explicitly, so rows can be
+    written in bulk with their references)."""
+
+    def __init__(self, using: str) -> None:
+        self.next: dict[type[models.Model], int] = {
+            model: _top_id(model, using) + 1 for model in (Unit, Member, Event, Site)
+        }
+
+    def take(self, model: type[models.Model], count: int = 1) -> int:
+        first = self.next[model]
+        self.next[model] += count
+        return first
+
+
+def _top_id(model: type[models.Model], using: str) -> int:
+    return model._default_manager.using(using).aggregate(top=models.Max("pk"))["top"] or 0
+
+
+def _spread(children: int, parents: int) -> list[int]:
+    """The parent of each child (by index), spread evenly: parents differ by one child at most."""
+    return [index * parents // children for index in range(children)]
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _silent(message: str) -> None:
+    pass
+
+
+def generate(size: Size, *, seed: int = 2024, using: str = "default",
+             say: Callable[[str], None] = _silent) -> Generated:
+    """Writes the tree and its records, rebuilds the maintained counters and refreshes SQLite's
+    statistics. Each step commits on its own (cells CELLS_A_TRANSACTION at a time): a run that
+    fails halfway leaves a partial tree, which --force-empty deletes."""
     rng = random.Random(seed)
-    counts: dict[str, int] = {}
+    writer, ids = _Writer(using), _Ids(using)
+    counts: dict[str, int] = defaultdict(int)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
     with transaction.atomic(using=using):
-        for depth, name in ((1, "Tỉnh"), (2, "Xã"), (3, "Chi bộ")):
-            Level.objects.using(using).update_or_create(depth=depth, defaults={"name": name})
-
-        root = insert_units(
-            [Unit(code="SYN", name="Đảng bộ tỉnh (tổng hợp)", kind=Unit.Kind.PARTY_COMMITTEE,
-                  tracking=Unit.Tracking.AGGREGATE, parent=None, path="pending:SYN", depth=1)],
-            [], using=using,
-        )[0]
-        communes = insert_units(
-            [
-                Unit(code=f"SYN.X{c:03d}", name=f"Đảng bộ xã số {c}", kind=Unit.Kind.PARTY_COMMITTEE,
-                     tracking=Unit.Tracking.AGGREGATE, parent=root, path=f"pending:SYN.X{c:03d}", depth=2)
-                for c in range(size.communes)
-            ],
-            [root], using=using,
-        )
-        cell_rows = []
-        for c, commune in enumerate(communes):
-            tracking = Unit.Tracking.INDIVIDUAL if c % 2 == 0 else Unit.Tracking.AGGREGATE
-            for k in range(size.cells):
-                code = f"{commune.code}.C{k:03d}"
-                cell_rows.append(Unit(code=code, name=f"Chi bộ {k} xã {c}", kind=Unit.Kind.CELL,
-                                      tracking=tracking, parent=commune, path=f"pending:{code}", depth=3))
-        cells = insert_units(cell_rows, communes, using=using)
-        counts["units"] = 1 + len(communes) + len(cells)
-
+        tree = _write_tree(size, writer, ids, counts, using=using)
         campaign = Campaign.objects.using(using).create(
             code=CAMPAIGN_CODE, kind=Campaign.Kind.ANNUAL_TOPIC, year=YEAR,
-            title="Chuyên đề tổng hợp (đo hiệu năng)", owner=root,
+            title="Chuyên đề tổng hợp (đo hiệu năng)", owner_id=tree.root.id,
             starts=datetime.date(YEAR, 1, 10), ends=AS_OF, study_deadline=datetime.date(YEAR, 6, 30),
             report_deadline=datetime.date(YEAR, 6, 25), target_rate=Decimal(90),
             excluded_statuses=["exempt", "away"], rate_precision=2,
             non_party_categories=["mass", "civil_servants"],
         )
+        _write_conferences(tree, campaign, writer, ids, rng, counts)
+        _write_commune_records(tree, campaign, writer, rng, counts)
+    seconds["units"] = time.perf_counter() - started
 
-        counts.update(members=0, statuses=0, events=0, sites=0, attendances=0, member_returns=0)
-        event_days = [datetime.date(YEAR, 1 + (i * 11) // max(size.events, 1) % 12, 15)
-                      for i in range(size.events)]
-        for commune_cells in _chunks(cells, size.cells):
-            _fill_cells(commune_cells, campaign, size, event_days, rng, counts, using=using)
+    started = time.perf_counter()
+    days = [datetime.date(YEAR, 1 + (i * 11) // max(size.events, 1) % 12, 15) for i in range(size.events)]
+    last_said = started
+    with _checks_after_load(CELL_TABLES, using=using, seconds=seconds):
+        for first in range(0, len(tree.cells), CELLS_A_TRANSACTION):
+            with transaction.atomic(using=using):
+                batch = tree.cells[first:first + CELLS_A_TRANSACTION]
+                _fill_cells(batch, campaign, days, writer, ids, rng, counts)
+            if time.perf_counter() - last_said > 15:
+                last_said = time.perf_counter()
+                say(f"  {first + len(batch):,} of {len(tree.cells):,} cells, "
+                    f"{counts['attendances']:,} attendances ({last_said - started:.0f} s)")
+        seconds["cells"] = time.perf_counter() - started
+    _reset_sequences(using)
 
-        # The province's online conference, followed in every commune.
-        conference = Event.objects.using(using).create(
-            campaign=campaign, code="HN-TINH", organiser=root, held_on=datetime.date(YEAR, 1, 20),
-            format=Event.Format.ONLINE, title="Hội nghị trực tuyến toàn tỉnh",
-        )
-        _insert(Site, [
-            Site(event=conference, unit=commune, other_members=rng.randint(30, 60),
-                 non_members=rng.randint(5, 30), non_members_by_category={})
-            for commune in communes
-        ], using=using)
-        counts["events"] += 1
-        counts["sites"] += len(communes)
+    seconds.update(_rebuild_counters(say))
+    started = time.perf_counter()
+    refresh_statistics(using)
+    seconds["statistics"] = time.perf_counter() - started
 
-        non_member_returns = [
-            NonMemberReturn(campaign=campaign, unit=commune, as_of=datetime.date(YEAR, 6, 1),
-                            expected=200, studied=rng.randint(150, 200))
-            for commune in communes
-        ]
-        _insert(NonMemberReturn, non_member_returns, using=using)
-        counts["non_member_returns"] = len(non_member_returns)
-        rebuild_all_study_records()
+    units = Unit.objects.using(using).in_bulk(
+        [tree.root.id, tree.communes[0].id, tree.cells[0].id, *(p.id for p in tree.provinces[:1])]
+    )
+    return Generated(
+        campaign=campaign, root=units[tree.root.id],
+        province=units[tree.provinces[0].id] if tree.provinces else None,
+        commune=units[tree.communes[0].id], cell=units[tree.cells[0].id], counts=dict(counts),
+        seconds=seconds,
+    )
 
-    return Generated(campaign=campaign, root=root, commune=communes[0], cell=cells[0], counts=counts)
+
+# The tables written cell by cell: loaded without their foreign keys and secondary indexes, which are
+# checked and built afterwards in one pass each (row by row they cost more than the rows themselves).
+CELL_TABLES = (Member, MemberStatus, Event, Site, Attendance, StudyRecord, MemberReturn, Pledge, PledgeReturn,
+               Outreach)
+_DEFERRED_CHECKS = """
+    SELECT format('ALTER TABLE %%I DROP CONSTRAINT %%I', c.conrelid::regclass::text, c.conname),
+           format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', c.conrelid::regclass::text, c.conname,
+                  pg_get_constraintdef(c.oid))
+      FROM pg_constraint c
+     WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY(%s)
+    UNION ALL
+    SELECT format('DROP INDEX %%I', i.indexrelid::regclass::text), pg_get_indexdef(i.indexrelid)
+      FROM pg_index i
+     WHERE NOT i.indisunique AND NOT i.indisprimary AND i.indrelid::regclass::text = ANY(%s)
+"""
+
+
+@contextmanager
+def _checks_after_load(models_loaded: Sequence[type[models.Model]], *, using: str,
+                       seconds: dict[str, float]) -> Iterator[None]:
+    """PostgreSQL: the tables' foreign keys and secondary indexes dropped during the load, then put back
+    (validated, rebuilt). SQLite: foreign keys off during the load, then checked."""
+    connection = connections[using]
+    tables = [model._meta.db_table for model in models_loaded]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Checks still pending in this transaction (a wipe just before) would forbid ALTER TABLE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(_DEFERRED_CHECKS, [tables, tables])
+            statements = cursor.fetchall()
+            for drop, _create in statements:
+                cursor.execute(drop)
+        try:
+            yield
+        finally:
+            started = time.perf_counter()
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                for _drop, create in statements:
+                    cursor.execute(create)
+            seconds["keys and indexes"] = time.perf_counter() - started
+        return
+    disabled = connection.disable_constraint_checking()
+    try:
+        yield
+    finally:
+        if disabled:
+            connection.enable_constraint_checking()
+            started = time.perf_counter()
+            connection.check_constraints(table_names=tables)
+            seconds["foreign key check"] = time.perf_counter() - started
+
+
+def existing_tree(using: str = "default") -> Generated:
+    """The tree an earlier `generate` wrote in this database (its counts read back)."""
+    campaign = Campaign.objects.using(using).filter(code=CAMPAIGN_CODE).first()
+    units = Unit.objects.using(using)
+    root = units.filter(code="SYN", parent__isnull=True).first()
+    if campaign is None or root is None:
+        raise CommandError("This database holds no synthetic tree: run benchmark_rollup without --existing.")
+    province = units.filter(code="SYN.T00").first()
+    commune = units.get(code=f"{(province or root).code}.X0000")
+    cell = units.filter(path__under=commune.path, kind=Unit.Kind.CELL).order_by("path").first()
+    assert cell is not None
+    counts = {name: model._default_manager.using(using).count() for name, model in (
+        ("units", Unit), ("members", Member), ("events", Event), ("sites", Site), ("attendances", Attendance),
+    )}
+    return Generated(campaign=campaign, root=root, province=province, commune=commune, cell=cell,
+                     counts=counts)
+
+
+def _rebuild_counters(say: Callable[[str], None]) -> dict[str, float]:
+    """The maintained counters, recomputed from the records written in bulk."""
+    started = time.perf_counter()
+    rebuild(say=say)
+    return {"counters": time.perf_counter() - started}
+
+
+def _reset_sequences(using: str) -> None:
+    """Ids were given explicitly: PostgreSQL's sequences must continue after them."""
+    connection = connections[using]
+    statements = connection.ops.sequence_reset_sql(no_style(), [Unit, Member, Event, Site])
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def _levels(size: Size) -> list[str]:
+    names = ["Trung ương"] if size.provinces else []
+    return [*names, "Tỉnh", "Xã", *(["Đảng bộ cơ sở"] if size.grassroots else []), "Chi bộ"]
+
+
+def _write_tree(size: Size, writer: _Writer, ids: _Ids, counts: dict[str, int], *, using: str) -> _Tree:
+    for depth, name in enumerate(_levels(size), start=1):
+        Level.objects.using(using).update_or_create(depth=depth, defaults={"name": name})
+    rows: list[Row] = []
+
+    def level(count: int, parents: list[_Node], letter: str, width: int, kind: str,
+              label: str) -> list[_Node]:
+        depth = len(parents[0].path) // PATH_SEGMENT_WIDTH + 1
+        first = ids.take(Unit, count)
+        nodes = []
+        for index, parent_index in enumerate(_spread(count, len(parents))):
+            parent, unit_id = parents[parent_index], first + index
+            node = _Node(id=unit_id, code=f"{parent.code}.{letter}{index:0{width}d}",
+                         name=f"{label} số {index + 1}", path=parent.path + path_segment(unit_id),
+                         parent=parent_index, per_person=parent.per_person)
+            nodes.append(node)
+            rows.append((node.id, node.code, node.name, kind,
+                         Unit.Tracking.INDIVIDUAL if node.per_person and kind == Unit.Kind.CELL
+                         else Unit.Tracking.AGGREGATE, parent.id, node.path, depth, None, None))
+        return nodes
+
+    root_id = ids.take(Unit)
+    root = _Node(id=root_id, code="SYN", name="Toàn quốc (tổng hợp)" if size.provinces else "Tỉnh (tổng hợp)",
+                 path=path_segment(root_id), parent=-1)
+    rows.append((root.id, root.code, root.name, Unit.Kind.PARTY_COMMITTEE, Unit.Tracking.AGGREGATE, None,
+                 root.path, 1, None, None))
+    provinces = level(size.provinces, [root], "T", 2, Unit.Kind.PARTY_COMMITTEE, "Đảng bộ tỉnh") \
+        if size.provinces else []
+    communes = level(size.communes, provinces or [root], "X", 4, Unit.Kind.PARTY_COMMITTEE, "Đảng bộ xã")
+    for index, commune in enumerate(communes):
+        commune.per_person = index % size.counts_every != size.counts_every - 1
+    grassroots = level(size.grassroots, communes, "G", 5, Unit.Kind.PARTY_COMMITTEE, "Đảng bộ cơ sở") \
+        if size.grassroots else []
+    cells = level(size.cells, grassroots or communes, "C", 6, Unit.Kind.CELL, "Chi bộ")
+    for j, cell in enumerate(cells):  # as _spread(members, cells) would: members i with i*cells//members == j
+        cell.members = _ceil_div((j + 1) * size.members, size.cells) - _ceil_div(j * size.members, size.cells)
+    counts["units"] = writer.write(Unit, UNIT_COLUMNS, rows)
+    return _Tree(root=root, provinces=provinces, communes=communes, grassroots=grassroots, cells=cells)
+
+
+def _conference(organiser: _Node, hosts: list[_Node], campaign: Campaign, writer: _Writer, ids: _Ids,
+                rng: random.Random, counts: dict[str, int]) -> None:
+    event_id, first_site = ids.take(Event), ids.take(Site, len(hosts))
+    writer.write(Event, EVENT_COLUMNS, [(event_id, campaign.pk, f"HN-{organiser.code}", organiser.id,
+                                         datetime.date(YEAR, 1, 20), Event.Format.ONLINE,
+                                         f"Hội nghị trực tuyến {organiser.name}", False)])
+    counts["sites"] += writer.write(Site, SITE_COLUMNS, [
+        (first_site + index, event_id, host.id, rng.randint(30, 60), rng.randint(5, 30), "{}", 0)
+        for index, host in enumerate(hosts)
+    ])
+    counts["events"] += 1
+
+
+def _write_conferences(tree: _Tree, campaign: Campaign, writer: _Writer, ids: _Ids, rng: random.Random,
+                       counts: dict[str, int]) -> None:
+    """The online conference of every province in its communes, and the national one in the provinces."""
+    if tree.provinces:
+        _conference(tree.root, tree.provinces, campaign, writer, ids, rng, counts)
+    by_province: dict[int, list[_Node]] = defaultdict(list)
+    for commune in tree.communes:
+        by_province[commune.parent].append(commune)
+    for index, province in enumerate(tree.provinces or [tree.root]):
+        _conference(province, by_province[index], campaign, writer, ids, rng, counts)
+
+
+def _write_commune_records(tree: _Tree, campaign: Campaign, writer: _Writer, rng: random.Random,
+                           counts: dict[str, int]) -> None:
+    """Non-member returns of the communes; books supplied to the cells' parents and passed to the cells."""
+    counts["non_member_returns"] = writer.write(
+        NonMemberReturn, ("campaign_id", "unit_id", "as_of", "expected", "studied"),
+        [(campaign.pk, commune.id, datetime.date(YEAR, 6, 1), 200, rng.randint(150, 200))
+         for commune in tree.communes],
+    )
+    hosts, book = tree.cell_hosts, MaterialTransfer.Item.BOOK
+    cells_of = Counter(cell.parent for cell in tree.cells)
+    columns = ("campaign_id", "sender_id", "recipient_id", "item", "quantity", "sent_on", "note", "link",
+               "attachment")
+    writer.write(MaterialTransfer, columns, [
+        *((campaign.pk, host.id, host.id, book, 5 * cells_of[index], datetime.date(YEAR, 1, 15), "", "", "")
+          for index, host in enumerate(hosts)),
+        *((campaign.pk, hosts[cell.parent].id, cell.id, book, 5, datetime.date(YEAR, 1, 20), "", "", "")
+          for cell in tree.cells),
+    ])
 
 
 def _status(rng: random.Random) -> str:
@@ -203,105 +499,115 @@ def _status(rng: random.Random) -> str:
     return MemberStatusChoices.ACTIVE
 
 
-def _fill_cells(
-    cells: Sequence[Unit], campaign: Campaign, size: Size, event_days: list[datetime.date],
-    rng: random.Random, counts: dict[str, int], *, using: str,
-) -> None:
-    """Members, statuses, events, sites, attendances and returns of one commune's cells."""
-    members: list[Member] = []
+@dataclass
+class _Rows:
+    """One transaction's rows, by table."""
+
+    members: list[Row] = field(default_factory=list)
+    statuses: list[Row] = field(default_factory=list)
+    events: list[Row] = field(default_factory=list)
+    sites: list[Row] = field(default_factory=list)
+    attendances: list[Row] = field(default_factory=list)
+    study_records: list[Row] = field(default_factory=list)
+    member_returns: list[Row] = field(default_factory=list)
+    pledges: list[Row] = field(default_factory=list)
+    pledge_returns: list[Row] = field(default_factory=list)
+    outreach: list[Row] = field(default_factory=list)
+
+
+def _fill_cells(cells: Sequence[_Node], campaign: Campaign, days: list[datetime.date], writer: _Writer,
+                ids: _Ids, rng: random.Random, counts: dict[str, int]) -> None:
+    """Members, statuses, meetings with their bridge point, attendances, study records, returns, pledges
+    and outreach of some cells."""
+    rows = _Rows()
     for cell in cells:
-        for m in range(size.members):
-            code, full_name = f"{cell.code}.M{m:04d}", f"Đảng viên {m} {cell.name}"
-            members.append(Member(
-                code=code, full_name=full_name, search_key=search_key_of(full_name, code),
-                sex=Member.Sex.MALE if m % 2 else Member.Sex.FEMALE, birth_year=1950 + m % 50,
-                unit=cell, membership=Member.Membership.FULL if m % 20 else Member.Membership.PROBATIONARY,
-            ))
-    members = _insert(Member, members, using=using)
-    _insert(MemberStatus, [
-        MemberStatus(member=member, status=_status(rng), valid_from=None, valid_to=None)
-        for member in members
-    ], using=using)
-    counts["members"] += len(members)
-    counts["statuses"] += len(members)
-
-    events = _insert(Event, [
-        Event(campaign=campaign, code=f"{cell.code}.E{e:02d}", organiser=cell, held_on=day,
-              format=Event.Format.CELL_MEETING, title=f"Sinh hoạt chi bộ {e + 1}")
-        for cell in cells
-        for e, day in enumerate(event_days)
-    ], using=using)
-    individual = {cell.pk for cell in cells if cell.tracking == Unit.Tracking.INDIVIDUAL}
-    sites = _insert(Site, [
-        Site(event=event, unit_id=event.organiser_id,
-             other_members=0 if event.organiser_id in individual else rng.randint(70, 90),
-             non_members=rng.randint(0, 10), non_members_by_category={})
-        for event in events
-    ], using=using)
-    counts["events"] += len(events)
-    counts["sites"] += len(sites)
-
-    by_cell: dict[int, list[Member]] = {}
-    for member in members:
-        by_cell.setdefault(member.unit_id, []).append(member)
-    attendances: list[Attendance] = []
-    for site in sites:
-        if site.unit_id not in individual:
-            continue
-        roster = by_cell[site.unit_id]
-        chosen = rng.sample(roster, k=round(len(roster) * 0.8))
-        site.listed_members = len(chosen)
-        attendances.extend(Attendance(event_id=site.event_id, site=site, member=m) for m in chosen)
-    _insert(Attendance, attendances, using=using)
-    Site.objects.using(using).bulk_update(sites, ["listed_members"], batch_size=2000)
-    counts["attendances"] += len(attendances)
-
-    returns: list[MemberReturn] = []
-    for cell in cells:
-        if cell.pk in individual:
-            continue
-        exempt, away = size.members * 3 // 100, size.members * 2 // 100
-        eligible = size.members - exempt - away
-        for as_of, share in ((datetime.date(YEAR, 3, 1), 60), (datetime.date(YEAR, 6, 1), 85)):
-            returns.append(MemberReturn(campaign=campaign, unit=cell, as_of=as_of, members_total=size.members,
-                                        exempt=exempt, away=away, studied=eligible * share // 100))
-    _insert(MemberReturn, returns, using=using)
-    counts["member_returns"] += len(returns)
-    _fill_pledges_and_outreach(cells, members, individual, campaign, size, rng, counts, using=using)
+        events = [(ids.take(Event), ids.take(Site), day) for day in days]
+        rows.events.extend(
+            (event_id, campaign.pk, f"{cell.code}.E{number:02d}", cell.id, day, Event.Format.CELL_MEETING,
+             f"Sinh hoạt chi bộ {number + 1}", False)
+            for number, (event_id, _site_id, day) in enumerate(events)
+        )
+        if cell.per_person:
+            _roster_cell(cell, campaign, events, ids, rng, rows)
+        else:
+            _counts_cell(cell, campaign, events, rng, rows)
+        rows.outreach.extend(
+            (campaign.pk, cell.id, datetime.date(YEAR, 2 + i, 10), Outreach.Channel.ORAL, rng.randint(1, 5),
+             None if i == 0 else rng.randint(50, 300), "")
+            for i in range(3)
+        )
+    names = [str(row[2]) for row in rows.members]
+    keys = search_keys_of(names, [str(row[1]) for row in rows.members])
+    counts["members"] += writer.write(
+        Member, ("id", "code", "full_name", "sex", "birth_year", "unit_id", "membership", "search_key"),
+        [(*row, key) for row, key in zip(rows.members, keys, strict=True)],
+    )
+    counts["statuses"] += writer.write(MemberStatus, ("member_id", "status", "valid_from", "valid_to"),
+                                       rows.statuses)
+    counts["events"] += writer.write(Event, EVENT_COLUMNS, rows.events)
+    counts["sites"] += writer.write(Site, SITE_COLUMNS, rows.sites)
+    counts["attendances"] += writer.write(Attendance, ("event_id", "site_id", "member_id"), rows.attendances)
+    counts["study_records"] += writer.write(StudyRecord, ("campaign_id", "member_id", "first_studied_on"),
+                                            rows.study_records)
+    counts["member_returns"] += writer.write(
+        MemberReturn, ("campaign_id", "unit_id", "as_of", "members_total", "exempt", "away", "studied"),
+        rows.member_returns,
+    )
+    counts["pledges"] += writer.write(
+        Pledge, ("campaign_id", "member_id", "registered_on", "text", "rating", "rated_on", "rating_note"),
+        rows.pledges,
+    )
+    writer.write(PledgeReturn,
+                 ("campaign_id", "unit_id", "as_of", "registered", "excellent", "good", "not_met"),
+                 rows.pledge_returns)
+    counts["outreach"] += writer.write(
+        Outreach, ("campaign_id", "unit_id", "held_on", "channel", "sessions", "reach", "note"), rows.outreach
+    )
 
 
-def _fill_pledges_and_outreach(
-    cells: Sequence[Unit], members: list[Member], individual: set[int], campaign: Campaign, size: Size,
-    rng: random.Random, counts: dict[str, int], *, using: str,
-) -> None:
-    """Pledges of ~90% of roster members (half of them rated), pledge returns, outreach, materials."""
-    registered_on, rated_on = datetime.date(YEAR, 3, 20), datetime.date(YEAR, 12, 20)
-    ratings = (Rating.EXCELLENT, Rating.GOOD, Rating.GOOD, Rating.NOT_MET)
-    pledges = [
-        Pledge(campaign=campaign, member=member, registered_on=registered_on, text="Đăng ký làm theo",
-               rating=rng.choice(ratings) if member.pk % 2 else "",
-               rated_on=rated_on if member.pk % 2 else None)
-        for member in members
-        if member.unit_id in individual and rng.random() < 0.9
-    ]
-    _insert(Pledge, pledges, using=using)
-    _insert(PledgeReturn, [
-        PledgeReturn(campaign=campaign, unit=cell, as_of=registered_on, registered=size.members * 9 // 10)
-        for cell in cells if cell.pk not in individual
-    ], using=using)
-    _insert(Outreach, [
-        Outreach(campaign=campaign, unit=cell, held_on=datetime.date(YEAR, 2 + i, 10),
-                 channel=Outreach.Channel.ORAL, sessions=rng.randint(1, 5),
-                 reach=None if i == 0 else rng.randint(50, 300))
-        for cell in cells for i in range(3)
-    ], using=using)
-    commune = cells[0].parent
-    assert commune is not None
-    book = MaterialTransfer.Item.BOOK
-    _insert(MaterialTransfer, [
-        MaterialTransfer(campaign=campaign, sender=commune, recipient=commune, item=book,
-                         quantity=5 * len(cells), sent_on=datetime.date(YEAR, 1, 15)),
-        *(MaterialTransfer(campaign=campaign, sender=commune, recipient=cell, item=book, quantity=5,
-                           sent_on=datetime.date(YEAR, 1, 20)) for cell in cells),
-    ], using=using)
-    counts["pledges"] = counts.get("pledges", 0) + len(pledges)
+PLEDGE_RATINGS = (Rating.EXCELLENT, Rating.GOOD, Rating.GOOD, Rating.NOT_MET)
+PLEDGED_ON, RATED_ON = datetime.date(YEAR, 3, 20), datetime.date(YEAR, 12, 20)
+
+
+def _roster_cell(cell: _Node, campaign: Campaign, events: list[tuple[int, int, datetime.date]], ids: _Ids,
+                 rng: random.Random, rows: _Rows) -> None:
+    """A cell kept per person: its members listed by name at ~80% of each meeting, as the event
+    service writes them (site.listed_members, the first study day of each attendee)."""
+    first = ids.take(Member, cell.members)
+    roster = list(range(first, first + cell.members))
+    for m, member_id in enumerate(roster):
+        rows.members.append((
+            member_id, f"{cell.code}.M{m:04d}", f"Đảng viên {m + 1} {cell.name}",
+            Member.Sex.MALE if m % 2 else Member.Sex.FEMALE, 1950 + m % 50, cell.id,
+            Member.Membership.FULL if m % 20 else Member.Membership.PROBATIONARY,
+        ))
+        rows.statuses.append((member_id, _status(rng), None, None))
+        if rng.random() < 0.9:
+            rated = member_id % 2 == 1
+            rows.pledges.append((campaign.pk, member_id, PLEDGED_ON, "Đăng ký làm theo",
+                                 rng.choice(PLEDGE_RATINGS) if rated else "",
+                                 RATED_ON if rated else None, ""))
+    studied_on: dict[int, datetime.date] = {}
+    for event_id, site_id, day in events:  # the days are in order: the first attended is the first study day
+        chosen = rng.sample(roster, k=round(len(roster) * ATTENDED_SHARE))
+        rows.sites.append((site_id, event_id, cell.id, 0, rng.randint(0, 10), "{}", len(chosen)))
+        rows.attendances.extend((event_id, site_id, member_id) for member_id in chosen)
+        for member_id in chosen:
+            studied_on.setdefault(member_id, day)
+    rows.study_records.extend((campaign.pk, member_id, day) for member_id, day in studied_on.items())
+
+
+def _counts_cell(cell: _Node, campaign: Campaign, events: list[tuple[int, int, datetime.date]],
+                 rng: random.Random, rows: _Rows) -> None:
+    """A cell reporting counts: meetings counting members without names, two member returns (the later
+    one wins) and a pledge return."""
+    for event_id, site_id, _day in events:
+        rows.sites.append((site_id, event_id, cell.id, round(cell.members * rng.uniform(0.7, 0.9)),
+                           rng.randint(0, 10), "{}", 0))
+    exempt, away = cell.members * 3 // 100, cell.members * 2 // 100
+    eligible = campaign.expected_members(total=cell.members, exempt=exempt, away=away)
+    for as_of, share in ((datetime.date(YEAR, 3, 1), 60), (datetime.date(YEAR, 6, 1), 85)):
+        rows.member_returns.append(
+            (campaign.pk, cell.id, as_of, cell.members, exempt, away, eligible * share // 100)
+        )
+    rows.pledge_returns.append((campaign.pk, cell.id, PLEDGED_ON, cell.members * 9 // 10, 0, 0, 0))

@@ -37,6 +37,7 @@ from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.exceptions import NotInScope
 from chuyende.core.numbers import format_number
+from chuyende.core.sqlite import refresh_statistics
 from chuyende.core.uploads import UploadRefusal
 from chuyende.imports import annotate, engine, limits, spec
 from chuyende.imports.models import ImportJob
@@ -405,6 +406,7 @@ def _run_job(job_id: int) -> None:
         _finish(job, progress, status=ImportJob.Status.FAILED, problems=problems, annotated=annotated)
         return
     _finish(job, progress, status=ImportJob.Status.SUCCEEDED, problems=[], result=result)
+    refresh_statistics()
 
 
 # --- runs cut off by a restart -------------------------------------------------------------------------

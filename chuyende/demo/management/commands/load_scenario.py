@@ -4,6 +4,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chuyende.core.sqlite import refresh_statistics
 from chuyende.demo.scenario import ScenarioError, load_scenario
 from chuyende.demo.users import DEMO_LOGINS, DEMO_PASSWORD, demo_users_create
 from chuyende.organisation.models import Unit
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         else:
             try:
                 campaign = load_scenario(Path(options["path"]))
+                refresh_statistics()
             except ScenarioError as error:
                 raise CommandError(f"Scenario refused, nothing written. {error}") from error
             self.stdout.write(f"Loaded {options['path']}: campaign {campaign.code}.")

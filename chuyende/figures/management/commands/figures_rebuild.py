@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from chuyende.core.sqlite import refresh_statistics
 from chuyende.figures.ledger import rebuild
 
 
@@ -14,4 +15,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
         rows = rebuild(say=self.stdout.write if options["verbosity"] > 1 else None)
+        refresh_statistics()
         self.stdout.write(f"{rows:,} counter rows written in {time.perf_counter() - started:.1f} s.")

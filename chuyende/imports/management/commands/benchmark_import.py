@@ -21,7 +21,6 @@ import cProfile
 import datetime
 import os
 import random
-import resource
 import tempfile
 import time
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from django.utils import translation
 
 from chuyende.accounts.models import User
 from chuyende.audit.models import AuditEntry
+from chuyende.core.measure import PeakMemory, QueryCounter
 from chuyende.demo.synthetic import insert_units, start_from_empty_database, wipe
 from chuyende.imports import engine
 from chuyende.imports.reading import choice_labels
@@ -98,12 +98,12 @@ class Command(BaseCommand):
 
     def _run(self, what: str, actor: User, path: Path, profile: str | None) -> engine.ImportResult:
         """Imports the workbook at `path` (then deletes it) and prints its timings and peak memory."""
-        queries = _QueryCounter()
+        queries = QueryCounter()
         profiler = cProfile.Profile(time.process_time) if profile else None
         steps: list[int] = []
         try:
             with connection.execute_wrapper(queries):
-                peak = _PeakMemory()
+                peak = PeakMemory()
                 begin, cpu = time.perf_counter(), time.process_time()
                 if profiler is not None:
                     profiler.enable()
@@ -162,38 +162,8 @@ def _workbook(command: BaseCommand, rows: list[list[Any]]) -> Path:
     return Path(name)
 
 
-class _PeakMemory:
-    """The peak resident memory of this process from now on: /proc/self/status's VmHWM after its
-    peak is reset (writing 5 to /proc/self/clear_refs), else getrusage's maximum since the start."""
-
-    def __init__(self) -> None:
-        try:
-            Path("/proc/self/clear_refs").write_text("5")
-            self.source = "VmHWM"
-        except OSError:
-            self.source = "ru_maxrss since the process started"
-
-    def read(self) -> int:
-        if self.source == "VmHWM":
-            for line in Path("/proc/self/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
 def _rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:>10,.0f} rows/s" if seconds > 0 else ""
-
-
-class _QueryCounter:
-    """Counts the SQL statements run (connection.execute_wrapper), without keeping them."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def _tree(communes: int, cells: int) -> tuple[User, list[str]]:
