@@ -31,4 +31,4 @@ class DailyCount(models.Model):
 
 
 for _name in COUNTERS:
-    DailyCount.add_to_class(_name, models.IntegerField(default=0))
+    DailyCount.add_to_class(_name, models.IntegerField(default=0, db_default=0))
