@@ -317,26 +317,26 @@ def _figures_of(ref: UnitRef, sums: dict[str, int], campaign: Campaign) -> UnitF
 def _units_without_data(unit: Unit, sums: dict[str, int], campaign: Campaign,
                         as_of: datetime.date) -> list[UnitRef]:
     """The leaves without a source, in tree order, found by walking down only into subtrees that
-    have some (two queries a level); none listed when there are more than UNITS_WITHOUT_DATA_LISTED."""
+    have some (two queries a level); none listed when there are more than UNITS_WITHOUT_DATA_LISTED.
+    A unit whose sub-units have all closed is a leaf itself, even with open units below a closed one."""
     def missing(counters: dict[str, int]) -> int:
         return counters.get("leaves", 0) - counters.get("sourced_leaves", 0)
+
+    def missing_itself(counters: dict[str, int]) -> bool:
+        return counters.get("own_leaves", 0) - counters.get("own_sourced_leaves", 0) > 0
 
     if not 0 < missing(sums) <= UNITS_WITHOUT_DATA_LISTED:
         return []  # none, or more than a page lists: the sub-units' counts lead to them
     found: list[UnitRef] = []
-    frontier = [unit.pk]
     refs: dict[int, UnitRef] = {unit.pk: UnitRef(unit.pk, unit.code, unit.name, unit.kind, unit.path)}
+    frontier = {unit.pk: sums}
     while frontier:
-        rows = list(Unit.objects.filter(parent_id__in=frontier).values_list(
-            "id", "code", "name", "kind", "path", "parent_id"))
+        found += [refs[uid] for uid, counters in frontier.items() if missing_itself(counters)]
+        rows = list(Unit.objects.filter(parent_id__in=list(frontier)).values_list(
+            "id", "code", "name", "kind", "path"))
         below = ledger.sums(unit_ids=[row[0] for row in rows], campaign_id=campaign.pk, as_of=as_of)
-        lacking: dict[int, list[int]] = defaultdict(list)
-        for uid, code, name, kind, path, parent_id in rows:
-            refs[uid] = UnitRef(uid, code, name, kind, path)
-            if missing(below.get(uid, {})) > 0:
-                lacking[parent_id].append(uid)
-        found += [refs[uid] for uid in frontier if uid not in lacking]
-        frontier = sorted((cid for ids in lacking.values() for cid in ids), key=lambda c: refs[c].path)
+        refs.update((row[0], UnitRef(*row)) for row in rows)
+        frontier = {uid: below[uid] for uid in below if missing(below[uid]) > 0}
     return sorted(found, key=lambda ref: ref.path)
 
 

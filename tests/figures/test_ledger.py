@@ -17,7 +17,7 @@ from chuyende.figures.rollup import RollUp, unit_figures
 from chuyende.members.models import Member
 from chuyende.members.services import member_status_change
 from chuyende.organisation.models import Unit
-from chuyende.organisation.services import unit_update
+from chuyende.organisation.services import unit_create, unit_update
 from chuyende.returns.services import member_return_save
 from tests.conftest import unit
 
@@ -104,3 +104,19 @@ def test_windows_merge_and_cut():
     assert union([(day(2024, 1, 1), day(2024, 2, 1)), (day(2024, 2, 1), None)]) == [(day(2024, 1, 1), None)]
     assert subtract([(day(2024, 1, 1), None)], [(day(2024, 2, 1), day(2024, 3, 1))]) == [
         (day(2024, 1, 1), day(2024, 2, 1)), (day(2024, 3, 1), None)]
+
+
+def test_a_unit_whose_only_sub_unit_closed_is_a_leaf_with_open_units_below(scenario):
+    district = unit("BN.HA")
+    per_person = Unit.Tracking.INDIVIDUAL
+    commune = unit_create(actor=None, code="BN.HA.NEW", name="Xã mới", kind=Unit.Kind.PARTY_COMMITTEE,
+                          parent=district, tracking=per_person)
+    closed = unit_create(actor=None, code="BN.HA.NEW.OLD", name="Chi bộ cũ", kind=Unit.Kind.CELL,
+                         parent=commune, tracking=per_person, closed_on=datetime.date(2024, 3, 1))
+    unit_create(actor=None, code="BN.HA.NEW.OLD.A", name="Tổ A", kind=Unit.Kind.CELL, parent=closed,
+                tracking=per_person)
+    listed = unit_figures(unit=district, campaign=scenario, as_of=DATES[2]).units_without_data
+    assert {"BN.HA.NEW", "BN.HA.NEW.OLD.A"} <= {ref.code for ref in listed}
+    before = unit_figures(unit=district, campaign=scenario, as_of=DATES[0]).units_without_data
+    assert "BN.HA.NEW" not in {ref.code for ref in before}  # its sub-unit was still open
+    assert_counters_exact(scenario)
