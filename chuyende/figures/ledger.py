@@ -1,9 +1,9 @@
 """The maintained counters: per unit, per campaign, per day deltas that the roll-up adds up.
 
-Every service that writes a counted record wraps its writes in `maintained(...)`, naming the
-records it touches. On entry the facts those records stand for are read; on exit they are read
-again, and the difference, spread over each unit and its ancestors, is added to `DailyCount` in
-the same transaction. The tree state of a unit (is it a leaf, does it have a source) is recomputed
+Every service that writes a counted record calls `track(...)` before its writes, naming the
+records it touches, and `finish()` after them. `track` reads the facts those records stand for;
+`finish` reads them again, and the difference, spread over each unit and its ancestors, is added
+to `DailyCount` in the same transaction. The tree state of a unit (is it a leaf, does it have a source) is recomputed
 and reconciled with its stored "own_" counters. `rebuild` writes every counter from the records and
 `differences` compares what is stored with what the records give (`figures_rebuild`,
 `figures_verify`). The counting rules applied here are those of DOMAIN.md §3 (see rollup.py).
@@ -12,7 +12,6 @@ and reconciled with its stored "own_" counters. `rebuild` writes every counter f
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -655,18 +654,6 @@ def track(*, members: Iterable[int] = (), events: Iterable[int] = (),
                                outreach=set(outreach), units=set(units)))
 
 
-@contextmanager
-def maintained(*, members: Iterable[int] = (), events: Iterable[int] = (),
-               returns: Iterable[tuple[int, int]] = (), outreach: Iterable[int] = (),
-               units: Iterable[int] = ()) -> Iterator[Maintenance]:
-    """Keeps the counters in step with the writes made inside the block (in its transaction)."""
-    with transaction.atomic():
-        maintenance = Maintenance(Touched(members=set(members), events=set(events), returns=set(returns),
-                                          outreach=set(outreach), units=set(units)))
-        yield maintenance
-        maintenance.finish()
-
-
 # --- from scratch ------------------------------------------------------------------------------
 
 
@@ -699,10 +686,12 @@ def expected_counts(*, say: Callable[[str], None] | None = None) -> dict[RowKey,
     return deltas.nonzero()
 
 
-def _return_pairs() -> set[tuple[int, int]]:
+def _return_pairs(unit_id: int | None = None) -> set[tuple[int, int]]:
+    """(unit, campaign) of every return of any kind, or of one unit's."""
     pairs: set[tuple[int, int]] = set()
     for model in (MemberReturn, NonMemberReturn, PledgeReturn):
-        pairs.update(model.objects.values_list("unit_id", "campaign_id").distinct().order_by())
+        returns = model.objects.all() if unit_id is None else model.objects.filter(unit_id=unit_id)
+        pairs.update(returns.values_list("unit_id", "campaign_id").distinct().order_by())
     return pairs
 
 
@@ -767,9 +756,5 @@ def sums(*, unit_ids: Iterable[int], campaign_id: int, as_of: datetime.date) -> 
 
 def records_of_unit(unit_id: int) -> dict[str, list[Any]]:
     """The counted records held by one unit (for a change of its dates or tracking mode)."""
-    pairs: set[tuple[int, int]] = set()
-    for model in (MemberReturn, NonMemberReturn, PledgeReturn):
-        pairs.update(model.objects.filter(unit_id=unit_id).values_list("unit_id", "campaign_id").distinct()
-                     .order_by())
     return {"members": list(Member.objects.filter(unit_id=unit_id).values_list("pk", flat=True)),
-            "returns": sorted(pairs)}
+            "returns": sorted(_return_pairs(unit_id))}

@@ -74,19 +74,6 @@ class Tally:
     def members_without_pledge(self) -> int:
         return self.eligible - self.pledges_registered
 
-    def add(self, other: "Tally") -> None:
-        for name in (
-            "members_total", "exempt", "away", "eligible", "studied", "excluded_who_studied",
-            "non_members_expected", "non_members_studied", "events_organised",
-            "member_person_times", "non_member_person_times", "outreach_sessions", "outreach_reach",
-            "outreach_sessions_without_reach", "pledges_registered", "excluded_with_pledge",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.events_by_format.update(other.events_by_format)
-        self.outreach_sessions_by_channel.update(other.outreach_sessions_by_channel)
-        self.outreach_reach_by_channel.update(other.outreach_reach_by_channel)
-        self.outreach_unknown_sessions_by_channel.update(other.outreach_unknown_sessions_by_channel)
-        self.pledge_ratings.update(other.pledge_ratings)
 
 
 @dataclass(frozen=True)
