@@ -4,9 +4,10 @@ Every service that writes a counted record calls `track(...)` before its writes,
 records it touches, and `finish()` after them. `track` reads the facts those records stand for;
 `finish` reads them again, and the difference, spread over each unit and its ancestors, is added
 to `DailyCount` in the same transaction. The tree state of a unit (is it a leaf, does it have a
-source) is recomputed and reconciled with its stored "own_" counters. `rebuild` writes every counter from the records and
-`differences` compares what is stored with what the records give (`figures_rebuild`,
-`figures_verify`). The counting rules applied here are those of DOMAIN.md §3 (see rollup.py).
+source) is recomputed and reconciled with its stored "own_" counters. `rebuild` writes every
+counter from the records and `differences` compares what is stored with what the records give
+(`figures_rebuild`, `figures_verify`). The counting rules applied here are those of DOMAIN.md §3
+(see rollup.py).
 """
 
 import datetime
