@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Min
+from django.db.models import Count, Max, Min
 
 from chuyende.events.models import Event, Site, StudyRecord
+from chuyende.figures import openings
 from chuyende.figures.counters import ADDED_UP, COUNTERS, OWN_STRUCTURE, STATUSES
-from chuyende.figures.models import EVERY_CAMPAIGN, DailyCount
+from chuyende.figures.models import EVERY_CAMPAIGN, DailyCount, OpeningCount
 from chuyende.members.models import Member, MemberStatus
 from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
 from chuyende.outreach.models import Outreach
@@ -467,8 +468,9 @@ def spread_own(own: Deltas, lineage: Callable[[int], list[int]], into: Deltas) -
 
 
 def _upsert(rows: dict[RowKey, dict[str, int]]) -> None:
-    """Adds the deltas to the stored rows. Only the counters that change are named (the others keep
-    their database default of 0): a write changes a few of the seventy."""
+    """Adds the deltas to the stored rows, and to the openings after their days. Only the counters
+    that change are named (the others keep their database default of 0): a write changes a few of
+    the seventy."""
     if not rows:
         return
     table = connection.ops.quote_name(DailyCount._meta.db_table)
@@ -484,24 +486,54 @@ def _upsert(rows: dict[RowKey, dict[str, int]]) -> None:
             params: list[Any] = []
             for (unit_id, campaign, day), changes in batch:
                 params += [unit_id, campaign, day, *(changes.get(c, 0) for c in counters)]
+            values = ", ".join([per_row] * len(batch))
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {', '.join([per_row] * len(batch))} "
+                f"INSERT INTO {table} ({', '.join(quoted)}) VALUES {values} "
                 f"ON CONFLICT (unit_id, campaign_id, day) DO UPDATE SET {updates}",
                 params,
             )
+            cursor.execute(_carry_into_openings(quoted, values), params)
 
 
-def _insert_all(rows: dict[RowKey, dict[str, int]]) -> None:
-    """Writes rows into the emptied table: COPY on PostgreSQL (binding millions of parameters one by
-    one takes hours there), many rows a statement on SQLite."""
-    if connection.vendor != "postgresql":
-        _upsert(rows)
+def _carry_into_openings(quoted: list[str], values: str) -> str:
+    """The statement adding each delta to the unit's openings after its day (several deltas may
+    fall before one opening, hence the sums)."""
+    table = connection.ops.quote_name(OpeningCount._meta.db_table)
+    unit, campaign, day, *counters = quoted
+    sums = ", ".join(f"SUM(d.{q}) AS {q}" for q in counters)
+    updates = ", ".join(f"{q} = {table}.{q} + carried.{q}" for q in counters)
+    return (
+        f"WITH d ({', '.join(quoted)}) AS (VALUES {values}) "
+        f"UPDATE {table} SET {updates} FROM ("
+        f"SELECT o.id AS opening_id, {sums} FROM {table} o JOIN d ON o.{unit} = d.{unit} "
+        f"AND o.{campaign} = d.{campaign} AND o.{day} > d.{day} GROUP BY o.id"
+        f") AS carried WHERE {table}.id = carried.opening_id"
+    )
+
+
+def _insert_all(model: type[DailyCount | OpeningCount], rows: dict[RowKey, dict[str, int]]) -> None:
+    """Writes rows into an emptied table or new rows: COPY on PostgreSQL (binding millions of
+    parameters one by one takes hours there), many rows a statement on SQLite."""
+    if not rows:
         return
-    table = connection.ops.quote_name(DailyCount._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in ("unit_id", "campaign_id", "day", *COUNTERS))
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for (unit_id, campaign, day), changes in rows.items():
-            copy.write_row((unit_id, campaign, day, *(changes.get(c, 0) for c in COUNTERS)))
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [connection.ops.quote_name(c) for c in ("unit_id", "campaign_id", "day", *COUNTERS)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                for (unit_id, campaign, day), changes in rows.items():
+                    copy.write_row((unit_id, campaign, day, *(changes.get(c, 0) for c in COUNTERS)))
+            return
+        per_row = "(" + ", ".join(["%s"] * len(names)) + ")"
+        ordered = list(rows.items())
+        size = max(1, 30000 // len(names))
+        for start in range(0, len(ordered), size):
+            batch = ordered[start:start + size]
+            params: list[Any] = []
+            for (unit_id, campaign, day), changes in batch:
+                params += [unit_id, campaign, day, *(changes.get(c, 0) for c in COUNTERS)]
+            values = ", ".join([per_row] * len(batch))
+            cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES {values}", params)
 
 
 class _Lineage:
@@ -708,12 +740,57 @@ def stored_counts() -> dict[RowKey, dict[str, int]]:
 
 
 @transaction.atomic
-def rebuild(*, say: Callable[[str], None] | None = None) -> int:
-    """Deletes every counter and writes them again from the records; returns the rows written."""
+def rebuild(*, say: Callable[[str], None] | None = None, min_rows: int = openings.MIN_ROWS) -> int:
+    """Deletes every counter and opening and writes them again from the records; returns the
+    counter rows written."""
     counts = expected_counts(say=say)
     DailyCount.objects.all().delete()
-    _insert_all(counts)
+    OpeningCount.objects.all().delete()
+    _insert_all(DailyCount, counts)
+    opening_rows = openings.openings_of(counts, min_rows=min_rows)
+    _insert_all(OpeningCount, opening_rows)
+    if say:
+        say(f"{len(counts)} counter rows and {len(opening_rows)} openings written")
     return len(counts)
+
+
+@transaction.atomic
+def add_openings(*, min_rows: int = openings.MIN_ROWS) -> int:
+    """Writes the openings the stored counters call for and that are not there yet (the months
+    since the last run); returns how many. Writers wait until it commits."""
+    _lock_counters()
+    busy = {
+        (row["unit_id"], row["campaign_id"])
+        for row in DailyCount.objects.values("unit_id", "campaign_id")
+        .annotate(rows=Count("id"), first=Min("day"), last=Max("day")).order_by()
+        .filter(rows__gte=min_rows)
+        .values("unit_id", "campaign_id")
+    }
+    existing = set(OpeningCount.objects.values_list("unit_id", "campaign_id", "day"))
+    new: dict[RowKey, dict[str, int]] = {}
+    for chunk in _chunks(sorted({unit_id for unit_id, _ in busy})):
+        rows = DailyCount.objects.filter(unit_id__in=chunk).values("unit_id", "campaign_id", "day", *COUNTERS)
+        stored = {(row["unit_id"], row["campaign_id"], row["day"]): {c: row[c] for c in COUNTERS if row[c]}
+                  for row in rows.iterator(chunk_size=CHUNK)}
+        for (unit_id, campaign), days in openings.by_pair(stored).items():
+            if (unit_id, campaign) not in busy:
+                continue
+            missing = [day for day in openings.wanted(days, min_rows=min_rows)
+                       if (unit_id, campaign, day) not in existing]
+            for day, totals in openings.totals_before(days, missing).items():
+                new[(unit_id, campaign, day)] = totals
+    _insert_all(OpeningCount, new)
+    return len(new)
+
+
+def _lock_counters() -> None:
+    """Keeps writers out until the transaction ends (they change counters the openings add up)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(DailyCount._meta.db_table)} IN SHARE MODE")
+        else:  # a write statement takes SQLite's write lock at once, even when it changes nothing
+            table = connection.ops.quote_name(OpeningCount._meta.db_table)
+            cursor.execute(f"DELETE FROM {table} WHERE 1 = 0")
 
 
 @dataclass(frozen=True)
@@ -724,35 +801,111 @@ class Difference:
     counter: str
     stored: int
     expected: int
+    opening: bool = False
 
 
 def differences(*, say: Callable[[str], None] | None = None) -> list[Difference]:
+    """What the stored counters and openings say that the records do not."""
     expected, stored = expected_counts(say=say), stored_counts()
+    found = _compare(expected, stored, opening=False)
+    kept = stored_openings()
+    grouped = openings.by_pair(expected)
+    should: dict[RowKey, dict[str, int]] = {}
+    for (unit_id, campaign), days in openings.by_pair(kept).items():
+        for day, totals in openings.totals_before(grouped.get((unit_id, campaign), []),
+                                                  [day for day, _ in days]).items():
+            should[(unit_id, campaign, day)] = totals
+    return found + _compare(should, kept, opening=True)
+
+
+def _compare(expected: dict[RowKey, dict[str, int]], stored: dict[RowKey, dict[str, int]], *,
+             opening: bool) -> list[Difference]:
     found = []
     for key in sorted(expected.keys() | stored.keys()):
         want, have = expected.get(key, {}), stored.get(key, {})
         for counter in sorted(want.keys() | have.keys()):
             if want.get(counter, 0) != have.get(counter, 0):
                 found.append(Difference(*key, counter=counter, stored=have.get(counter, 0),
-                                        expected=want.get(counter, 0)))
+                                        expected=want.get(counter, 0), opening=opening))
     return found
 
 
+def stored_openings() -> dict[RowKey, dict[str, int]]:
+    """Every opening, an all-zero one included (it still marks where a roll-up starts reading)."""
+    rows = OpeningCount.objects.values("unit_id", "campaign_id", "day", *COUNTERS)
+    return {(row["unit_id"], row["campaign_id"], row["day"]): {c: row[c] for c in COUNTERS if row[c]}
+            for row in rows.iterator(chunk_size=CHUNK)}
+
+
 def sums(*, unit_ids: Iterable[int], campaign_id: int, as_of: datetime.date) -> dict[int, dict[str, int]]:
-    """Every counter of each unit's subtree on `as_of` for the campaign (one query, its SQL written
+    """Every counter of each unit's subtree on `as_of` for the campaign: the unit's latest opening
+    on or before the date, and its deltas from the opening's day on (two queries, their SQL written
     once: the ORM spends longer building seventy sums than the database spends adding them)."""
     ids = list(unit_ids)
     if not ids:
         return {}
-    table = connection.ops.quote_name(DailyCount._meta.db_table)
-    columns = ", ".join(f"SUM({connection.ops.quote_name(c)})" for c in COUNTERS)
-    sql = (f"SELECT unit_id, {columns} FROM {table} WHERE unit_id IN ({', '.join(['%s'] * len(ids))}) "
-           "AND campaign_id IN (%s, %s) AND day <= %s GROUP BY unit_id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, EVERY_CAMPAIGN, campaign_id, as_of])
-        rows = cursor.fetchall()
-    return {row[0]: dict(zip(COUNTERS, (n or 0 for n in row[1:]), strict=True)) for row in rows}
+    campaigns = (EVERY_CAMPAIGN, campaign_id)
+    totals: dict[int, dict[str, int]] = {}
+    since: dict[tuple[int, datetime.date], list[int]] = defaultdict(list)  # (campaign, day) -> units
+    opened = {}
+    for unit_id, campaign, day, *values in _latest_openings(ids, campaigns, as_of):
+        opened[(unit_id, campaign)] = day
+        _add_into(totals, unit_id, values)
+    for unit_id in ids:
+        for campaign in campaigns:
+            since[(campaign, opened.get((unit_id, campaign), FIRST_DAY))].append(unit_id)
+    for unit_id, *values in _deltas_since(since, as_of):
+        _add_into(totals, unit_id, values)
+    return totals
 
+
+def _add_into(totals: dict[int, dict[str, int]], unit_id: int, values: Sequence[int | None]) -> None:
+    row = totals.setdefault(unit_id, dict.fromkeys(COUNTERS, 0))
+    for counter, n in zip(COUNTERS, values, strict=True):
+        row[counter] += n or 0
+
+
+def _latest_openings(ids: list[int], campaigns: tuple[int, int],
+                     as_of: datetime.date) -> list[tuple[Any, ...]]:
+    quote = connection.ops.quote_name
+    table = quote(OpeningCount._meta.db_table)
+    columns = ", ".join(f"o.{quote(c)}" for c in COUNTERS)
+    sql = (
+        f"SELECT o.unit_id, o.campaign_id, o.day, {columns} FROM {table} o "
+        f"WHERE o.unit_id IN ({', '.join(['%s'] * len(ids))}) AND o.campaign_id IN (%s, %s) "
+        f"AND o.day = (SELECT MAX(p.day) FROM {table} p WHERE p.unit_id = o.unit_id "
+        f"AND p.campaign_id = o.campaign_id AND p.day <= %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, *campaigns, as_of])
+        rows = cursor.fetchall()
+    # A raw SQLite cursor may hand the day back as text.
+    return [(unit_id, campaign, _as_date(day), *values) for unit_id, campaign, day, *values in rows]
+
+
+def _as_date(day: datetime.date | str) -> datetime.date:
+    return day if isinstance(day, datetime.date) else datetime.date.fromisoformat(day)
+
+
+def _deltas_since(since: dict[tuple[int, datetime.date], list[int]],
+                  as_of: datetime.date) -> list[tuple[Any, ...]]:
+    """Sums of the deltas of each group of units from the group's day to `as_of`: one index range a
+    unit (a UNION ALL of IN lists, which neither database turns into a scan of the table)."""
+    quote = connection.ops.quote_name
+    table = quote(DailyCount._meta.db_table)
+    picked = ", ".join(quote(c) for c in COUNTERS)
+    columns = ", ".join(f"SUM({quote(c)})" for c in COUNTERS)
+    parts: list[str] = []
+    params: list[Any] = []
+    for (campaign, day), units in since.items():
+        listed = ", ".join(["%s"] * len(units))
+        parts.append(f"SELECT unit_id, {picked} FROM {table} WHERE unit_id IN ({listed}) "
+                     "AND campaign_id = %s AND day >= %s AND day <= %s")
+        params += [*units, campaign, day, as_of]
+    sql = f"SELECT unit_id, {columns} FROM ({' UNION ALL '.join(parts)}) AS counted GROUP BY unit_id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def records_of_unit(unit_id: int) -> dict[str, list[Any]]:

@@ -30,5 +30,31 @@ class DailyCount(models.Model):
         return f"{self.unit_id}/{self.campaign_id} {self.day:%d/%m/%Y}"
 
 
+class OpeningCount(models.Model):
+    """The sum of one unit's `DailyCount` deltas for a campaign before `day`, the first of a month.
+
+    A roll-up on a date adds the unit's latest opening on or before it and the deltas from that day
+    on, instead of every delta since the first: a province reads a month of days, not a year. Kept
+    for units with many days of changes (`ledger.add_openings`, nightly), any subset of months being
+    correct; every delta written for a day before an opening is added to it in the same statement
+    batch (`ledger._upsert`).
+    """
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    campaign_id = models.PositiveIntegerField(default=EVERY_CAMPAIGN)
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "campaign_id", "day"], name="one_opening_count_a_day")
+        ]
+        verbose_name = _("opening count")
+        verbose_name_plural = _("opening counts")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.campaign_id} {self.day:%d/%m/%Y}"
+
+
 for _name in COUNTERS:
     DailyCount.add_to_class(_name, models.IntegerField(default=0, db_default=0))
+    OpeningCount.add_to_class(_name, models.IntegerField(default=0, db_default=0))

@@ -8,7 +8,7 @@ from tests.builders import add_commune
 from tests.conftest import unit
 
 # Queries of one dashboard page of the district, the same on SQLite and PostgreSQL.
-DASHBOARD_QUERIES = 13
+DASHBOARD_QUERIES = 14
 
 SIZES = [pytest.param(False, id="scenario"), pytest.param(True, id="scenario-and-a-commune-more")]
 

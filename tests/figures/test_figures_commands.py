@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F
 
-from chuyende.figures.models import DailyCount
+from chuyende.figures.models import DailyCount, OpeningCount
 
 pytestmark = pytest.mark.django_db
 
@@ -30,18 +30,30 @@ def test_verify_is_clean_after_the_scenario_and_names_a_corrupted_counter(scenar
     DailyCount.objects.filter(pk=row["pk"]).update(studied_active=F("studied_active") + 2)
     status, out, err = verify()
     assert status == 1
-    assert f"unit {row['unit_id']} campaign {row['campaign_id']} {row['day']:%d/%m/%Y} studied_active: " \
+    assert f"unit {row['unit_id']} campaign {row['campaign_id']} day {row['day']:%d/%m/%Y} studied_active: " \
            f"stored {row['studied_active'] + 2}, records give {row['studied_active']}" in out
     assert "1 differences" in err
 
     rebuilt = io.StringIO()
     call_command("figures_rebuild", stdout=rebuilt)
-    assert "counter rows written" in rebuilt.getvalue()
+    assert "openings written" in rebuilt.getvalue()
     assert verify()[0] == 0
+
+
+def test_verify_names_an_opening_that_no_longer_matches(scenario):
+    call_command("figures_openings", "--min-rows", "1", stdout=io.StringIO())
+    opening = OpeningCount.objects.filter(members_active__gt=0).order_by("unit_id", "day").first()
+    assert opening is not None
+    OpeningCount.objects.filter(pk=opening.pk).update(members_active=F("members_active") - 1)
+    status, out, err = verify()
+    assert status == 1
+    assert (f"unit {opening.unit_id} campaign {opening.campaign_id} opening {opening.day:%d/%m/%Y} "
+            f"members_active: stored {opening.members_active - 1}, records give {opening.members_active}") in out
+    assert "1 differences" in err
 
 
 def test_rebuild_of_an_empty_database_writes_nothing(db):
     out = io.StringIO()
     call_command("figures_rebuild", stdout=out)
-    assert out.getvalue().startswith("0 counter rows written")
+    assert out.getvalue().startswith("0 counter rows and 0 openings written")
     assert verify()[0] == 0

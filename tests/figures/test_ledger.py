@@ -1,7 +1,9 @@
 """The maintained counters against a recount from the records, after the writes that are hard to
 keep exactly: a status dated in the past, an event deleted, a unit moved or closed, a return
 superseded, a tracking mode changed. Each write goes through its service; then `differences()` must
-find nothing, and the roll-up read from the counters must equal the roll-up after a rebuild."""
+find nothing, and the roll-up read from the counters must equal the roll-up after a rebuild. Each
+test runs twice: on the counters alone, and with an opening at every month start of every unit (the
+writes then carry their deltas into the openings after their days)."""
 
 import datetime
 from typing import Any
@@ -11,8 +13,8 @@ import pytest
 from chuyende.campaigns.models import Campaign
 from chuyende.events.models import Event, StudyRecord
 from chuyende.events.services import event_delete
-from chuyende.figures.ledger import ancestors_or_self, differences, rebuild, subtract, union
-from chuyende.figures.models import DailyCount
+from chuyende.figures.ledger import add_openings, ancestors_or_self, differences, rebuild, subtract, union
+from chuyende.figures.models import DailyCount, OpeningCount
 from chuyende.figures.rollup import RollUp, unit_figures
 from chuyende.members.models import Member
 from chuyende.members.services import member_status_change
@@ -22,8 +24,16 @@ from chuyende.returns.services import member_return_save
 from tests.conftest import unit
 
 pytestmark = pytest.mark.django_db
-DATES = (datetime.date(2024, 1, 1), datetime.date(2024, 3, 15), datetime.date(2024, 3, 31),
-         datetime.date(2024, 12, 31))
+DATES = (datetime.date(2024, 1, 1), datetime.date(2024, 2, 29), datetime.date(2024, 3, 1),
+         datetime.date(2024, 3, 15), datetime.date(2024, 3, 31), datetime.date(2024, 12, 31))
+
+
+@pytest.fixture(params=[False, True], ids=["counters", "openings"])
+def scenario(request, scenario):
+    if request.param:
+        assert add_openings(min_rows=1) > 0
+        assert add_openings(min_rows=1) == 0
+    return scenario
 
 
 def every_rollup(campaign: Campaign) -> dict[tuple[str, datetime.date], RollUp]:
@@ -35,6 +45,7 @@ def assert_counters_exact(campaign: Campaign) -> None:
     assert differences() == []
     live = every_rollup(campaign)
     rebuild()
+    OpeningCount.objects.all().delete()
     assert every_rollup(campaign) == live
 
 

@@ -1,10 +1,11 @@
 """Random histories of writes through the services: the roll-up always agrees with the plain recount.
 
 Each example starts from the same small tree (a province, two communes, three cells each, rosters and
-counts mixed), applies a drawn sequence of writes through the services (a write the service refuses
-writes nothing and the sequence goes on), then compares `unit_figures` with tests/figures/recount.py
-for every unit on days before, between and after the writes' days, and runs `figures_verify` when the
-command exists.
+counts mixed) with an opening at every month start of every unit, applies a drawn sequence of writes
+through the services (a write the service refuses writes nothing and the sequence goes on; "openings"
+runs the nightly job midway), then compares `unit_figures` with tests/figures/recount.py for every
+unit on days before, between and after the writes' days, and runs `figures_verify` when the command
+exists.
 
 Profiles (`CHUYENDE_HYPOTHESIS_PROFILE`): `figures-ci` (40 examples, derandomized: the same ones on
 every run; the default when CI is set), `figures-dev` (40 random examples; the default otherwise),
@@ -26,6 +27,7 @@ from hypothesis.extra.django import TestCase
 from chuyende.campaigns.models import Campaign
 from chuyende.events.models import Event
 from chuyende.events.services import SiteData, event_create, event_delete, event_update
+from chuyende.figures.ledger import add_openings
 from chuyende.members.models import Member
 from chuyende.members.services import member_create, member_status_change, member_update
 from chuyende.organisation.models import Unit
@@ -83,6 +85,7 @@ WRITES = st.one_of(
     st.tuples(st.just("move_unit"), index, index),
     st.tuples(st.just("close_unit"), index, days, index),
     st.tuples(st.just("tracking"), index),
+    st.tuples(st.just("openings")),
 )
 
 
@@ -279,6 +282,10 @@ class Writes:
                    else Unit.Tracking.INDIVIDUAL)
         update_unit(unit, tracking=flipped)
 
+    def openings(self) -> None:
+        """The nightly job in the middle of the history: openings for the months since."""
+        add_openings(min_rows=1)
+
 
 class RandomHistories(TestCase):
     campaign_id: int
@@ -286,6 +293,7 @@ class RandomHistories(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.campaign_id = build_tree().pk
+        add_openings(min_rows=1)  # every later write must carry its deltas into them
 
     @settings(settings.get_profile(PROFILE))
     @given(writes=st.lists(WRITES, min_size=6, max_size=24))

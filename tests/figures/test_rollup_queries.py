@@ -8,7 +8,7 @@ from tests.builders import D, add_commune
 from tests.conftest import unit
 
 # Queries of one roll-up, the same on SQLite and PostgreSQL.
-ROLLUP_QUERIES = 6
+ROLLUP_QUERIES = 7
 
 MARCH_31 = D(2024, 3, 31)
 SIZES = [pytest.param(False, id="scenario"), pytest.param(True, id="scenario-and-a-commune-more")]

@@ -8,7 +8,7 @@ from tests.builders import D
 from tests.conftest import unit
 
 # Queries of one write, the same on SQLite and PostgreSQL.
-OUTREACH_CREATE_QUERIES = 9
+OUTREACH_CREATE_QUERIES = 10
 
 pytestmark = pytest.mark.usefixtures("db")
 

@@ -1,5 +1,5 @@
-"""`manage.py figures_verify`: recounts every counter from the records and lists any difference
-from what is stored (exit status 1 if there is one)."""
+"""`manage.py figures_verify`: recounts every counter and opening from the records and lists any
+difference from what is stored (exit status 1 if there is one)."""
 
 import time
 from typing import Any
@@ -19,8 +19,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         found = differences(say=self.stdout.write if options["verbosity"] > 1 else None)
         for difference in found[: options["show"]]:
+            kind = "opening" if difference.opening else "day"
             self.stdout.write(
-                f"unit {difference.unit_id} campaign {difference.campaign_id} {difference.day:%d/%m/%Y} "
+                f"unit {difference.unit_id} campaign {difference.campaign_id} "
+                f"{kind} {difference.day:%d/%m/%Y} "
                 f"{difference.counter}: stored {difference.stored}, records give {difference.expected}"
             )
         elapsed = time.perf_counter() - started
