@@ -25,7 +25,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Coalesce
 
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate
@@ -355,24 +356,28 @@ def event_figures(*, event: Event, unit: Unit) -> EventFigures:
 
 
 def _materials(ids: list[int], *, campaign: Campaign, as_of: datetime.date) -> dict[int, dict[str, Holding]]:
-    """Each unit's own materials: received from above, own supply, passed down, held (one query)."""
-    rows = (
-        MaterialTransfer.objects.filter(campaign=campaign, sent_on__lte=as_of)
-        .filter(Q(sender_id__in=ids) | Q(recipient_id__in=ids))
-        .values_list("sender_id", "recipient_id", "item")
-        .annotate(quantity=Sum("quantity"))
-        .order_by()
+    """Each unit's own materials: received from above, own supply, passed down, held (one query,
+    grouped by unit and item on each side of the transfers: a commune that sent to a hundred cells
+    gives one row, not a hundred)."""
+    transfers = MaterialTransfer.objects.filter(campaign=campaign, sent_on__lte=as_of).order_by()
+    own = Q(sender_id=F("recipient_id"))
+    passed = (
+        transfers.filter(sender_id__in=ids).exclude(own).values("sender_id", "item")
+        .annotate(passed_down=Sum("quantity"), received=Value(0), own_supply=Value(0))
+        .values_list("sender_id", "item", "passed_down", "received", "own_supply")
+    )
+    taken = (
+        transfers.filter(recipient_id__in=ids).values("recipient_id", "item")
+        .annotate(passed_down=Value(0), received=Coalesce(Sum("quantity", filter=~own), 0),
+                  own_supply=Coalesce(Sum("quantity", filter=own), 0))
+        .values_list("recipient_id", "item", "passed_down", "received", "own_supply")
     )
     counts: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    for sender_id, recipient_id, item, quantity in rows:
-        if sender_id == recipient_id:
-            counts[sender_id][item]["own_supply"] += quantity
-            continue
-        counts[recipient_id][item]["received"] += quantity
-        counts[sender_id][item]["passed_down"] += quantity
+    for unit_id, item, passed_down, received, own_supply in passed.union(taken, all=True):
+        counts[unit_id][item].update(passed_down=passed_down, received=received, own_supply=own_supply)
     return {
         unit_id: {item: Holding(**values) for item, values in sorted(items.items())}
-        for unit_id, items in counts.items() if unit_id in ids
+        for unit_id, items in counts.items()
     }
 
 
