@@ -521,7 +521,9 @@ def _fill_cells(cells: Sequence[_Node], campaign: Campaign, days: list[datetime.
     and outreach of some cells."""
     rows = _Rows()
     for cell in cells:
-        events = [(ids.take(Event), ids.take(Site), day) for day in days]
+        # Each cell keeps its own day of the month, so a commune or a province changes on most days.
+        own_day = 1 + cell.id % 28
+        events = [(ids.take(Event), ids.take(Site), day.replace(day=own_day)) for day in days]
         rows.events.extend(
             (event_id, campaign.pk, f"{cell.code}.E{number:02d}", cell.id, day, Event.Format.CELL_MEETING,
              f"Sinh hoạt chi bộ {number + 1}", False)
@@ -532,7 +534,8 @@ def _fill_cells(cells: Sequence[_Node], campaign: Campaign, days: list[datetime.
         else:
             _counts_cell(cell, campaign, events, rng, rows)
         rows.outreach.extend(
-            (campaign.pk, cell.id, datetime.date(YEAR, 2 + i, 10), Outreach.Channel.ORAL, rng.randint(1, 5),
+            (campaign.pk, cell.id, datetime.date(YEAR, 2 + i, own_day), Outreach.Channel.ORAL,
+             rng.randint(1, 5),
              None if i == 0 else rng.randint(50, 300), "")
             for i in range(3)
         )
