@@ -497,17 +497,17 @@ def _upsert(rows: dict[RowKey, dict[str, int]]) -> None:
 
 def _carry_into_openings(quoted: list[str], values: str) -> str:
     """The statement adding each delta to the unit's openings after its day (several deltas may
-    fall before one opening, hence the sums)."""
+    fall before one opening, hence the sums). The sums are a MATERIALIZED CTE: as a subquery,
+    PostgreSQL may plan it again for every opening row."""
     table = connection.ops.quote_name(OpeningCount._meta.db_table)
     unit, campaign, day, *counters = quoted
     sums = ", ".join(f"SUM(d.{q}) AS {q}" for q in counters)
-    updates = ", ".join(f"{q} = {table}.{q} + carried.{q}" for q in counters)
+    updates = ", ".join(f"{q} = carried.{q} + {table}.{q}" for q in counters)
     return (
-        f"WITH d ({', '.join(quoted)}) AS (VALUES {values}) "
-        f"UPDATE {table} SET {updates} FROM ("
-        f"SELECT o.id AS opening_id, {sums} FROM {table} o JOIN d ON o.{unit} = d.{unit} "
-        f"AND o.{campaign} = d.{campaign} AND o.{day} > d.{day} GROUP BY o.id"
-        f") AS carried WHERE {table}.id = carried.opening_id"
+        f"WITH d ({', '.join(quoted)}) AS (VALUES {values}), "
+        f"carried AS MATERIALIZED (SELECT o.id AS opening_id, {sums} FROM {table} o JOIN d "
+        f"ON o.{unit} = d.{unit} AND o.{campaign} = d.{campaign} AND o.{day} > d.{day} GROUP BY o.id) "
+        f"UPDATE {table} SET {updates} FROM carried WHERE {table}.id = carried.opening_id"
     )
 
 

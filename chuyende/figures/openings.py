@@ -3,7 +3,7 @@
 Pure functions over rows of deltas; `ledger` reads and writes them. Any set of openings is
 correct as long as each equals the sum of the unit's deltas before its day, so openings are kept
 only where they save reading: for a unit and campaign with at least `MIN_ROWS` days of changes,
-one at the start of each month after its first change, up to the month of its last.
+one at the start of each month that follows a month with changes.
 """
 
 import datetime
@@ -18,15 +18,9 @@ Days = list[tuple[datetime.date, Mapping[str, int]]]  # one unit and campaign's 
 MIN_ROWS = 40
 
 
-def month_starts(first: datetime.date, last: datetime.date) -> list[datetime.date]:
-    """The first days of the months after `first`'s day, up to the first day of `last`'s month."""
-    starts: list[datetime.date] = []
-    day = first.replace(day=1)
-    while True:
-        day = (day + datetime.timedelta(days=32)).replace(day=1)
-        if day > last:
-            return starts
-        starts.append(day)
+def next_month(day: datetime.date) -> datetime.date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
 def by_pair(rows: Mapping[RowKey, Mapping[str, int]]) -> dict[Pair, Days]:
@@ -54,10 +48,13 @@ def totals_before(days: Days, openings: Iterable[datetime.date]) -> dict[datetim
 
 
 def wanted(days: Days, *, min_rows: int = MIN_ROWS) -> list[datetime.date]:
-    """The opening days a unit and campaign with these days of deltas should have."""
+    """The opening days a unit and campaign with these days of deltas should have: the start of
+    each month after a month with changes. A roll-up then reads the deltas of one month at most
+    (the months between its latest opening and its date have none), and a history reaching back
+    decades (an open start, a member since 1990) costs one opening a month with changes."""
     if len(days) < min_rows:
         return []
-    return month_starts(days[0][0], days[-1][0])
+    return sorted({next_month(day) for day, _ in days})
 
 
 def openings_of(rows: Mapping[RowKey, Mapping[str, int]], *,

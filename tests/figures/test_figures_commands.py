@@ -48,7 +48,8 @@ def test_verify_names_an_opening_that_no_longer_matches(scenario):
     status, out, err = verify()
     assert status == 1
     assert (f"unit {opening.unit_id} campaign {opening.campaign_id} opening {opening.day:%d/%m/%Y} "
-            f"members_active: stored {opening.members_active - 1}, records give {opening.members_active}") in out
+            f"members_active: stored {opening.members_active - 1}, "
+            f"records give {opening.members_active}") in out
     assert "1 differences" in err
 
 

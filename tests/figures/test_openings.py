@@ -12,11 +12,14 @@ from tests.conftest import unit
 D = datetime.date
 
 
-def test_month_starts_follow_the_first_day_up_to_the_last_days_month():
-    assert openings.month_starts(D(2024, 1, 20), D(2024, 3, 1)) == [D(2024, 2, 1), D(2024, 3, 1)]
-    assert openings.month_starts(D(2024, 2, 1), D(2024, 3, 31)) == [D(2024, 3, 1)]
-    assert openings.month_starts(D(2024, 11, 30), D(2025, 1, 2)) == [D(2024, 12, 1), D(2025, 1, 1)]
-    assert openings.month_starts(D(2024, 5, 3), D(2024, 5, 30)) == []
+def test_openings_start_each_month_after_a_month_with_changes():
+    days = [(D(1, 1, 1), {"a": 1}), (D(1990, 5, 3), {"a": 1}), (D(2024, 1, 20), {"a": 1}),
+            (D(2024, 1, 31), {"a": 1}), (D(2024, 3, 1), {"a": 1}), (D(2024, 12, 9), {"a": 1})]
+    assert openings.wanted(days, min_rows=6) == [
+        D(1, 2, 1), D(1990, 6, 1), D(2024, 2, 1), D(2024, 4, 1), D(2025, 1, 1),
+    ]
+    assert openings.wanted(days, min_rows=7) == []
+    assert openings.next_month(D(2024, 11, 30)) == D(2024, 12, 1)
 
 
 def test_totals_before_an_opening_leave_out_its_own_day():
@@ -31,7 +34,7 @@ def test_only_units_with_enough_days_get_openings():
     rows |= {(1, 0, D(2024, 3, 2)): {"a": 1}, (2, 0, D(2024, 1, 3)): {"a": 1},
              (2, 0, D(2024, 4, 3)): {"a": 1}}
     assert openings.openings_of(rows, min_rows=30) == {
-        (1, 0, D(2024, 2, 1)): {"a": 29}, (1, 0, D(2024, 3, 1)): {"a": 29},
+        (1, 0, D(2024, 2, 1)): {"a": 29}, (1, 0, D(2024, 4, 1)): {"a": 30},
     }
 
 
