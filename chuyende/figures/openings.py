@@ -8,11 +8,12 @@ one at the start of each month that follows a month with changes.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 RowKey = tuple[int, int, datetime.date]  # unit, campaign, day
 Pair = tuple[int, int]  # unit, campaign
-Days = list[tuple[datetime.date, Mapping[str, int]]]  # one unit and campaign's deltas in day order
+Day = tuple[datetime.date, Mapping[str, int]]  # one day's deltas of a unit and campaign
+Days = Sequence[Day]  # a unit and campaign's days in order
 
 # A cell changes on a few days a campaign; a commune or a province on most days of the year.
 MIN_ROWS = 40
@@ -23,9 +24,9 @@ def next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 
-def by_pair(rows: Mapping[RowKey, Mapping[str, int]]) -> dict[Pair, Days]:
+def by_pair(rows: Mapping[RowKey, Mapping[str, int]]) -> dict[Pair, list[Day]]:
     """Rows of deltas grouped by unit and campaign, each group in day order."""
-    grouped: dict[Pair, Days] = defaultdict(list)
+    grouped: dict[Pair, list[Day]] = defaultdict(list)
     for (unit_id, campaign, day), counters in rows.items():
         grouped[(unit_id, campaign)].append((day, counters))
     for days in grouped.values():

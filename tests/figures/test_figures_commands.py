@@ -42,14 +42,14 @@ def test_verify_is_clean_after_the_scenario_and_names_a_corrupted_counter(scenar
 
 def test_verify_names_an_opening_that_no_longer_matches(scenario):
     call_command("figures_openings", "--min-rows", "1", stdout=io.StringIO())
-    opening = OpeningCount.objects.filter(members_active__gt=0).order_by("unit_id", "day").first()
-    assert opening is not None
-    OpeningCount.objects.filter(pk=opening.pk).update(members_active=F("members_active") - 1)
+    opening = OpeningCount.objects.filter(members_active__gt=0).order_by("unit_id", "day").values(
+        "pk", "unit_id", "campaign_id", "day", "members_active")[0]
+    OpeningCount.objects.filter(pk=opening["pk"]).update(members_active=F("members_active") - 1)
     status, out, err = verify()
     assert status == 1
-    assert (f"unit {opening.unit_id} campaign {opening.campaign_id} opening {opening.day:%d/%m/%Y} "
-            f"members_active: stored {opening.members_active - 1}, "
-            f"records give {opening.members_active}") in out
+    assert (f"unit {opening['unit_id']} campaign {opening['campaign_id']} opening {opening['day']:%d/%m/%Y} "
+            f"members_active: stored {opening['members_active'] - 1}, "
+            f"records give {opening['members_active']}") in out
     assert "1 differences" in err
 
 
