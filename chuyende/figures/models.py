@@ -6,7 +6,25 @@ from chuyende.figures.counters import COUNTERS
 EVERY_CAMPAIGN = 0  # campaign_id of counters that do not depend on the campaign (rosters, tree)
 
 
-class DailyCount(models.Model):
+class _CountsOfUnitCampaignDay(models.Model):
+    """One unit, campaign and day, with one integer column per counter."""
+
+    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    campaign_id = models.PositiveIntegerField(default=EVERY_CAMPAIGN)
+    day = models.DateField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.campaign_id} {self.day:%d/%m/%Y}"
+
+
+for _name in COUNTERS:
+    _CountsOfUnitCampaignDay.add_to_class(_name, models.IntegerField(default=0, db_default=0))
+
+
+class DailyCount(_CountsOfUnitCampaignDay):
     """What changed on one day in one unit's subtree for one campaign: one delta per counter.
 
     A counter's value on a date is the sum of its deltas up to that date. Rows are kept for the
@@ -15,10 +33,6 @@ class DailyCount(models.Model):
     Written only by `figures.ledger`, in the transaction of the records it summarises.
     """
 
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
-    campaign_id = models.PositiveIntegerField(default=EVERY_CAMPAIGN)
-    day = models.DateField()
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["unit", "campaign_id", "day"], name="one_daily_count_a_day")
@@ -26,11 +40,8 @@ class DailyCount(models.Model):
         verbose_name = _("daily count")
         verbose_name_plural = _("daily counts")
 
-    def __str__(self) -> str:
-        return f"{self.unit_id}/{self.campaign_id} {self.day:%d/%m/%Y}"
 
-
-class OpeningCount(models.Model):
+class OpeningCount(_CountsOfUnitCampaignDay):
     """The sum of one unit's `DailyCount` deltas for a campaign before `day`, the first of a month.
 
     A roll-up on a date adds the unit's latest opening on or before it and the deltas from that day
@@ -40,21 +51,9 @@ class OpeningCount(models.Model):
     batch (`ledger._upsert`).
     """
 
-    unit = models.ForeignKey("organisation.Unit", on_delete=models.CASCADE, related_name="+", db_index=False)
-    campaign_id = models.PositiveIntegerField(default=EVERY_CAMPAIGN)
-    day = models.DateField()
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["unit", "campaign_id", "day"], name="one_opening_count_a_day")
         ]
         verbose_name = _("opening count")
         verbose_name_plural = _("opening counts")
-
-    def __str__(self) -> str:
-        return f"{self.unit_id}/{self.campaign_id} {self.day:%d/%m/%Y}"
-
-
-for _name in COUNTERS:
-    DailyCount.add_to_class(_name, models.IntegerField(default=0, db_default=0))
-    OpeningCount.add_to_class(_name, models.IntegerField(default=0, db_default=0))
