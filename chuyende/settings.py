@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "chuyende.core",
     "chuyende.audit",
     "chuyende.organisation",
+    "chuyende.restructuring",
     "chuyende.members",
     "chuyende.campaigns",
     "chuyende.events",
@@ -179,6 +180,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 DEMO_SCENARIO = BASE_DIR.parent / "shared" / "domain" / "scenario-hoa-an-2024.yaml"
+DEMO_REFORM = DEMO_SCENARIO.with_name("scenario-hoa-an-2025-reform.yaml")
+DEMO_SCENARIOS = (DEMO_SCENARIO, DEMO_REFORM)
 
 # --- REST API (chuyende/api): token or session, scoped like the pages, errors as JSON ---
 REST_FRAMEWORK = {

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from chuyende.accounts.forms import LoginForm
+from chuyende.figures import views as figures_views
 from chuyende.reports.submissions import first_submitted_on
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("nhat-ky/", include("chuyende.audit.urls")),
     path("", include("chuyende.accounts.urls")),
     # The dashboard shows the completeness of reports, read by the reports app.
+    path("so-sanh/", figures_views.comparison, name="comparison"),
     path("", include("chuyende.figures.urls"), {"first_submitted": first_submitted_on}),
 ]
 

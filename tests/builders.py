@@ -91,7 +91,9 @@ WRITTEN_MODELS = (
     "campaigns.GuidingDocument", "events.Event", "events.Site", "events.Attendance", "events.Presenter",
     "returns.MemberReturn", "returns.NonMemberReturn", "outreach.Outreach", "materials.MaterialTransfer",
     "pledges.Pledge", "pledges.PledgeReturn", "supervision.Supervisor", "supervision.Assignment",
-    "supervision.Visit", "reports.Report", "audit.AuditEntry",
+    "supervision.Visit", "reports.Report", "audit.AuditEntry", "organisation.UnitPeriod",
+    "organisation.LevelName", "members.MemberPlacement", "restructuring.Decision", "restructuring.Operation",
+    "restructuring.Succession", "figures.DailyCount",
 )
 
 

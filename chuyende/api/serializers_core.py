@@ -271,6 +271,16 @@ class FiguresQuerySerializer(StrictSerializer):
     as_of = BoundedDateField(required=False, help_text="Figures as of this day (default: today).")
 
 
+class ComparisonQuerySerializer(StrictSerializer):
+    unit = unit_field(
+        required=False, help_text="Id of a unit of the caller's subtree (default: the caller's)."
+    )
+    earlier = campaign_field(help_text="Id of the earlier campaign.")
+    earlier_as_of = BoundedDateField(help_text="The earlier campaign's figures as of this day.")
+    later = campaign_field(help_text="Id of the later campaign.")
+    later_as_of = BoundedDateField(help_text="The later campaign's figures as of this day.")
+
+
 class _Figures(serializers.Serializer):  # type: ignore[type-arg]
     """Documentation of the figures dict: never used to build it (that is `reports.figures.live_figures`)."""
 
@@ -548,3 +558,27 @@ class ReportReturnSerializer(StrictSerializer):
 
 class EmptySerializer(StrictSerializer):
     """No body (or `{}`)."""
+
+
+class CoverageFigures(_Figures):
+    campaign = serializers.CharField(help_text="Campaign code.")
+    as_of = serializers.DateField()
+    eligible = serializers.IntegerField(help_text="Party members expected to study.")
+    studied = serializers.IntegerField()
+    rate = rate_field()
+
+
+class ComparisonRow(_Figures):
+    code = serializers.CharField(help_text="Code of the unit of the later date.")
+    name = serializers.CharField(help_text="Its name on the later date.")
+    earlier = CoverageFigures(help_text="The earlier campaign's figures of the units it continues, summed.")
+    later = CoverageFigures()
+    difference = serializers.CharField(allow_null=True, help_text="Percentage points, later minus earlier.")
+    compared_with = UnitNamed(many=True, help_text="Units of the earlier date whose figures are summed.")
+    split = UnitNamed(many=True, help_text="Of those, units split among several successors (shown whole).")
+
+
+class ComparisonSerializer(_Figures):
+    unit = ComparisonRow()
+    children = ComparisonRow(many=True, help_text="The units under it on the later date.")
+    sentence = serializers.CharField(help_text="The sentence a report can use, in Vietnamese.")

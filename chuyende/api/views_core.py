@@ -41,6 +41,8 @@ from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.campaigns.services import GuidingDocumentData, campaign_create, campaign_update
 from chuyende.core.exceptions import NotInScope
+from chuyende.figures.comparison import change_sentence, comparison_json, comparisons
+from chuyende.figures.selectors import units_below_on
 from chuyende.figures.snapshot import to_json
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.members.selectors import matching, members_visible_to, with_status_on
@@ -404,8 +406,35 @@ class FiguresView(APIView):
         return Response(to_json(figures))
 
 
+class ComparisonView(APIView):
+    """GET /api/v1/comparison/?unit=&earlier=&earlier_as_of=&later=&later_as_of= — the earlier
+    campaign's coverage mapped onto the later date's tree beside the later one's."""
+
+    @extend_schema(
+        operation_id="comparison_retrieve",
+        summary="An earlier campaign's coverage on today's tree beside a later campaign's",
+        parameters=[s.ComparisonQuerySerializer],
+        responses={200: s.ComparisonSerializer, 400: ERROR_400, 404: ERROR_404},
+    )
+    def get(self, request: Request) -> Response:
+        query = validate(s.ComparisonQuerySerializer(data=request.query_params, context={"request": request}))
+        actor = request_actor(request)
+        if actor is None:
+            raise NotInScope
+        unit = query.get("unit") or scope_root(actor)
+        later_as_of = query["later_as_of"]
+        units = [unit, *units_below_on(unit=unit, day=later_as_of)]
+        rows = comparisons(units=units, earlier=query["earlier"], earlier_as_of=query["earlier_as_of"],
+                           later=query["later"], later_as_of=later_as_of)
+        sentence = change_sentence(rows[0], year=query["earlier"].year,
+                                   precision=query["later"].rate_precision)
+        return Response({"unit": comparison_json(rows[0]), "children": [comparison_json(r) for r in rows[1:]],
+                         "sentence": sentence})
+
+
 extra_urls: list[URLPattern] = [
     path("figures/", FiguresView.as_view(), name="figures"),
+    path("comparison/", ComparisonView.as_view(), name="comparison"),
 ]
 
 

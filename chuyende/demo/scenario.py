@@ -19,12 +19,19 @@ from chuyende.events.models import Presenter
 from chuyende.events.services import SiteData, event_create, presenter_create
 from chuyende.materials.services import material_transfer_create
 from chuyende.members.models import Member
-from chuyende.members.services import member_create
+from chuyende.members.services import member_create, member_move
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import level_set, unit_create
 from chuyende.outreach.services import outreach_create
 from chuyende.pledges.services import RatingData, cell_ratings_save, pledge_register, pledge_return_save
 from chuyende.reports.services import report_create, report_submit
+from chuyende.restructuring.models import Operation
+from chuyende.restructuring.services import (
+    OperationData,
+    decision_apply,
+    decision_create,
+    unit_tracking_change,
+)
 from chuyende.returns.services import member_return_save, non_member_return_save
 from chuyende.supervision.models import Supervisor
 from chuyende.supervision.services import assignment_create, supervisor_create, visit_create
@@ -120,13 +127,23 @@ class _Loader:
         return self.units[code]
 
     def run(self) -> Campaign:
-        for entry in self.root.items("levels"):
+        # A file that applies on another one names the units and members that one loaded.
+        self.units = {unit.code: unit for unit in Unit.objects.all()}
+        self.members = {member.code: member for member in Member.objects.select_related("unit")}
+        for entry in self.root.items("levels", optional=True):
             level_set(depth=entry.count("depth"), name=entry.text("name"))
         individual = set(self.root.strings("individually_tracked"))
-        for entry in self.root.items("units"):
+        for entry in self.root.items("units", optional=True):
             self._load_unit(entry, individual)
+        self._load_restructuring(self.root.mapping("restructure", optional=True))
+        for entry in self.root.items("tracking_changes", optional=True):
+            self._call(entry, unit_tracking_change, actor=None, unit=self.unit(entry, "unit"),
+                       tracking=entry.text("tracking"), on=entry.required_day("from"))
+        for entry in self.root.items("member_moves", optional=True):
+            self._call(entry, member_move, actor=None, member=self.member(entry, "member"),
+                       unit=self.unit(entry, "to"), on=entry.required_day("on"))
         self.campaign = self._load_campaign(self.root.mapping("campaign"))
-        for entry in self.root.items("members"):
+        for entry in self.root.items("members", optional=True):
             self._load_member(entry)
         for entry in self.root.items("aggregate_returns", optional=True):
             self._call(entry, member_return_save, actor=None, campaign=self.campaign,
@@ -167,6 +184,45 @@ class _Loader:
             return service(**kwargs)
         except ValidationError as error:
             raise ScenarioError(entry.path, _messages(error)) from error
+
+    def _load_restructuring(self, plan: _Reader) -> None:
+        """The decision with its operations (and the level names from its effective date), applied."""
+        if not plan.value:
+            return
+        decision = plan.mapping("decision")
+        operations = []
+        levels = plan.items("levels", optional=True)
+        if levels:
+            operations.append(OperationData(kind=Operation.Kind.LEVELS, data={"names": {
+                str(level.count("depth")): level.text("name") for level in levels}}))
+        for entry in plan.items("operations"):
+            data = {key: value for key, value in entry.value.items() if key not in ("op", "note")}
+            operations.append(OperationData(kind=entry.text("op"), data=data,
+                                            note=entry.text("note", optional=True)))
+        offset = 1 if levels else 0
+        top = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+        if top is None:
+            raise ScenarioError(plan.path, "no tree to restructure: load the file it applies on first")
+        try:
+            made = decision_create(
+                actor=None, unit=top, number=decision.text("number"), issued_on=decision.required_day("date"),
+                issuer=decision.text("issuer"), title=decision.text("title"),
+                effective_on=plan.required_day("effective"), operations=operations)
+            decision_apply(actor=None, decision=made)
+        except ValidationError as error:
+            raise self._plan_error(plan, error, offset) from error
+        self.units = {unit.code: unit for unit in Unit.objects.all()}
+        self.members = {member.code: member for member in Member.objects.select_related("unit")}
+
+    @staticmethod
+    def _plan_error(plan: _Reader, error: ValidationError, offset: int) -> ScenarioError:
+        if hasattr(error, "error_dict"):
+            for key, messages in error.message_dict.items():
+                if key.startswith("operations["):
+                    index = int(key[len("operations["):-1]) - offset
+                    where = f"{plan.path}.operations[{index}]" if index >= 0 else f"{plan.path}.levels"
+                    return ScenarioError(where, " ".join(messages))
+        return ScenarioError(plan.path, _messages(error))
 
     def _load_unit(self, entry: _Reader, individual: set[str]) -> None:
         code = entry.text("code")

@@ -41,6 +41,7 @@ from chuyende.materials.models import MaterialTransfer
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.members.search import search_keys_of
 from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Level, Unit, path_segment
+from chuyende.organisation.tree import start_missing_periods
 from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Pledge, PledgeReturn, Rating
 from chuyende.returns.models import MemberReturn, NonMemberReturn
@@ -123,6 +124,7 @@ def insert_units(rows: list[Unit], parents: Sequence[Unit], *, using: str = "def
         prefix = by_id[unit.parent_id].path if unit.parent_id is not None else ""
         unit.path = prefix + path_segment(unit.pk)
     Unit.objects.using(using).bulk_update(created, ["path"], batch_size=BATCH)
+    start_missing_periods(using)
     return created
 
 
@@ -440,6 +442,7 @@ def _write_tree(size: Size, writer: _Writer, ids: _Ids, counts: dict[str, int], 
     for j, cell in enumerate(cells):  # as _spread(members, cells) would: members i with i*cells//members == j
         cell.members = _ceil_div((j + 1) * size.members, size.cells) - _ceil_div(j * size.members, size.cells)
     counts["units"] = writer.write(Unit, UNIT_COLUMNS, rows)
+    start_missing_periods(using)
     return _Tree(root=root, provinces=provinces, communes=communes, grassroots=grassroots, cells=cells)
 
 

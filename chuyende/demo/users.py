@@ -26,6 +26,8 @@ DEMO_LOGINS = (
     DemoLogin("hoaphu.canbo", "BN.HA.HP", User.Role.OFFICER, "Hà Thị Hoa"),
     DemoLogin("hoaphu.xem", "BN.HA.HP", User.Role.VIEWER, "Vi Văn Minh"),
     DemoLogin("thondong.baocao", "BN.HA.HB.DONG", User.Role.REPORTER, "Lò Ngọc Nga"),
+    # Units of the 2025 restructuring, when it is loaded.
+    DemoLogin("hoabinhphu.canbo", "BN.HBP", User.Role.OFFICER, "Lưu Thị Bình"),
 )
 
 
@@ -35,5 +37,5 @@ def demo_users_create() -> list[User]:
         user_create(actor=None, username=d.username, password=DEMO_PASSWORD, unit=units[d.unit_code],
                     role=d.role, full_name=d.full_name)
         for d in DEMO_LOGINS
-        if not User.objects.filter(username=d.username).exists()
+        if d.unit_code in units and not User.objects.filter(username=d.username).exists()
     ]

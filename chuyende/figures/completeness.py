@@ -15,6 +15,7 @@ from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate
 from chuyende.figures.rollup import UnitRef
 from chuyende.figures.rules import open_on
+from chuyende.figures.tree import children_on
 from chuyende.organisation.models import Unit
 
 # (campaign, unit ids, as of) -> the first day each of those units submitted a report, on or before
@@ -50,13 +51,14 @@ class Completeness:
 def report_completeness(
     *, unit: Unit, campaign: Campaign, as_of: datetime.date, first_submitted: FirstSubmitted
 ) -> Completeness:
-    """Sub-units open on the deadline are expected; a report counts from its first submission on or
-    before `as_of`, and is on time when that day is no later than the deadline (one query, and
-    those of `first_submitted`)."""
+    """Sub-units open on the deadline, on the tree of that day, are expected; a report counts from its
+    first submission on or before `as_of`, and is on time when that day is no later than the
+    deadline (one query, and those of `first_submitted`)."""
     deadline = campaign.report_deadline
     children = [
-        UnitRef(id=child.pk, code=child.code, name=child.name, kind=child.kind, path=child.path)
-        for child in unit.children.filter(open_on(deadline)).order_by("path")
+        UnitRef(id=unit_id, code=code, name=name, kind=kind, path=path)
+        for unit_id, code, name, kind, path in children_on(unit, deadline).filter(open_on(deadline, "unit__"))
+        .values_list("unit_id", "unit__code", "name", "kind", "path").order_by("path")
     ]
     submitted = first_submitted(campaign, [ref.id for ref in children], as_of)
     on_time, late, missing = [], [], []

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from chuyende.campaigns.models import Campaign
 from chuyende.events.models import Event, Site
+from chuyende.figures.tree import period_on, position_on
 from chuyende.organisation.models import Unit
 
 
@@ -60,19 +61,24 @@ class ReportEvents:
 
 
 def event_lines(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> list[EventLine]:
-    """Every event held in the subtree by the date, by day and code (two queries)."""
+    """Every event held in the subtree by the date, on the tree of the date, by day and code (three
+    queries). Organisers are named and placed as they were on the date."""
     lines: dict[int, EventLine] = {}
+    path = position_on(unit, as_of).path
     organised = Event.objects.filter(
-        campaign=campaign, held_on__lte=as_of, organiser__path__under=unit.path
-    ).values_list("id", "code", "title", "held_on", "format", "organiser__name", "organiser__depth")
+        period_on(as_of, "organiser__periods__"), campaign=campaign, held_on__lte=as_of,
+        organiser__periods__path__under=path,
+    ).values_list("id", "code", "title", "held_on", "format", "organiser__periods__name",
+                  "organiser__periods__depth")
     for event_id, code, title, held_on, event_format, organiser_name, depth in organised.order_by():
         lines[event_id] = EventLine(id=event_id, code=code, title=title, held_on=held_on, format=event_format,
                                     organiser_name=organiser_name, organiser_depth=depth, organised_here=True)
     sites = Site.objects.filter(
-        event__campaign=campaign, event__held_on__lte=as_of, unit__path__under=unit.path
+        period_on(as_of, "unit__periods__"), period_on(as_of, "event__organiser__periods__"),
+        event__campaign=campaign, event__held_on__lte=as_of, unit__periods__path__under=path,
     ).values_list("event_id", "other_members", "listed_members", "non_members", "event__code", "event__title",
-                  "event__held_on", "event__format", "event__organiser__name",
-                  "event__organiser__depth").order_by()
+                  "event__held_on", "event__format", "event__organiser__periods__name",
+                  "event__organiser__periods__depth").order_by()
     for (event_id, other_members, listed, non_members, code, title, held_on, event_format, organiser_name,
          depth) in sites:
         line = lines.get(event_id)

@@ -21,10 +21,10 @@ from django.db.models import Count, Max, Min
 
 from chuyende.events.models import Event, Site, StudyRecord
 from chuyende.figures import openings
-from chuyende.figures.counters import ADDED_UP, COUNTERS, OWN_STRUCTURE, STATUSES
+from chuyende.figures.counters import COUNTERS, OWN_STRUCTURE, STATUSES
 from chuyende.figures.models import EVERY_CAMPAIGN, DailyCount, OpeningCount
-from chuyende.members.models import Member, MemberStatus
-from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
+from chuyende.members.models import Member, MemberPlacement, MemberStatus
+from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit, UnitPeriod
 from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Pledge, PledgeReturn
 from chuyende.returns.models import MemberReturn, NonMemberReturn
@@ -97,6 +97,14 @@ class Deltas:
         if window[1] is not None:
             self.add(units, campaign, window[1], counter, -n)
 
+    def step(self, tree: "_Tree", unit_id: int, campaign: int, window: Window, counter: str,
+             n: int = 1) -> None:
+        """`n` counted in the unit and its ancestors from the window's start until its end, on the
+        tree of each day: where the unit moves, the count leaves the old ancestors for the new."""
+        if n:
+            for part, chain in tree.chains(unit_id, window):
+                self.over(chain, campaign, part, counter, n)
+
     def subtract(self, other: "Deltas") -> None:
         for key, counters in other.rows.items():
             row = self.rows[key]
@@ -118,9 +126,7 @@ class Deltas:
 @dataclass
 class MemberFacts:
     member_id: int
-    unit_id: int
-    individual: bool
-    window: Window
+    placements: list[tuple[Window, int]]  # the member's unit by period
     periods: list[tuple[Window, str]] = field(default_factory=list)
     studies: list[tuple[int, datetime.date]] = field(default_factory=list)
     pledges: list[tuple[int, datetime.date, str, datetime.date | None]] = field(default_factory=list)
@@ -139,8 +145,6 @@ class EventFacts:
 class ReturnFacts:
     unit_id: int
     campaign_id: int
-    aggregate: bool
-    window: Window
     members: list[tuple[datetime.date, int, int, int, int]] = field(default_factory=list)
     non_members: list[tuple[datetime.date, int, int]] = field(default_factory=list)
     pledges: list[tuple[datetime.date, int, int, int, int]] = field(default_factory=list)
@@ -164,7 +168,8 @@ class Facts:
     outreach: list[OutreachFacts] = field(default_factory=list)
 
     def unit_ids(self) -> set[int]:
-        ids = {m.unit_id for m in self.members} | {r.unit_id for r in self.returns}
+        ids = {unit_id for m in self.members for _, unit_id in m.placements}
+        ids |= {r.unit_id for r in self.returns}
         ids |= {o.unit_id for o in self.outreach}
         for event in self.events:
             ids.add(event.organiser_id)
@@ -182,11 +187,14 @@ def member_facts(member_ids: Iterable[int]) -> list[MemberFacts]:
     ids = sorted(set(member_ids))
     for chunk in _chunks(ids):
         rows = Member.objects.filter(pk__in=chunk).values_list(
-            "pk", "unit_id", "unit__tracking", "unit__opened_on", "unit__closed_on"
+            "pk", "unit_id", "unit_since", "placements__unit_id", "placements__valid_from",
+            "placements__valid_to",
         ).order_by()
-        for pk, unit_id, tracking, opened_on, closed_on in rows:
-            facts[pk] = MemberFacts(member_id=pk, unit_id=unit_id, window=unit_window(opened_on, closed_on),
-                                    individual=tracking == Unit.Tracking.INDIVIDUAL)
+        for pk, unit_id, since, earlier_unit, earlier_from, earlier_to in rows:
+            if pk not in facts:
+                facts[pk] = MemberFacts(member_id=pk, placements=[((since or FIRST_DAY, None), unit_id)])
+            if earlier_unit is not None:
+                facts[pk].placements.append(((earlier_from or FIRST_DAY, earlier_to), earlier_unit))
         _add_member_records(facts, MemberStatus.objects.filter(member_id__in=chunk),
                             StudyRecord.objects.filter(member_id__in=chunk),
                             Pledge.objects.filter(member_id__in=chunk))
@@ -237,14 +245,9 @@ def return_facts(pairs: Iterable[tuple[int, int]]) -> list[ReturnFacts]:
     by_unit: dict[int, set[int]] = defaultdict(set)
     for unit_id, campaign_id in pairs:
         by_unit[unit_id].add(campaign_id)
-    facts: dict[tuple[int, int], ReturnFacts] = {}
+    facts = {(unit_id, campaign_id): ReturnFacts(unit_id=unit_id, campaign_id=campaign_id)
+             for unit_id, campaigns in by_unit.items() for campaign_id in campaigns}
     for chunk in _chunks(sorted(by_unit)):
-        units = Unit.objects.filter(pk__in=chunk).values_list("pk", "tracking", "opened_on", "closed_on")
-        for pk, tracking, opened_on, closed_on in units:
-            for campaign_id in by_unit[pk]:
-                facts[(pk, campaign_id)] = ReturnFacts(
-                    unit_id=pk, campaign_id=campaign_id, aggregate=tracking == Unit.Tracking.AGGREGATE,
-                    window=unit_window(opened_on, closed_on))
         _add_returns(facts, MemberReturn.objects.filter(unit_id__in=chunk),
                      NonMemberReturn.objects.filter(unit_id__in=chunk),
                      PledgeReturn.objects.filter(unit_id__in=chunk))
@@ -285,55 +288,63 @@ def outreach_facts(outreach_ids: Iterable[int]) -> list[OutreachFacts]:
 # --- from facts to deltas ----------------------------------------------------------------------
 
 
-def count_facts(facts: Facts, lineage: Callable[[int], list[int]], into: Deltas) -> None:
+def count_facts(facts: Facts, tree: "_Tree", into: Deltas) -> None:
     for member in facts.members:
-        _count_member(member, lineage, into)
+        _count_member(member, tree, into)
     for event in facts.events:
-        _count_event(event, lineage, into)
+        _count_event(event, tree, into)
     for returns in facts.returns:
-        _count_returns(returns, lineage, into)
+        _count_returns(returns, tree, into)
     for outreach in facts.outreach:
-        _count_outreach(outreach, lineage, into)
+        _count_outreach(outreach, tree, into)
 
 
-def _count_member(member: MemberFacts, lineage: Callable[[int], list[int]], into: Deltas) -> None:
-    """A member counts in a unit tracked per person, by their status on the date, while it is open."""
-    if not member.individual:
-        return
-    units = lineage(member.unit_id)
+def _count_member(member: MemberFacts, tree: "_Tree", into: Deltas) -> None:
+    """A member counts in their unit of the day while it is open and tracked per person, by their
+    status on the date."""
+    for placed, unit_id in member.placements:
+        for tracked in tree.tracked(unit_id, Unit.Tracking.INDIVIDUAL):
+            span = intersect(placed, tracked)
+            if span is not None:
+                _count_member_in(member, unit_id, span, tree, into)
+
+
+def _count_member_in(member: MemberFacts, unit_id: int, span: Window, tree: "_Tree", into: Deltas) -> None:
     for period, status in member.periods:
-        window = intersect(period, member.window)
+        window = intersect(period, span)
         if window is None:
             continue
-        into.over(units, EVERY_CAMPAIGN, window, f"members_{status}")
+        into.step(tree, unit_id, EVERY_CAMPAIGN, window, f"members_{status}")
         for campaign_id, first_studied_on in member.studies:
             studied = intersect(window, (first_studied_on, None))
             if studied is not None:
-                into.over(units, campaign_id, studied, f"studied_{status}")
+                into.step(tree, unit_id, campaign_id, studied, f"studied_{status}")
         for campaign_id, registered_on, rating, rated_on in member.pledges:
             pledged = intersect(window, (registered_on, None))
             if pledged is None:
                 continue
-            into.over(units, campaign_id, pledged, f"pledged_{status}")
+            into.step(tree, unit_id, campaign_id, pledged, f"pledged_{status}")
             if rating and rated_on is not None:
                 rated = intersect(pledged, (rated_on, None))
                 if rated is not None:
-                    into.over(units, campaign_id, rated, f"rated_{status}_{rating}")
+                    into.step(tree, unit_id, campaign_id, rated, f"rated_{status}_{rating}")
 
 
-def _count_event(event: EventFacts, lineage: Callable[[int], list[int]], into: Deltas) -> None:
+def _count_event(event: EventFacts, tree: "_Tree", into: Deltas) -> None:
     """Events count for their organiser; bridge points for the unit that hosts them; an event is
-    held once in every unit whose subtree organised it or hosted one of its points."""
-    organisers = lineage(event.organiser_id)
-    into.add(organisers, event.campaign_id, event.held_on, "events_organised", 1)
-    into.add(organisers, event.campaign_id, event.held_on, f"events_{event.format}", 1)
-    held = set(organisers)
+    held once in every unit whose subtree organised it or hosted one of its points (on the tree of
+    each day from the event on)."""
+    since: Window = (event.held_on, None)
+    organiser, campaign = event.organiser_id, event.campaign_id
+    into.step(tree, organiser, campaign, since, "events_organised")
+    into.step(tree, organiser, campaign, since, f"events_{event.format}")
+    places = [organiser]
     for unit_id, members, non_members in event.sites:
-        hosts = lineage(unit_id)
-        held.update(hosts)
-        into.add(hosts, event.campaign_id, event.held_on, "member_person_times", members)
-        into.add(hosts, event.campaign_id, event.held_on, "non_member_person_times", non_members)
-    into.add(held, event.campaign_id, event.held_on, "events_held", 1)
+        places.append(unit_id)
+        into.step(tree, unit_id, campaign, since, "member_person_times", members)
+        into.step(tree, unit_id, campaign, since, "non_member_person_times", non_members)
+    for part, held in tree.union_of_chains(places, since):
+        into.over(held, campaign, part, "events_held", 1)
 
 
 def _in_force(as_of_days: list[datetime.date], unit: Window) -> Iterator[tuple[int, Window]]:
@@ -346,36 +357,37 @@ def _in_force(as_of_days: list[datetime.date], unit: Window) -> Iterator[tuple[i
             yield index, window
 
 
-def _count_returns(returns: ReturnFacts, lineage: Callable[[int], list[int]], into: Deltas) -> None:
-    units = lineage(returns.unit_id)
-    campaign = returns.campaign_id
-    if returns.aggregate:
-        for index, window in _in_force([r[0] for r in returns.members], returns.window):
+def _count_returns(returns: ReturnFacts, tree: "_Tree", into: Deltas) -> None:
+    """Member and pledge returns count while the unit reports counts; non-member returns while
+    it is open."""
+    unit, campaign = returns.unit_id, returns.campaign_id
+    for reporting in tree.tracked(unit, Unit.Tracking.AGGREGATE):
+        for index, window in _in_force([r[0] for r in returns.members], reporting):
             _, total, exempt, away, studied = returns.members[index]
             for counter, n in (("return_total", total), ("return_exempt", exempt), ("return_away", away),
                                ("return_studied", studied)):
-                into.over(units, campaign, window, counter, n)
-        for index, window in _in_force([r[0] for r in returns.pledges], returns.window):
+                into.step(tree, unit, campaign, window, counter, n)
+        for index, window in _in_force([r[0] for r in returns.pledges], reporting):
             _, registered, excellent, good, not_met = returns.pledges[index]
             for counter, n in (("pledge_return_registered", registered),
                                ("pledge_return_excellent", excellent), ("pledge_return_good", good),
                                ("pledge_return_not_met", not_met)):
-                into.over(units, campaign, window, counter, n)
-    for index, window in _in_force([r[0] for r in returns.non_members], returns.window):
+                into.step(tree, unit, campaign, window, counter, n)
+    for index, window in _in_force([r[0] for r in returns.non_members], tree.open[unit]):
         _, expected, studied = returns.non_members[index]
-        into.over(units, campaign, window, "non_members_expected", expected)
-        into.over(units, campaign, window, "non_members_studied", studied)
+        into.step(tree, unit, campaign, window, "non_members_expected", expected)
+        into.step(tree, unit, campaign, window, "non_members_studied", studied)
 
 
-def _count_outreach(outreach: OutreachFacts, lineage: Callable[[int], list[int]], into: Deltas) -> None:
+def _count_outreach(outreach: OutreachFacts, tree: "_Tree", into: Deltas) -> None:
     """Sessions and known reach; sessions whose reach is unknown are counted apart, never guessed."""
-    units = lineage(outreach.unit_id)
-    day, campaign, channel = outreach.held_on, outreach.campaign_id, outreach.channel
-    into.add(units, campaign, day, f"outreach_sessions_{channel}", outreach.sessions)
+    unit, since = outreach.unit_id, (outreach.held_on, None)
+    campaign, channel = outreach.campaign_id, outreach.channel
+    into.step(tree, unit, campaign, since, f"outreach_sessions_{channel}", outreach.sessions)
     if outreach.reach is None:
-        into.add(units, campaign, day, f"outreach_unknown_{channel}", outreach.sessions)
+        into.step(tree, unit, campaign, since, f"outreach_unknown_{channel}", outreach.sessions)
     else:
-        into.add(units, campaign, day, f"outreach_reach_{channel}", outreach.reach)
+        into.step(tree, unit, campaign, since, f"outreach_reach_{channel}", outreach.reach)
 
 
 # --- the tree state of units: leaves and sources --------------------------------------------------
@@ -391,43 +403,61 @@ class UnitState:
     sources: dict[int, list[Window]]  # campaign (EVERY_CAMPAIGN for a roster) -> windows
 
 
-def unit_states(unit_ids: Iterable[int]) -> list[UnitState]:
+def unit_states(unit_ids: Iterable[int], tree: "_Tree") -> list[UnitState]:
+    """The units' leaf and source windows on the dated tree (`tree` knows every one of them)."""
     ids = sorted(set(unit_ids))
     states = []
     for chunk in _chunks(ids):
-        units = {pk: (tracking, unit_window(o, c)) for pk, tracking, o, c in Unit.objects.filter(
-            pk__in=chunk).values_list("pk", "tracking", "opened_on", "closed_on")}
         children: dict[int, list[Window]] = defaultdict(list)
-        for parent_id, o, c in Unit.objects.filter(parent_id__in=chunk).values_list(
-            "parent_id", "opened_on", "closed_on"
-        ).order_by():
-            children[parent_id].append(unit_window(o, c))
-        rosters = _roster_windows([pk for pk, (mode, _) in units.items() if mode == Unit.Tracking.INDIVIDUAL])
-        returns = _return_starts([pk for pk, (mode, _) in units.items() if mode == Unit.Tracking.AGGREGATE])
-        for pk, (mode, window) in units.items():
-            if mode == Unit.Tracking.INDIVIDUAL:
-                sources = {EVERY_CAMPAIGN: rosters.get(pk, [])}
-            else:
-                sources = {campaign: [(day, None)] for campaign, day in returns.get(pk, {}).items()}
+        for parent_id, valid_from, valid_to, opened_on, closed_on in UnitPeriod.objects.filter(
+            parent_id__in=chunk
+        ).values_list("parent_id", "valid_from", "valid_to", "unit__opened_on", "unit__closed_on").order_by():
+            below = intersect((valid_from or FIRST_DAY, valid_to), unit_window(opened_on, closed_on))
+            if below is not None:
+                children[parent_id].append(below)
+        per_person = {pk: tree.tracked(pk, Unit.Tracking.INDIVIDUAL) for pk in chunk}
+        reporting = {pk: tree.tracked(pk, Unit.Tracking.AGGREGATE) for pk in chunk}
+        rosters = _roster_windows([pk for pk in chunk if per_person[pk]])
+        returns = _return_starts([pk for pk in chunk if reporting[pk]])
+        for pk in chunk:
+            sources: dict[int, list[Window]] = {}
+            if per_person[pk]:
+                sources[EVERY_CAMPAIGN] = _clip(rosters.get(pk, []), per_person[pk])
+            for campaign, day in returns.get(pk, {}).items():
+                sources[campaign] = _clip([(day, None)], reporting[pk])
             states.append(UnitState(
                 unit_id=pk,
-                leaf=subtract([window], union(children[pk])),
-                sources={c: _within(union(ws), window) for c, ws in sources.items()},
+                leaf=subtract([tree.open[pk]], union(children[pk])),
+                sources={c: ws for c, ws in sources.items() if ws},
             ))
     return states
 
 
-def _within(windows: list[Window], unit: Window) -> list[Window]:
-    return [w for w in (intersect(window, unit) for window in windows) if w is not None]
+def _clip(windows: list[Window], within: list[Window]) -> list[Window]:
+    return union(w for w in (intersect(a, b) for a in windows for b in within) if w is not None)
 
 
 def _roster_windows(unit_ids: list[int]) -> dict[int, list[Window]]:
+    """When each unit had someone on its roster: a member placed in it with a counted status."""
     windows: dict[int, list[Window]] = defaultdict(list)
-    if unit_ids:
-        for unit_id, valid_from, valid_to in MemberStatus.objects.filter(
-            member__unit_id__in=unit_ids, status__in=STATUSES
-        ).values_list("member__unit_id", "valid_from", "valid_to").order_by().iterator(chunk_size=CHUNK):
-            windows[unit_id].append((valid_from or FIRST_DAY, valid_to))
+    if not unit_ids:
+        return {}
+    statuses = MemberStatus.objects.filter(status__in=STATUSES)
+    for unit_id, since, valid_from, valid_to in statuses.filter(member__unit_id__in=unit_ids).values_list(
+        "member__unit_id", "member__unit_since", "valid_from", "valid_to"
+    ).order_by().iterator(chunk_size=CHUNK):
+        both = intersect((since or FIRST_DAY, None), (valid_from or FIRST_DAY, valid_to))
+        if both is not None:
+            windows[unit_id].append(both)
+    for unit_id, placed_from, placed_to, valid_from, valid_to in statuses.filter(
+        member__placements__unit_id__in=unit_ids
+    ).values_list(
+        "member__placements__unit_id", "member__placements__valid_from", "member__placements__valid_to",
+        "valid_from", "valid_to",
+    ).order_by().iterator(chunk_size=CHUNK):
+        both = intersect((placed_from or FIRST_DAY, placed_to), (valid_from or FIRST_DAY, valid_to))
+        if both is not None:
+            windows[unit_id].append(both)
     return {unit_id: union(ws) for unit_id, ws in windows.items()}
 
 
@@ -455,13 +485,19 @@ def count_state(state: UnitState, into: Deltas) -> None:
                     into.over(unit, campaign, both, "own_sourced_leaves")
 
 
-def spread_own(own: Deltas, lineage: Callable[[int], list[int]], into: Deltas) -> None:
+def spread_own(own: Deltas, tree: "_Tree", into: Deltas) -> None:
     """Adds own tree counters to the unit and, under their subtree names, to it and its ancestors."""
     for (unit_id, campaign, day), counters in own.rows.items():
-        units = lineage(unit_id)
         for counter, n in counters.items():
             into.add([unit_id], campaign, day, counter, n)
-            into.add(units, campaign, day, counter.removeprefix("own_"), n)
+            into.step(tree, unit_id, campaign, (day, None), counter.removeprefix("own_"), n)
+
+
+def spread(own: Deltas, tree: "_Tree", into: Deltas) -> None:
+    """Adds deltas counted on their unit alone to it and its ancestors of each day."""
+    for (unit_id, campaign, day), counters in own.rows.items():
+        for counter, n in counters.items():
+            into.step(tree, unit_id, campaign, (day, None), counter, n)
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -536,20 +572,77 @@ def _insert_all(model: type[DailyCount | OpeningCount], rows: dict[RowKey, dict[
             cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES {values}", params)
 
 
-class _Lineage:
-    """Ancestors-or-self of units, from their current paths (one query for all of them)."""
+class _Tree:
+    """The dated tree of some units: when each is open, and by period its ancestors-or-self and
+    tracking mode (one query for all of them; units asked for later are read when first needed).
+    `alone`: each unit's chain is the unit itself (counting on a unit before spreading up)."""
 
-    def __init__(self, unit_ids: Iterable[int] | None) -> None:
+    def __init__(self, unit_ids: Iterable[int] | None, *, alone: bool = False) -> None:
         """`None`: every unit."""
+        self.open: dict[int, Window] = {}
+        self.periods: dict[int, list[tuple[Window, str, str]]] = defaultdict(list)  # window, path, tracking
+        self.alone = alone
         if unit_ids is None:
-            self.paths = dict(Unit.objects.values_list("pk", "path").iterator(chunk_size=CHUNK))
-            return
-        self.paths = {}
-        for chunk in _chunks(sorted(set(unit_ids))):
-            self.paths.update(Unit.objects.filter(pk__in=chunk).values_list("pk", "path"))
+            self._read(UnitPeriod.objects.all())
+        else:
+            self.ensure(unit_ids)
 
-    def __call__(self, unit_id: int) -> list[int]:
-        return ancestors_or_self(self.paths[unit_id])
+    def ensure(self, unit_ids: Iterable[int]) -> None:
+        for chunk in _chunks(sorted(set(unit_ids) - self.open.keys())):
+            self._read(UnitPeriod.objects.filter(unit_id__in=chunk))
+
+    def _read(self, periods: Any) -> None:
+        for unit_id, valid_from, valid_to, path, tracking, opened_on, closed_on in periods.values_list(
+            "unit_id", "valid_from", "valid_to", "path", "tracking", "unit__opened_on", "unit__closed_on"
+        ).order_by().iterator(chunk_size=CHUNK):
+            self.open[unit_id] = unit_window(opened_on, closed_on)
+            self.periods[unit_id].append(((valid_from or FIRST_DAY, valid_to), path, tracking))
+
+    def on_own(self) -> "_Tree":
+        """The same tree, every unit counting alone."""
+        view = _Tree((), alone=True)
+        view.open, view.periods = self.open, self.periods
+        return view
+
+    def chains(self, unit_id: int, window: Window) -> list[tuple[Window, list[int]]]:
+        if self.alone:
+            return [(window, [unit_id])]
+        found = []
+        for period, path, _ in self.periods[unit_id]:
+            part = intersect(period, window)
+            if part is not None:
+                found.append((part, ancestors_or_self(path)))
+        return found
+
+    def union_of_chains(self, unit_ids: list[int], window: Window) -> list[tuple[Window, set[int]]]:
+        """Each piece of the window where the units' chains stay the same, with all of them."""
+        cuts = {window[0]}
+        for unit_id in unit_ids:
+            for period, _, _ in self.periods[unit_id]:
+                cuts.update(day for day in period
+                            if day is not None and window[0] < day and (window[1] is None or day < window[1]))
+        ordered = sorted(cuts)
+        pieces = []
+        for index, start in enumerate(ordered):
+            end = ordered[index + 1] if index + 1 < len(ordered) else window[1]
+            units: set[int] = set()
+            for unit_id in unit_ids:
+                for _, chain in self.chains(unit_id, (start, end)):
+                    units.update(chain)
+            pieces.append(((start, end), units))
+        return pieces
+
+    def tracked(self, unit_id: int, mode: str) -> list[Window]:
+        """When the unit was open and kept in `mode`."""
+        return union(w for w in (intersect(period, self.open[unit_id])
+                                 for period, _, tracking in self.periods[unit_id] if tracking == mode)
+                     if w is not None)
+
+    def copy(self) -> "_Tree":
+        view = _Tree((), alone=self.alone)
+        view.open = dict(self.open)
+        view.periods = defaultdict(list, {k: list(v) for k, v in self.periods.items()})
+        return view
 
 
 @dataclass
@@ -566,17 +659,18 @@ class Touched:
 
 
 class Maintenance:
-    """Records touched by a write; more may be named once created (their "before" is nothing)."""
+    """Records touched by a write; more may be named once created (their "before" is nothing).
+
+    Units named in `touched.units` may change place: the tree of the records' units is read before
+    the write (for what they counted) and after it (for what they count), so every unit whose place
+    or periods a write changes must be named with its whole subtree and the records held there."""
 
     def __init__(self, touched: Touched) -> None:
         self.touched = touched
         self.before = touched.facts()
-        self.unit_info = self._unit_info(touched.units)
-
-    @staticmethod
-    def _unit_info(unit_ids: set[int]) -> dict[int, tuple[str, int | None]]:
-        return {pk: (path, parent) for pk, path, parent in Unit.objects.filter(pk__in=unit_ids).values_list(
-            "pk", "path", "parent_id")} if unit_ids else {}
+        self.tree_before: _Tree | None = None
+        if touched.units:
+            self.tree_before = _Tree(self.before.unit_ids() | touched.units | _parents(touched.units))
 
     def also(self, *, members: Iterable[int] = (), events: Iterable[int] = (),
              returns: Iterable[tuple[int, int]] = (), outreach: Iterable[int] = (),
@@ -589,83 +683,68 @@ class Maintenance:
 
     def finish(self) -> None:
         after = self.touched.facts()
-        after_info = self._unit_info(self.touched.units)
-        self._move_subtrees(after_info)
         state_units = self.touched.units | {r.unit_id for r in (*self.before.returns, *after.returns)}
         state_units |= _members_moved_or_restated(self.before.members, after.members)
-        state_units |= {parent for _, parent in (*self.unit_info.values(), *after_info.values()) if parent}
-        lineage = _Lineage(self.before.unit_ids() | after.unit_ids() | state_units)
+        state_units |= _parents(state_units)
+        tree = _Tree(self.before.unit_ids() | after.unit_ids() | state_units)
+        tree_before = tree if self.tree_before is None else self.tree_before
+        if self.tree_before is not None:
+            state_units |= _parents(state_units, tree_before)
+            tree.ensure(state_units)
+            tree_before.ensure(self.before.unit_ids() | state_units)  # unmoved: as they are now
         deltas = Deltas()
-        count_facts(after, lineage, deltas)
+        count_facts(after, tree, deltas)
         before = Deltas()
-        count_facts(self.before, lineage, before)
-        deltas.subtract(before)  # both counted on today's tree: a moved subtree was carried over first
-        _reconcile_states(state_units, lineage, deltas)
+        count_facts(self.before, tree_before, before)
+        deltas.subtract(before)
+        _reconcile_states(state_units, tree, tree_before, deltas)
         _upsert(deltas.nonzero())
 
-    def _move_subtrees(self, now: dict[int, tuple[str, int | None]]) -> None:
-        """A moved unit takes its subtree's counters from its old ancestors to its new ones. Events
-        held are not added up but counted once per unit, so each event held in the subtree is
-        counted again on both trees."""
-        moved = Deltas()
-        for unit_id, (old_path, _) in self.unit_info.items():
-            new_path = now.get(unit_id, (old_path, None))[0]
-            if new_path == old_path:
-                continue
-            old, new = ancestors_or_self(old_path)[:-1], ancestors_or_self(new_path)[:-1]
-            for row in DailyCount.objects.filter(unit_id=unit_id).values("campaign_id", "day", *ADDED_UP):
-                for counter in ADDED_UP:
-                    n = row[counter]
-                    moved.add(old, row["campaign_id"], row["day"], counter, -n)
-                    moved.add(new, row["campaign_id"], row["day"], counter, n)
-            _recount_events_held(old_path, new_path, moved)
-        _upsert(moved.nonzero())
 
-
-def _recount_events_held(old_path: str, new_path: str, into: Deltas) -> None:
-    """Each event organised or followed in a moved subtree, held once on the old tree (taken away)
-    and once on the new one (added)."""
-    ids = set(Event.objects.filter(organiser__path__under=new_path).values_list("pk", flat=True))
-    ids.update(Site.objects.filter(unit__path__under=new_path).values_list("event_id", flat=True))
-    events = event_facts(ids)
-    lineage = _Lineage({event.organiser_id for event in events} | {
-        site[0] for event in events for site in event.sites})
-
-    def before(unit_id: int) -> list[int]:
-        path = lineage.paths[unit_id]
-        return ancestors_or_self(old_path + path[len(new_path):] if path.startswith(new_path) else path)
-
-    for event in events:
-        for sign, units in ((-1, before), (1, lineage)):
-            places = (event.organiser_id, *(site[0] for site in event.sites))
-            held = {unit for unit_id in places for unit in units(unit_id)}
-            into.add(held, event.campaign_id, event.held_on, "events_held", sign)
+def _parents(unit_ids: set[int], tree: "_Tree | None" = None) -> set[int]:
+    """Every unit that was ever the parent of one of the units (on `tree`, else as stored now)."""
+    if not unit_ids:
+        return set()
+    if tree is not None:
+        tree.ensure(unit_ids)
+        return {ancestors_or_self(path)[-2] for unit_id in unit_ids
+                for _, path, _ in tree.periods[unit_id] if len(path) > PATH_SEGMENT_WIDTH}
+    parents: set[int] = set()
+    for chunk in _chunks(sorted(unit_ids)):
+        parents.update(UnitPeriod.objects.filter(unit_id__in=chunk, parent__isnull=False)
+                       .values_list("parent_id", flat=True).order_by())
+    return parents
 
 
 def _members_moved_or_restated(before: list[MemberFacts], after: list[MemberFacts]) -> set[int]:
-    """Units whose sources may have changed: a member's unit, unit state or status periods changed
-    (a new study record or pledge changes no source)."""
+    """Units whose sources may have changed: a member's units or status periods changed (a new study
+    record or pledge changes no source)."""
     def standing(facts: MemberFacts) -> tuple[object, ...]:
-        return (facts.unit_id, facts.individual, facts.window, sorted(facts.periods))
+        return (sorted(facts.placements), sorted(facts.periods))
+
+    def units(facts: MemberFacts) -> set[int]:
+        return {unit_id for _, unit_id in facts.placements}
 
     was = {facts.member_id: facts for facts in before}
-    units: set[int] = set()
+    found: set[int] = set()
     for facts in after:
         old = was.pop(facts.member_id, None)
         if old is None or standing(old) != standing(facts):
-            units.add(facts.unit_id)
+            found |= units(facts)
             if old is not None:
-                units.add(old.unit_id)
-    units.update(facts.unit_id for facts in was.values())
-    return units
+                found |= units(old)
+    for facts in was.values():
+        found |= units(facts)
+    return found
 
 
-def _reconcile_states(unit_ids: set[int], lineage: Callable[[int], list[int]], into: Deltas) -> None:
-    """Recomputes the units' tree state and adds what changed since the stored own counters."""
+def _reconcile_states(unit_ids: set[int], tree: _Tree, tree_before: _Tree, into: Deltas) -> None:
+    """Recomputes the units' tree state: the stored own counters, spread on the tree they were
+    written on, are taken away, and the fresh ones spread on the tree of now."""
     if not unit_ids:
         return
     fresh = Deltas()
-    for state in unit_states(unit_ids):
+    for state in unit_states(unit_ids, tree):
         count_state(state, fresh)
     stored = Deltas()
     for chunk in _chunks(sorted(unit_ids)):
@@ -674,8 +753,10 @@ def _reconcile_states(unit_ids: set[int], lineage: Callable[[int], list[int]], i
         ).values("unit_id", "campaign_id", "day", *OWN_STRUCTURE):
             for counter in OWN_STRUCTURE:
                 stored.add([row["unit_id"]], row["campaign_id"], row["day"], counter, row[counter])
-    fresh.subtract(stored)
-    spread_own(fresh, lineage, into)
+    taken = Deltas()
+    spread_own(stored, tree_before, taken)
+    spread_own(fresh, tree, into)
+    into.subtract(taken)
 
 
 def track(*, members: Iterable[int] = (), events: Iterable[int] = (),
@@ -692,12 +773,9 @@ def track(*, members: Iterable[int] = (), events: Iterable[int] = (),
 
 def expected_counts(*, say: Callable[[str], None] | None = None) -> dict[RowKey, dict[str, int]]:
     """Every counter as the records give it, from scratch."""
-    lineage = _Lineage(None)
+    tree = _Tree(None)
+    alone = tree.on_own()
     own = Deltas()  # members, returns and outreach counted on their own unit, then spread up once
-
-    def alone(unit_id: int) -> list[int]:
-        return [unit_id]
-
     members = list(Member.objects.values_list("pk", flat=True).order_by("unit_id", "pk"))
     for start in range(0, len(members), 20 * CHUNK):
         count_facts(Facts(members=member_facts(members[start:start + 20 * CHUNK])), alone, own)
@@ -706,16 +784,13 @@ def expected_counts(*, say: Callable[[str], None] | None = None) -> dict[RowKey,
     count_facts(Facts(returns=return_facts(_return_pairs()),
                       outreach=outreach_facts(Outreach.objects.values_list("pk", flat=True))), alone, own)
     deltas = Deltas()
-    for (unit_id, campaign, day), counters in own.rows.items():
-        units = lineage(unit_id)
-        for counter, n in counters.items():
-            deltas.add(units, campaign, day, counter, n)
+    spread(own, tree, deltas)
     del own
-    count_facts(Facts(events=event_facts(Event.objects.values_list("pk", flat=True))), lineage, deltas)
+    count_facts(Facts(events=event_facts(Event.objects.values_list("pk", flat=True))), tree, deltas)
     states = Deltas()
-    for state in unit_states(lineage.paths):
+    for state in unit_states(tree.open, tree):
         count_state(state, states)
-    spread_own(states, lineage, deltas)
+    spread_own(states, tree, deltas)
     return deltas.nonzero()
 
 
@@ -908,7 +983,29 @@ def _deltas_since(since: dict[tuple[int, datetime.date], list[int]],
         return cursor.fetchall()
 
 
+def records_of_units(unit_ids: Iterable[int]) -> dict[str, Any]:
+    """The counted records held by units (for a change of their place, dates or tracking mode):
+    members placed there at any time, events organised or hosted, returns and outreach."""
+    ids = sorted(set(unit_ids))
+    members: set[int] = set()
+    events: set[int] = set()
+    outreach: set[int] = set()
+    pairs: set[tuple[int, int]] = set()
+    for chunk in _chunks(ids):
+        members.update(Member.objects.filter(unit_id__in=chunk).values_list("pk", flat=True))
+        members.update(MemberPlacement.objects.filter(unit_id__in=chunk).values_list("member_id", flat=True))
+        events.update(Event.objects.filter(organiser_id__in=chunk).values_list("pk", flat=True))
+        events.update(Site.objects.filter(unit_id__in=chunk).values_list("event_id", flat=True))
+        outreach.update(Outreach.objects.filter(unit_id__in=chunk).values_list("pk", flat=True))
+        for model in (MemberReturn, NonMemberReturn, PledgeReturn):
+            pairs.update(model.objects.filter(unit_id__in=chunk).values_list("unit_id", "campaign_id")
+                         .distinct().order_by())
+    return {"members": sorted(members), "events": sorted(events), "returns": sorted(pairs),
+            "outreach": sorted(outreach)}
+
+
 def records_of_unit(unit_id: int) -> dict[str, list[Any]]:
-    """The counted records held by one unit (for a change of its dates or tracking mode)."""
-    return {"members": list(Member.objects.filter(unit_id=unit_id).values_list("pk", flat=True)),
+    """The counted records of one unit that its dates or tracking mode count (members, returns)."""
+    return {"members": list(Member.objects.filter(unit_id=unit_id).values_list("pk", flat=True))
+            + list(MemberPlacement.objects.filter(unit_id=unit_id).values_list("member_id", flat=True)),
             "returns": sorted(_return_pairs(unit_id))}

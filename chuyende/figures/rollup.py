@@ -36,6 +36,7 @@ from chuyende.figures.counters import CHANNELS, FORMATS, RATINGS, STATUSES
 from chuyende.figures.materials import Holding
 from chuyende.figures.models import EVERY_CAMPAIGN, DailyCount
 from chuyende.figures.rules import is_open_on
+from chuyende.figures.tree import periods_on, position_on
 from chuyende.materials.models import MaterialTransfer
 from chuyende.organisation.models import Unit
 from chuyende.supervision.models import Assignment, Visit
@@ -198,8 +199,8 @@ UNITS_WITHOUT_DATA_LISTED = 200  # beyond this many, pages say how many more the
 def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> RollUp:
     """The unit's figures and its sub-units', read from the maintained counters (ledger.py)."""
     family = list(
-        Unit.objects.filter(Q(pk=unit.pk) | Q(parent_id=unit.pk))
-        .values_list("id", "code", "name", "kind", "path", "opened_on", "closed_on")
+        periods_on(as_of).filter(Q(unit_id=unit.pk) | Q(parent_id=unit.pk))
+        .values_list("unit_id", "unit__code", "name", "kind", "path", "unit__opened_on", "unit__closed_on")
         .order_by("path")
     )
     refs = {row[0]: UnitRef(*row[:5]) for row in family}
@@ -302,6 +303,11 @@ def _figures_of(ref: UnitRef, sums: dict[str, int], campaign: Campaign) -> UnitF
     )
 
 
+def _ref_on(unit: Unit, day: datetime.date) -> UnitRef:
+    position = position_on(unit, day)
+    return UnitRef(unit.pk, unit.code, position.name, position.kind, position.path)
+
+
 def _units_without_data(unit: Unit, sums: dict[str, int], campaign: Campaign,
                         as_of: datetime.date) -> list[UnitRef]:
     """The leaves without a source, in tree order, found by walking down only into subtrees that
@@ -316,12 +322,12 @@ def _units_without_data(unit: Unit, sums: dict[str, int], campaign: Campaign,
     if not 0 < missing(sums) <= UNITS_WITHOUT_DATA_LISTED:
         return []  # none, or more than a page lists: the sub-units' counts lead to them
     found: list[UnitRef] = []
-    refs: dict[int, UnitRef] = {unit.pk: UnitRef(unit.pk, unit.code, unit.name, unit.kind, unit.path)}
+    refs: dict[int, UnitRef] = {unit.pk: _ref_on(unit, as_of)}
     frontier = {unit.pk: sums}
     while frontier:
         found += [refs[uid] for uid, counters in frontier.items() if missing_itself(counters)]
-        rows = list(Unit.objects.filter(parent_id__in=list(frontier)).values_list(
-            "id", "code", "name", "kind", "path"))
+        rows = list(periods_on(as_of).filter(parent_id__in=list(frontier)).values_list(
+            "unit_id", "unit__code", "name", "kind", "path"))
         below = ledger.sums(unit_ids=[row[0] for row in rows], campaign_id=campaign.pk, as_of=as_of)
         refs.update((row[0], UnitRef(*row)) for row in rows)
         frontier = {uid: below[uid] for uid in below if missing(below[uid]) > 0}
@@ -342,9 +348,12 @@ class EventFigures:
 
 
 def event_figures(*, event: Event, unit: Unit) -> EventFigures:
-    """Sites of `event` hosted in `unit`'s subtree and the person-times they counted (one query)."""
+    """Sites of `event` hosted in `unit`'s subtree on the event's day and the person-times they
+    counted (two queries)."""
+    path = position_on(unit, event.held_on).path
     rows = (
-        Site.objects.filter(event=event, unit__path__under=unit.path)
+        Site.objects.filter(event=event, unit_id__in=periods_on(event.held_on).filter(
+            path__under=path).values("unit_id"))
         .values_list("other_members", "non_members", "listed_members")
     )
     sites = members = non_members = 0
@@ -418,8 +427,9 @@ def subtree_leaves(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> l
     """The leaves of the subtree on the date, in tree order, with whether each has figures (from the
     units' own tree counters: two queries, rows per unit of the subtree, for the pages that list
     every leaf)."""
+    below = periods_on(as_of).filter(path__under=position_on(unit, as_of).path).values("unit_id")
     rows = (
-        DailyCount.objects.filter(unit__path__under=unit.path, campaign_id__in=[EVERY_CAMPAIGN, campaign.pk],
+        DailyCount.objects.filter(unit_id__in=below, campaign_id__in=[EVERY_CAMPAIGN, campaign.pk],
                                   day__lte=as_of)
         .values("unit_id")
         .annotate(leaf=Sum("own_leaves"), sourced=Sum("own_sourced"))
@@ -427,6 +437,6 @@ def subtree_leaves(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> l
         .order_by()
     )
     sourced = {row["unit_id"]: row["sourced"] > 0 for row in rows}
-    units = Unit.objects.filter(pk__in=list(sourced)).values_list(
-        "id", "code", "name", "kind", "path", "tracking").order_by("path")
+    units = periods_on(as_of).filter(unit_id__in=list(sourced)).values_list(
+        "unit_id", "unit__code", "name", "kind", "path", "tracking").order_by("path")
     return [Leaf(unit=UnitRef(*row[:5]), tracking=row[5], has_data=sourced[row[0]]) for row in units]

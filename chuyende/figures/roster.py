@@ -6,9 +6,10 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from chuyende.figures.rules import in_period, leaves_on
+from chuyende.figures.tree import period_on, periods_on, position_on
 from chuyende.members.models import COUNTED_STATUSES, MemberStatus, status_on
 from chuyende.organisation.models import Unit
 from chuyende.returns.models import MemberReturn
@@ -23,19 +24,21 @@ class RosterByStatus:
 
 
 def roster_by_status(*, unit: Unit, day: datetime.date) -> RosterByStatus:
-    """Members kept per person in the unit and its subtree by their status on `day` (one query).
-    Units reporting counts keep no roster."""
-    rows = (
-        MemberStatus.objects.filter(status_on(day), member__unit__path__under=unit.path)
-        .values_list("member__unit_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    """Members kept per person in the unit and its subtree, on the tree and in the units of `day`,
+    by their status that day (three queries: members in their unit of today, members then in an
+    earlier unit). Units reporting counts keep no roster."""
+    below = periods_on(day).filter(path__under=position_on(unit, day).path).values("unit_id")
+    statuses = MemberStatus.objects.filter(status_on(day))
+    now = statuses.filter(Q(member__unit_since__isnull=True) | Q(member__unit_since__lte=day),
+                          member__unit_id__in=below).values_list("member__unit_id", "status")
+    then = statuses.filter(period_on(day, "member__placements__"), member__placements__unit_id__in=below
+                           ).values_list("member__placements__unit_id", "status")
     counts = RosterByStatus()
-    for unit_id, status, n in rows:
-        counts.subtree[status] += n
-        if unit_id == unit.pk:
-            counts.own[status] += n
+    for rows in (now, then):
+        for unit_id, status, n in rows.annotate(n=Count("id")).order_by():
+            counts.subtree[status] += n
+            if unit_id == unit.pk:
+                counts.own[status] += n
     return counts
 
 

@@ -11,6 +11,8 @@ from chuyende.campaigns.selectors import campaigns_for
 from chuyende.events.models import Event
 from chuyende.figures.materials import Holding
 from chuyende.figures.rollup import RollUp, Tally
+from chuyende.figures.rules import is_open_on
+from chuyende.figures.tree import children_on
 from chuyende.materials.models import MaterialTransfer
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import ancestors
@@ -98,3 +100,11 @@ def channel_rows(tally: Tally) -> list[ChannelRow]:
         for choice in Outreach.Channel
         if tally.outreach_sessions_by_channel.get(choice.value)
     ]
+
+
+def units_below_on(*, unit: Unit, day: datetime.date) -> list[Unit]:
+    """The units under `unit` on the tree of `day` that are open that day, in tree order (one query)."""
+    ids = [pk for pk, opened_on, closed_on in children_on(unit, day).order_by("path").values_list(
+        "unit_id", "unit__opened_on", "unit__closed_on") if is_open_on(opened_on, closed_on, day)]
+    found = Unit.objects.in_bulk(ids)
+    return [found[pk] for pk in ids]

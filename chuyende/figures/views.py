@@ -1,12 +1,16 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chuyende.accounts.permissions import actor_of, require_read, scope_root
+from chuyende.exports.tables import export_response, requested_format
 from chuyende.figures import selectors
+from chuyende.figures.comparison import change_sentence, comparisons
 from chuyende.figures.completeness import FirstSubmitted, report_completeness
-from chuyende.figures.forms import DashboardForm
+from chuyende.figures.exports import comparison_columns
+from chuyende.figures.forms import ComparisonForm, DashboardForm
 from chuyende.figures.rollup import unit_figures
 from chuyende.organisation.models import Unit
 
@@ -58,3 +62,42 @@ def dashboard(request: HttpRequest, *, first_submitted: FirstSubmitted) -> HttpR
                                              first_submitted=first_submitted),
         )
     return render(request, "figures/dashboard.html", context)
+
+
+@login_required
+def comparison(request: HttpRequest) -> HttpResponseBase:
+    """An earlier campaign's coverage on today's tree beside a later one's, for a unit and the units
+    under it (query: unit, earlier, earlier_as_of, later, later_as_of; `export=xlsx|csv` for a file)."""
+    user = actor_of(request)
+    campaigns = selectors.campaign_choices(actor=user)
+    form = ComparisonForm(request.GET, campaigns=campaigns)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    unit = get_object_or_404(Unit, pk=data["unit"]) if data.get("unit") else scope_root(user)
+    require_read(user, unit)
+    context: dict[str, object] = {"errors": form.errors, "unit": unit,
+                                  "breadcrumb": selectors.breadcrumb(unit=unit, actor=user)}
+    if len(campaigns) < 2:
+        return render(request, "figures/comparison.html", context)
+    today = timezone.localdate()
+    later = data.get("later") or campaigns[0]
+    earlier = data.get("earlier") or next(c for c in campaigns if c.pk != later.pk)
+    later_as_of = data.get("later_as_of") or selectors.default_as_of(campaign=later, today=today)
+    earlier_as_of = data.get("earlier_as_of") or selectors.default_as_of(campaign=earlier, today=today)
+    units = [unit, *selectors.units_below_on(unit=unit, day=later_as_of)]
+    rows = comparisons(units=units, earlier=earlier, earlier_as_of=earlier_as_of, later=later,
+                       later_as_of=later_as_of)
+    fmt = requested_format(request)
+    if fmt is not None:
+        return export_response(rows=rows, columns=comparison_columns(earlier, later), fmt=fmt,
+                               filename_stem="so-sanh", sheet_title=_("Comparison"))
+    context.update(
+        form=ComparisonForm(campaigns=campaigns, initial={
+            "unit": unit.pk, "earlier": earlier.pk, "earlier_as_of": earlier_as_of, "later": later.pk,
+            "later_as_of": later_as_of}),
+        earlier=earlier, later=later, earlier_as_of=earlier_as_of, later_as_of=later_as_of,
+        whole=rows[0], rows=rows[1:],
+        sentence=change_sentence(rows[0], year=earlier.year, precision=later.rate_precision),
+        query=request.GET.urlencode(),
+    )
+    return render(request, "figures/comparison.html", context)

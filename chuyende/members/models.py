@@ -36,6 +36,9 @@ class Member(models.Model):
     unit = models.ForeignKey(
         "organisation.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members"
     )
+    # The member is in `unit` from this day on (always, if empty); their earlier units are
+    # `MemberPlacement` rows.
+    unit_since = models.DateField(_("in this unit since"), null=True, blank=True)
     membership = models.CharField(_("membership"), max_length=15, choices=Membership.choices)
     # Full name and code folded by search_key_of (written by the services; never shown). Not indexed:
     # search matches inside it (LIKE '%...%'), which no B-tree index serves, within the user's subtree.
@@ -74,3 +77,27 @@ def status_on(day: datetime.date, prefix: str = "") -> Q:
     start = Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})
     end = Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gt": day})
     return start & end
+
+
+class MemberPlacement(models.Model):
+    """An earlier unit of a member: from `valid_from` (open start if empty) until `valid_to`."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="placements", db_index=False)
+    unit = models.ForeignKey(
+        "organisation.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    valid_from = models.DateField(_("since"), null=True, blank=True)
+    valid_to = models.DateField(_("until"))
+    decision = models.ForeignKey(
+        "restructuring.Decision", verbose_name=_("decision"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["member", models.F("valid_from").asc(nulls_first=True)]
+        indexes = [models.Index(fields=["member", "valid_from"], name="member_placement_member")]
+        verbose_name = _("earlier unit of a member")
+        verbose_name_plural = _("earlier units of members")
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.unit_id}"

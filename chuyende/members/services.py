@@ -5,7 +5,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,9 +15,11 @@ from chuyende.audit.models import AuditEntry
 from chuyende.audit.services import Change, record_change, record_changes, snapshot
 from chuyende.core import bulk
 from chuyende.core.exceptions import RowsInvalid
+from chuyende.core.numbers import format_date
 from chuyende.core.validation import require_free
 from chuyende.figures import ledger
-from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
+from chuyende.figures.rules import is_open_on
+from chuyende.members.models import Member, MemberPlacement, MemberStatus, MemberStatusChoices
 from chuyende.members.search import search_key_of, search_keys_of
 from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
 
@@ -689,3 +691,59 @@ def _move_statuses(changed: Sequence[MemberChange], periods: dict[int, list[Peri
         opened.append((member_id, change.status, since, None))
     bulk.update_rows(MemberStatus, "id", ("valid_to",), closed)
     bulk.insert_rows(MemberStatus, STATUS_COLUMNS, opened)
+
+
+def place_member(member: Member, unit: Unit, on: datetime.date, *, decision_id: int | None = None) -> None:
+    """Writes a dated move (the caller tracks the counters): the member's unit until `on` becomes an
+    earlier placement, and `unit` theirs from that day. Refuses a closed unit, a day before the
+    member joined or before their latest move."""
+    if not is_open_on(unit.opened_on, unit.closed_on, on):
+        raise ValidationError({"unit": _("%(unit)s is not open on %(day)s.") % {
+            "unit": unit.name, "day": format_date(on)}})
+    joined = member.statuses.aggregate(first=Min("valid_from"))["first"]
+    always = member.statuses.filter(valid_from=None).exists()
+    if not always and joined is not None and on < joined:
+        raise ValidationError({"on": _("%(member)s joined on %(day)s: a move cannot come before.") % {
+            "member": member.full_name, "day": format_date(joined)}})
+    if member.unit_since is not None and on <= member.unit_since:
+        raise ValidationError({"on": _("%(member)s was last moved on %(day)s: a new move must come after.")
+                               % {"member": member.full_name, "day": format_date(member.unit_since)}})
+    if unit.pk == member.unit_id:
+        raise ValidationError({"unit": _("%(member)s is already in %(unit)s.") % {
+            "member": member.full_name, "unit": unit.name}})
+    MemberPlacement.objects.create(member=member, unit_id=member.unit_id, valid_from=member.unit_since,
+                                   valid_to=on, decision_id=decision_id)
+    member.unit, member.unit_since = unit, on
+    member.save(update_fields=["unit", "unit_since"])
+
+
+@transaction.atomic
+def member_move(*, actor: User | None, member: Member, unit: Unit, on: datetime.date) -> Member:
+    """Moves a member to another unit from a day on; their figures before it stay where they were."""
+    return members_transfer(actor=actor, members=[member], unit=unit, on=on)[0]
+
+
+@transaction.atomic
+def members_transfer(
+    *, actor: User | None, members: Sequence[Member], unit: Unit, on: datetime.date
+) -> list[Member]:
+    """Moves members to one unit from a day on, all or none (the first refusal names the member)."""
+    require_edit(actor, unit)
+    locked = list(Member.objects.select_for_update().select_related("unit").filter(
+        pk__in=[m.pk for m in members]).order_by("pk"))
+    for member in locked:
+        require_edit(actor, member.unit)
+    counters = ledger.track(members=[m.pk for m in locked])
+    befores = {member.pk: _member_snapshot(member) for member in locked}
+    for member in locked:
+        try:
+            place_member(member, unit, on)
+        except ValidationError as error:
+            raise ValidationError({"members": [_("%(member)s (%(code)s): %(problem)s") % {
+                "member": member.full_name, "code": member.code, "problem": " ".join(error.messages)}]}
+            ) from error
+    counters.finish()
+    for member in locked:
+        record_change(actor=actor, action="move", record=member, unit_path=unit.path,
+                      before=befores[member.pk], after=_member_snapshot(member))
+    return locked

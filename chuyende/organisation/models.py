@@ -91,3 +91,62 @@ class Unit(models.Model):
 
     def is_in_subtree_of(self, root: "Unit") -> bool:
         return self.path.startswith(root.path)
+
+
+class UnitPeriod(models.Model):
+    """One period of a unit's place and attributes: from `valid_from` (open start if empty) until
+    `valid_to` (excluded; open end if empty). A unit's periods follow one another without gap or
+    overlap over the whole time line; the `Unit` row repeats its last period. The path and depth
+    are those of the tree of the period, so a period ends too when an ancestor moves."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="periods", db_index=False)
+    valid_from = models.DateField(_("since"), null=True, blank=True)
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+    parent = models.ForeignKey(
+        Unit, verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=20, choices=Unit.Kind.choices)
+    tracking = models.CharField(_("tracking"), max_length=12, choices=Unit.Tracking.choices)
+    path = TreePath(max_length=255)
+    depth = models.PositiveSmallIntegerField()
+    decision = models.ForeignKey(
+        "restructuring.Decision", verbose_name=_("decision"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="unit_periods",
+    )
+
+    class Meta:
+        ordering = ["unit", models.F("valid_from").asc(nulls_first=True)]
+        verbose_name = _("unit period")
+        verbose_name_plural = _("unit periods")
+        indexes = [
+            models.Index(fields=["unit", "valid_from"], name="unit_period_unit"),
+            models.Index(fields=["path"], name="unit_period_path", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.valid_from or '…'} – {self.valid_to or '…'})"
+
+
+class LevelName(models.Model):
+    """The name of a depth of the tree from a date on (the latest on or before a day holds)."""
+
+    depth = models.PositiveSmallIntegerField(_("depth"))
+    name = models.CharField(_("name"), max_length=100)
+    valid_from = models.DateField(_("since"), null=True, blank=True)
+    decision = models.ForeignKey(
+        "restructuring.Decision", verbose_name=_("decision"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="level_names",
+    )
+
+    class Meta:
+        ordering = ["depth", models.F("valid_from").asc(nulls_first=True)]
+        verbose_name = _("level name")
+        verbose_name_plural = _("level names")
+        constraints = [
+            models.UniqueConstraint(fields=["depth", "valid_from"], name="one_level_name_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

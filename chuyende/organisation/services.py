@@ -2,8 +2,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
@@ -17,7 +16,8 @@ from chuyende.audit.services import record_change, snapshot
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.validation import require_free
 from chuyende.figures import ledger
-from chuyende.organisation.models import Level, Unit, path_segment
+from chuyende.organisation import tree
+from chuyende.organisation.models import Level, Unit, UnitPeriod, path_segment
 
 
 @transaction.atomic
@@ -106,6 +106,7 @@ def unit_create(
     unit.save()
     unit.path = (parent.path if parent else "") + path_segment(unit.pk)
     unit.save(update_fields=["path"])
+    tree.start_periods(unit)
     counters.also(units=[unit.pk])
     counters.finish()
     record_change(
@@ -144,15 +145,18 @@ def unit_update(
         require_read(actor, parent)  # keeping the current parent needs no sight of it (top of scope)
     if moved:
         _check_move(actor=actor, unit=unit, parent=parent)
-    counted = (unit.tracking, unit.opened_on, unit.closed_on) != (tracking, opened_on, closed_on)
-    counters = ledger.track(units=[unit.pk], **(ledger.records_of_unit(unit.pk) if counted else {}))
-    unit.code, unit.name, unit.kind, unit.tracking = code, name, kind, tracking
-    unit.opened_on, unit.closed_on = opened_on, closed_on
+    counted = moved or (unit.tracking, unit.opened_on, unit.closed_on) != (tracking, opened_on, closed_on)
+    held = _units_placed_under(unit) if moved else {unit.pk}
+    counters = ledger.track(units=held, **(ledger.records_of_units(held) if counted else {}))
+    unit.code, unit.opened_on, unit.closed_on = code, opened_on, closed_on
+    unit.name, unit.kind, unit.tracking = name, kind, tracking
     unit.full_clean(exclude=["path", "depth", "parent"])
     _check_dates(unit)
-    unit.save(update_fields=["code", "name", "kind", "tracking", "opened_on", "closed_on"])
-    if moved and parent is not None:
-        _move_subtree(unit=unit, parent=parent)
+    unit.save(update_fields=["code", "opened_on", "closed_on"])
+    # A correction: the unit's latest period (its whole history, unless restructured) says it.
+    tree.change_from(unit, _latest_period_start(unit), name=name, kind=kind, tracking=tracking,
+                     parent_id=parent.pk if parent else unit.parent_id)
+    unit.refresh_from_db(fields=["path", "depth", "parent", "name", "kind", "tracking"])
     counters.finish()
     record_change(
         actor=actor, action="update", record=unit, unit_path=unit.path, before=before,
@@ -173,14 +177,10 @@ def _check_move(*, actor: User | None, unit: Unit, parent: Unit | None) -> None:
         )
 
 
-def _move_subtree(*, unit: Unit, parent: Unit) -> None:
-    """Rewrites the path prefix and depth of the unit and every unit below it in two statements."""
-    old_prefix = unit.path
-    new_prefix = parent.path + path_segment(unit.pk)
-    depth_shift = parent.depth + 1 - unit.depth
-    Unit.objects.filter(pk=unit.pk).update(parent=parent)
-    Unit.objects.filter(path__startswith=old_prefix).update(
-        path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1)),
-        depth=F("depth") + depth_shift,
-    )
-    unit.refresh_from_db(fields=["path", "depth", "parent"])
+def _latest_period_start(unit: Unit) -> datetime.date | None:
+    return UnitPeriod.objects.filter(unit=unit).aggregate(start=Max("valid_from"))["start"]
+
+
+def _units_placed_under(unit: Unit) -> set[int]:
+    """The unit and every unit ever placed below it while it had its current path."""
+    return set(UnitPeriod.objects.filter(path__under=unit.path).values_list("unit_id", flat=True))

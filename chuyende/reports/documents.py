@@ -38,6 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from chuyende.core.numbers import format_date, format_date_long
 from chuyende.exports.tables import cell_value
+from chuyende.figures.tree import name_on
 from chuyende.reports.drafting import results_section
 from chuyende.reports.figures import frozen_figures_of, live_figures
 from chuyende.reports.models import Report
@@ -320,7 +321,8 @@ def _build_docx(report: Report, figures: dict[str, Any]) -> bytes:
     _user_text(document, report.leadership)
 
     # Section II comes with its own heading and numbered parts.
-    for paragraph in results_section(figures, campaign=report.campaign, unit_name=report.unit.name):
+    for paragraph in results_section(figures, campaign=report.campaign,
+                                     unit_name=name_on(report.unit, report.as_of)):
         _body(document, paragraph.text, bold=paragraph.heading)
     _user_text(document, report.results_note)
 
@@ -430,7 +432,7 @@ def _build_xlsx(report: Report, figures: dict[str, Any]) -> bytes:
     lines = (
         (_("APPENDIX"), title_font),
         (_("Study figures of %(unit)s as of %(date)s") % {
-            "unit": report.unit.name, "date": format_date(as_of)}, title_font),
+            "unit": name_on(report.unit, as_of), "date": format_date(as_of)}, title_font),
         (_("(Attached to report no. %(number)s of %(date)s)") % {
             "number": report.number_and_symbol, "date": format_date(report.issued_on)},
          Font(name=FONT, size=12, italic=True)),
@@ -457,7 +459,7 @@ def _build_xlsx(report: Report, figures: dict[str, Any]) -> bytes:
         "over the members expected to study, summed over all units, never an average of the units' "
         "rates. An event with sites in several units counts once; person-times include the sites of "
         "%(unit)s itself."
-    ) % {"unit": report.unit.name}))
+    ) % {"unit": name_on(report.unit, as_of)}))
     note.font = Font(name=FONT, size=11, italic=True)
     note.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=12)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.core.numbers import format_date, format_number, format_rate
+from chuyende.figures.tree import periods_on
 from chuyende.organisation.models import Unit
 from chuyende.outreach.models import Outreach
 
@@ -403,9 +404,12 @@ class _Writer:
                       "study have studied, %(rate)s."), **values)
 
     def children_kind(self) -> str:
-        """`grassroots` (chi, đảng bộ cơ sở), `cells` (chi bộ trực thuộc) or `units`."""
+        """`grassroots` (chi, đảng bộ cơ sở), `cells` (chi bộ trực thuộc) or `units`, by the kinds the
+        sub-units had on the report's date."""
         codes = [child["code"] for child in self.get("children", default=[]) or []]
-        kinds = set(Unit.objects.filter(code__in=codes).values_list("kind", flat=True))
+        as_of = self.get("as_of", default=None)
+        day = as_of if isinstance(as_of, datetime.date) else datetime.date.fromisoformat(str(as_of))
+        kinds = set(periods_on(day).filter(unit__code__in=codes).values_list("kind", flat=True))
         if kinds and kinds <= {Unit.Kind.CELL}:
             return "cells"
         if Unit.Kind.GRASSROOTS_CELL in kinds:

@@ -13,7 +13,8 @@ from chuyende.campaigns.models import Campaign
 from chuyende.figures.events import report_events
 from chuyende.figures.rollup import RollUp, unit_figures
 from chuyende.figures.snapshot import from_json, report_figures
-from chuyende.organisation.models import Level, Unit
+from chuyende.figures.tree import level_names_on
+from chuyende.organisation.models import Unit
 from chuyende.reports.models import Report
 from chuyende.reports.submissions import completeness_of
 
@@ -27,7 +28,7 @@ def live_figures(
         rollup or unit_figures(unit=unit, campaign=campaign, as_of=as_of),
         completeness_of(unit=unit, campaign=campaign, as_of=as_of),
         report_events(unit=unit, campaign=campaign, as_of=as_of),
-        level_names=dict(Level.objects.values_list("depth", "name")),
+        level_names=level_names_on(as_of),
     )
 
 

@@ -4,6 +4,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from chuyende.figures.tree import name_on, position_on
 from chuyende.organisation.models import Unit
 
 TERM_START_YEAR = 2020  # party committees sit for five-year terms: 2020-2025, 2025-2030, ...
@@ -38,10 +39,14 @@ def _committee_body(level: str, place: str) -> str:
     return f"ĐẢNG ỦY {level.upper()} {place.upper()}"
 
 
-def default_header(unit: Unit) -> Header:
-    parent = unit.parent
-    report_to = f"- {parent.name} (để báo cáo),\n" if parent is not None else ""
-    committee = _COMMITTEE.match(unit.name)
+def default_header(unit: Unit, on: datetime.date) -> Header:
+    """The header of a report of `unit` as of `on`: names and the superior unit of that day."""
+    position = position_on(unit, on)
+    parent = position.parent
+    name = position.name
+    report_to = f"- {name_on(parent, on)} (để báo cáo),\n" if parent is not None else ""
+    superior = name_on(parent, on).upper() if parent is not None else ""
+    committee = _COMMITTEE.match(name)
     if committee:
         level, place = committee.group(1), committee.group(2)
         if level.lower() in _HIGH_LEVELS:
@@ -50,15 +55,13 @@ def default_header(unit: Unit) -> Header:
                 symbol=f"BC/BTG{_HIGH_LEVELS[level.lower()]}", place=place, signature_title="TRƯỞNG BAN",
                 recipients=f"{report_to}- Thường trực cấp ủy (để báo cáo),\n- Lưu VT.",
             )
-        superior = parent.name.upper() if parent is not None else ""
         return Header(
             superior_body=superior, issuing_body=_committee_body(level, place), symbol="BC/ĐU", place=place,
             signature_title="T/M ĐẢNG ỦY\nBÍ THƯ", recipients=f"{report_to}- Lưu Văn phòng Đảng ủy.",
         )
-    cell = _CELL.match(unit.name)
-    superior = parent.name.upper() if parent is not None else ""
-    place = cell.group(1) if cell else unit.name
+    cell = _CELL.match(name)
+    place = cell.group(1) if cell else name
     return Header(
-        superior_body=superior, issuing_body=unit.name.upper(), symbol="BC/CB", place=place,
+        superior_body=superior, issuing_body=name.upper(), symbol="BC/CB", place=place,
         signature_title="T/M CHI BỘ\nBÍ THƯ", recipients=f"{report_to}- Lưu Chi bộ.",
     )

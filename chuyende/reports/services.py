@@ -93,7 +93,7 @@ def report_create(
     if unknown:
         raise TypeError(f"unknown report fields: {sorted(unknown)}")
     issued_on = issued_on or as_of
-    header = default_header(unit)
+    header = default_header(unit, as_of)
     term = fields.pop("term", None) or term_of(issued_on)
     previous = previous_report(unit=unit, campaign=campaign)
     values: dict[str, Any] = {

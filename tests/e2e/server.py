@@ -123,13 +123,15 @@ def server_command(port: int) -> list[str]:
     return [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"]
 
 
-def start_server(*, database_url: str, folder: Path, demo: bool) -> LiveServer:
-    """Migrates the database (and loads the Hòa An demo when asked), then starts the server."""
+def start_server(*, database_url: str, folder: Path, demo: bool, reform: bool = False) -> LiveServer:
+    """Migrates the database (and loads the Hòa An demo of 2024 when asked, with its 2025
+    restructuring when `reform`), then starts the server."""
     env = server_environment(database_url=database_url, folder=folder)
     log = folder / "server.log"
     manage("migrate", "--no-input", "-v", "0", env=env, log=log)
     if demo:
-        manage("load_scenario", env=env, log=log)
+        manage("load_scenario", *[str(path) for path in settings.DEMO_SCENARIOS[:2 if reform else 1]],
+               env=env, log=log)
     port = free_port()
     command = server_command(port)
     if command[0].endswith("gunicorn"):

@@ -7,7 +7,7 @@ from chuyende.members.services import member_status_change
 from tests.builders import D
 
 # Queries of one write, the same on SQLite and PostgreSQL.
-STATUS_CHANGE_QUERIES = 24
+STATUS_CHANGE_QUERIES = 25
 
 pytestmark = pytest.mark.usefixtures("db")
 

@@ -8,7 +8,7 @@ from tests.builders import D
 from tests.conftest import unit
 
 # Queries of one write, the same on SQLite and PostgreSQL.
-PLEDGE_RETURN_QUERIES = 24
+PLEDGE_RETURN_QUERIES = 22
 
 pytestmark = pytest.mark.usefixtures("db")
 

@@ -8,8 +8,8 @@ from tests.builders import D
 from tests.conftest import unit
 
 # Queries of one write, the same on SQLite and PostgreSQL.
-MEMBER_RETURN_QUERIES = 23
-NON_MEMBER_RETURN_QUERIES = 24
+MEMBER_RETURN_QUERIES = 21
+NON_MEMBER_RETURN_QUERIES = 22
 
 pytestmark = pytest.mark.usefixtures("db")
 

@@ -29,3 +29,12 @@ def bar_width(value: Decimal | None) -> str:
     if value is None:
         return "0"
     return f"{max(Decimal(0), min(Decimal(100), Decimal(value))):.2f}"
+
+
+@register.filter
+def vn_number_signed(value: Decimal | None, decimals: int = 2) -> str:
+    """"+1,85", "-0,50", "0,00": a difference with its sign."""
+    if value is None:
+        return "–"
+    sign = "+" if value > 0 else ""
+    return sign + numbers.format_number(value, decimals=decimals)
