@@ -13,6 +13,7 @@ urlpatterns = [
     ),
     path("dot-hoc-tap/", include("chuyende.campaigns.urls")),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("don-vi/sap-xep/", include("chuyende.restructuring.urls")),
     path("don-vi/", include("chuyende.organisation.urls")),
     path("dang-vien/", include("chuyende.members.urls")),
     path("hoi-nghi/", include("chuyende.events.urls")),

@@ -111,7 +111,9 @@ class nothing_written:
         return self
 
     def __exit__(self, *exc):
-        assert row_counts() == self.before
+        after = row_counts()
+        assert after == self.before, {label: (n, after[label]) for label, n in self.before.items()
+                                      if after[label] != n}
         return False
 
 

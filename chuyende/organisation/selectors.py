@@ -1,6 +1,9 @@
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
-from chuyende.organisation.models import Level, Unit
+from chuyende.organisation.models import Level, Unit, UnitPeriod
 
 
 def subtree(*, root: Unit, include_root: bool = True) -> QuerySet[Unit]:
@@ -27,3 +30,36 @@ def children(*, unit: Unit) -> QuerySet[Unit]:
 
 def level_names() -> dict[int, str]:
     return dict(Level.objects.values_list("depth", "name"))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One period of a unit: from, until, name, parent, kind, tracking, and the decision that began it."""
+
+    period: UnitPeriod
+    parent_name: str
+    decision: str  # "215-QĐ/TU (27/06/2025)", or "" for a period no decision began
+
+
+@dataclass(frozen=True)
+class UnitHistory:
+    periods: list[HistoryEntry]
+    predecessors: list[tuple[Unit, str, datetime.date]]  # unit, how (merged, split, closed), from
+    successors: list[tuple[Unit, str, datetime.date]]
+
+
+def history(*, unit: Unit) -> UnitHistory:
+    """The unit's periods with their decisions, the units it continues and those that continue it
+    (three queries)."""
+    from chuyende.restructuring.models import Succession
+
+    periods = list(UnitPeriod.objects.filter(unit=unit).select_related("parent", "decision"))
+    entries = [HistoryEntry(period=p, parent_name=p.parent.name if p.parent else "",
+                            decision=str(p.decision) if p.decision else "") for p in periods]
+    before = Succession.objects.filter(successor=unit).select_related("predecessor")
+    after = Succession.objects.filter(predecessor=unit).select_related("successor")
+    return UnitHistory(
+        periods=entries,
+        predecessors=[(s.predecessor, s.get_kind_display(), s.on) for s in before],
+        successors=[(s.successor, s.get_kind_display(), s.on) for s in after],
+    )

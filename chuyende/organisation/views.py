@@ -90,6 +90,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today,
         "is_open": is_open_on(unit.opened_on, unit.closed_on, today),
         "can_manage": can_manage_structure(user) and can_edit(user, unit),
+        "history": selectors.history(unit=unit),
     })
 
 

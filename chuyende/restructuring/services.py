@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_manage_structure, require_edit, require_read
@@ -246,6 +247,10 @@ class _Applying:
         if left:
             raise ValidationError(_("%(unit)s still has open units under it on %(day)s: %(codes)s.") % {
                 "unit": unit.name, "day": format_date(self.day), "codes": ", ".join(c.code for c in left)})
+        members = Member.objects.filter(unit=unit).count()
+        if members:
+            raise ValidationError(_("%(unit)s still has %(count)s party members on its roster: move them to "
+                                    "another unit first.") % {"unit": unit.name, "count": members})
         self.closed[unit.pk] = unit.closed_on.isoformat() if unit.closed_on else None
         unit.closed_on = self.day
         unit.save(update_fields=["closed_on"])
@@ -470,8 +475,13 @@ def unit_tracking_change(*, actor: User | None, unit: Unit, tracking: str, on: d
 
 # --- preview ---------------------------------------------------------------------------------------
 
-PREVIEWED_FIGURES = ("members_total", "eligible", "studied", "non_members_expected", "non_members_studied",
-                     "events_organised", "member_person_times")
+PREVIEWED_FIGURES = {
+    "members_total": gettext_lazy("Party members"), "eligible": gettext_lazy("Expected to study"),
+    "studied": gettext_lazy("Studied"), "non_members_expected": gettext_lazy("Non-members expected"),
+    "non_members_studied": gettext_lazy("Non-members who studied"),
+    "events_organised": gettext_lazy("Events organised"),
+    "member_person_times": gettext_lazy("Party member person-times"),
+}
 
 
 @dataclass(frozen=True)
@@ -497,6 +507,10 @@ class FigureChange:
     figure: str
     before: int
     after: int
+
+    @property
+    def label(self) -> str:
+        return str(PREVIEWED_FIGURES[self.figure])
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def missing_tracking_unit(document) -> None:
 
 @pytest.mark.parametrize(("change", "where", "said"), [
     (unknown_unit, "restructure.operations[1]", "BN.HA.HP.NOPE"),
-    (cycle, "restructure.operations[3]", "under itself"),
+    (cycle, "restructure.operations[3]", "trực thuộc chính nó"),
     (missing_tracking_unit, "tracking_changes[2].unit", "BN.NOPE"),
 ], ids=["unknown-unit", "cycle", "tracking"])
 def test_a_malformed_plan_is_refused_with_its_path_and_nothing_written(scenario, tmp_path, change, where,

@@ -98,19 +98,19 @@ def test_undo_is_refused_once_records_were_written_on_the_new_tree(scenario_modu
     made = decision_apply(actor=None, decision=decision(merge_communes(), effective=D(2024, 6, 1)))
     member_return_save(actor=None, campaign=scenario_module, unit=unit("BN.HA.HP.PM"), as_of=D(2024, 9, 30),
                        members_total=40, exempt=0, away=0, studied=30)
-    with pytest.raises(ValidationError, match="can no longer be undone"), nothing_written():
+    with pytest.raises(ValidationError, match="không thể hủy"), nothing_written():
         decision_undo(actor=None, decision=made)
 
 
 @pytest.mark.parametrize(("operation", "said"), [
-    (OperationData(kind="change", data={"unit": "BN.HA", "parent": "BN.HA.HB"}), "under itself"),
+    (OperationData(kind="change", data={"unit": "BN.HA", "parent": "BN.HA.HB"}), "trực thuộc chính nó"),
     (OperationData(kind="merge", data={"units": ["BN.HA.HB", "BN.HA.HB.DONG"], "into": {
-        "code": "X", "name": "X", "parent": "BN.HA", "kind": "party_committee"}}), "different levels"),
-    (OperationData(kind="close", data={"unit": "BN.HA.HB"}), "still has open units"),
-    (OperationData(kind="change", data={"unit": "BN.HA.HB.DONG", "parent": "BN.HA.HB.TAY"}), "is a cell"),
-    (OperationData(kind="change", data={"unit": "BN.NOPE", "name": "X"}), "no unit with code BN.NOPE"),
+        "code": "X", "name": "X", "parent": "BN.HA", "kind": "party_committee"}}), "khác cấp"),
+    (OperationData(kind="close", data={"unit": "BN.HA.HB"}), "vẫn còn đơn vị trực thuộc"),
+    (OperationData(kind="change", data={"unit": "BN.HA.HB.DONG", "parent": "BN.HA.HB.TAY"}), "là chi bộ"),
+    (OperationData(kind="change", data={"unit": "BN.NOPE", "name": "X"}), "không có đơn vị mã BN.NOPE"),
     (OperationData(kind="move_members", data={"members": ["HB-DONG-04"], "to": "BN.HA.HB.DONG"}),
-     "already in"),
+     "đã sinh hoạt tại"),
 ], ids=["cycle", "levels", "open-children", "under-a-cell", "unknown", "same-unit"])
 def test_a_plan_that_cannot_be_applied_is_refused_whole(scenario_module, operation, said):
     made = decision(OperationData(kind="change", data={"unit": "BN.HA.TT", "name": "Đảng bộ xã Hòa An"}),
@@ -123,7 +123,7 @@ def test_a_plan_that_cannot_be_applied_is_refused_whole(scenario_module, operati
 
 def test_an_operation_on_a_unit_closed_by_an_earlier_one_is_refused(scenario_module):
     made = decision(merge_communes(), OperationData(kind="change", data={"unit": "BN.HA.HB", "name": "X"}))
-    with pytest.raises(ValidationError, match="not open on 01/07/2025"), nothing_written():
+    with pytest.raises(ValidationError, match="không hoạt động vào ngày 01/07/2025"), nothing_written():
         decision_apply(actor=None, decision=made)
 
 
@@ -132,7 +132,7 @@ def test_two_decisions_contradicting_each_other_on_one_day_are_refused(scenario_
         OperationData(kind="change", data={"unit": "BN.HA.TT", "name": "Đảng bộ xã Hòa An"})))
     second = decision(OperationData(kind="change",
                                     data={"unit": "BN.HA.TT", "name": "Đảng bộ phường Hòa An"}))
-    with pytest.raises(ValidationError, match="in another way"), nothing_written():
+    with pytest.raises(ValidationError, match="thay đổi khác đi"), nothing_written():
         decision_apply(actor=None, decision=second)
 
 

@@ -11,6 +11,7 @@ import datetime
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -35,9 +36,11 @@ from chuyende.figures.rollup import RollUp, unit_figures
 from chuyende.members.models import Member
 from chuyende.members.services import member_status_change
 from chuyende.organisation.models import Unit
+from chuyende.restructuring.services import OperationData, decision_apply, decision_create
 from chuyende.returns.services import member_return_save
 
 EVENT_SITES, EVENT_ATTENDEES = 50, 500
+RESTRUCTURED_ON = datetime.date(YEAR, 7, 1)
 
 
 class Command(BaseCommand):
@@ -66,6 +69,11 @@ class Command(BaseCommand):
                             help="kept for older command lines: statistics are now always refreshed")
         parser.add_argument("--force-empty", action="store_true",
                             help="delete ALL existing data of this database before generating")
+        parser.add_argument("--restructure", type=int, default=0, metavar="PAIRS",
+                            help="after generating, apply one restructuring decision through the services "
+                                 f"from {RESTRUCTURED_ON:%d/%m/%Y}: the first 2×PAIRS communes of the first "
+                                 "province merged two by two (their cells move under the merged commune); "
+                                 "the commune timed is then the first merged one")
         parser.add_argument("--existing", action="store_true",
                             help="time the tree an earlier run generated in this database, without "
                                  "generating (after a change of the counters' code, run figures_rebuild "
@@ -99,7 +107,33 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # as autovacuum would after such a load
+        if options["restructure"]:
+            generated = self._restructure(generated, pairs=options["restructure"])
         self._time(generated, repeat=options["repeat"], peak=peak)
+
+    def _restructure(self, generated: Generated, *, pairs: int) -> Generated:
+        """Merges communes two by two through the restructuring services; returns the tree to time
+        with the first merged commune as its commune."""
+        parent = generated.province or generated.root
+        communes = list(Unit.objects.filter(parent=parent, kind=Unit.Kind.PARTY_COMMITTEE).order_by("path")
+                        .values_list("code", flat=True)[:2 * pairs])
+        operations = [
+            OperationData(kind="merge", data={"units": communes[i:i + 2], "into": {
+                "code": f"{communes[i]}.M", "name": f"Đảng bộ xã hợp nhất số {i // 2 + 1}",
+                "parent": parent.code, "kind": Unit.Kind.PARTY_COMMITTEE}})
+            for i in range(0, len(communes) - 1, 2)
+        ]
+        decision = decision_create(
+            actor=None, unit=parent, number="01-QĐ/BENCH", issued_on=RESTRUCTURED_ON, issuer="Đo hiệu năng",
+            title="Hợp nhất xã (đo hiệu năng)", effective_on=RESTRUCTURED_ON, operations=operations)
+        with CaptureQueriesContext(connection) as captured:
+            begin = time.perf_counter()
+            decision_apply(actor=None, decision=decision)
+            took = time.perf_counter() - begin
+        self.stdout.write(f"Restructured: {len(operations)} merges of two communes applied in {took:.1f} s "
+                          f"({len(captured)} queries).")
+        merged = Unit.objects.get(code=f"{communes[0]}.M")
+        return replace(generated, commune=merged, cell=Unit.objects.get(pk=generated.cell.pk))
 
     def _time(self, generated: Generated, *, repeat: int, peak: PeakMemory) -> None:
         scopes = [("national (root)" if generated.province else "province (root)", generated.root),
