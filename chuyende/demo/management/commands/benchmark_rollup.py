@@ -89,7 +89,10 @@ class Command(BaseCommand):
             raise CommandError("Sizes and --repeat must be at least 1.")
         if options["existing"]:
             peak = PeakMemory()
-            self._time(existing_tree(), repeat=options["repeat"], peak=peak)
+            generated = existing_tree()
+            if options["restructure"]:
+                generated = self._restructure(generated, pairs=options["restructure"])
+            self._time(generated, repeat=options["repeat"], peak=peak)
             return
         start_from_empty_database(force_empty=options["force_empty"], what="a synthetic tree",
                                   say=self.stdout.write)
