@@ -68,10 +68,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
         summary.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _server(label: str, *, demo: bool) -> Iterator[LiveServer]:
+def _server(label: str, *, demo: bool, reform: bool = False) -> Iterator[LiveServer]:
     with tempfile.TemporaryDirectory(prefix=f"chuyende-e2e-{label}-") as folder, \
             scratch_database(label=label, folder=Path(folder)) as database_url:
-        server = start_server(database_url=database_url, folder=Path(folder), demo=demo)
+        server = start_server(database_url=database_url, folder=Path(folder), demo=demo, reform=reform)
         try:
             yield server
         finally:
@@ -95,6 +95,12 @@ def demo_server(browser: Browser) -> Iterator[LiveServer]:
     """A server with the Hòa An demo and its logins loaded. Shared by the session: tests that
     change data must not break what other tests read (add, do not delete)."""
     yield from _server("demo", demo=True)
+
+
+@pytest.fixture(scope="session")
+def reform_server(browser: Browser) -> Iterator[LiveServer]:
+    """A server with the Hòa An demo of 2024, its 2025 restructuring and the 2026 campaign."""
+    yield from _server("reform", demo=True, reform=True)
 
 
 @pytest.fixture(scope="session")
