@@ -7,7 +7,15 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from chuyende.api import views_accounts, views_activity, views_core, views_docs, views_imports, views_token
+from chuyende.api import (
+    views_accounts,
+    views_activity,
+    views_core,
+    views_docs,
+    views_imports,
+    views_restructuring,
+    views_token,
+)
 
 
 class DocsView(views_docs.SwaggerPage):
@@ -25,6 +33,7 @@ views_core.register(router)
 views_activity.register(router)
 views_accounts.register(router)
 views_imports.register(router)
+views_restructuring.register(router)
 
 v1: list[URLPattern | URLResolver] = [
     path("token/", views_token.TokenView.as_view(), name="token"),

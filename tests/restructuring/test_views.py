@@ -77,7 +77,8 @@ def test_an_operation_that_cannot_apply_is_named_with_its_row(users, client_for)
     with nothing_written():
         response = client.post(reverse("restructuring:apply", args=[decision.pk]))
     assert response.status_code == 400
-    assert message("Operation %(number)s (row %(row)s of the plan): ", number=2, row=3) in response.content.decode()
+    said = message("Operation %(number)s (row %(row)s of the plan): ", number=2, row=3)
+    assert said in response.content.decode()
 
 
 def test_other_subtrees_get_404_and_readers_get_403(users, client_for):
