@@ -126,3 +126,31 @@ class MemberCreateForm(MemberForm):
 class StatusChangeForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=MemberStatusChoices.choices)
     since = forms.DateField(label=_("Since"), widget=DateInput(), initial=datetime.date.today)
+
+
+class MoveForm(forms.Form):
+    """A member's move to another unit from a day on (the figures before it stay where they were)."""
+
+    unit = UnitChoiceField(label=_("New unit"), queryset=Unit.objects.none())
+    on = forms.DateField(label=_("From"), widget=DateInput(), initial=datetime.date.today)
+
+    def __init__(self, *args: object, actor: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        units = subtree(root=scope_root(actor)).filter(kind__in=[Unit.Kind.CELL, Unit.Kind.GRASSROOTS_CELL])
+        field_of(self, "unit", UnitChoiceField).offer_editable(actor, units)
+
+
+class TransferForm(MoveForm):
+    """Several members moved to one unit from one day: their codes, one a line or separated by commas."""
+
+    codes = forms.CharField(label=_("Member codes"), widget=forms.Textarea(attrs={"rows": 6}),
+                            help_text=_("One code a line, or separated by commas."))
+
+    field_order = ["codes", "unit", "on"]
+
+    def clean_codes(self) -> list[str]:
+        text = self.cleaned_data["codes"]
+        codes = [part.strip() for part in text.replace(",", "\n").splitlines() if part.strip()]
+        if not codes:
+            raise ValidationError(_("Give at least one member code."))
+        return codes

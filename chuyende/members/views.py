@@ -25,7 +25,9 @@ from chuyende.members.forms import (
     MemberCreateForm,
     MemberFilterForm,
     MemberForm,
+    MoveForm,
     StatusChangeForm,
+    TransferForm,
     apply_service_errors,
     offered_units,
 )
@@ -160,3 +162,48 @@ def status_page(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("members:detail", pk=member.pk)
     statuses = member.statuses.order_by(F("valid_from").desc(nulls_last=True))
     return render(request, "members/status.html", {"form": form, "member": member, "statuses": statuses})
+
+
+@login_required
+@submitted_once
+def move_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Moves the member to another unit from a day on."""
+    actor = actor_of(request)
+    member = _member_or_404(request, pk)
+    require_edit(actor, member.unit)
+    form = MoveForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_move(actor=actor, member=member, unit=form.cleaned_data["unit"],
+                                 on=form.cleaned_data["on"])
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The move has been recorded."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/move.html", {"form": form, "member": member})
+
+
+@login_required
+@submitted_once
+def transfer_page(request: HttpRequest) -> HttpResponse:
+    """Moves several members, named by code, to one unit from one day: all or none."""
+    actor = actor_of(request)
+    form = TransferForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        codes = form.cleaned_data["codes"]
+        found = {m.code: m for m in members_visible_to(actor=actor).filter(code__in=codes)}
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            form.add_error("codes", _("No member of your units has the code: %(codes)s.") % {
+                "codes": ", ".join(unknown)})
+        else:
+            try:
+                moved = services.members_transfer(actor=actor, members=[found[c] for c in codes],
+                                                  unit=form.cleaned_data["unit"], on=form.cleaned_data["on"])
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("%(count)s members have been moved.") % {"count": len(moved)})
+                return redirect("members:list")
+    return render(request, "members/transfer.html", {"form": form})
