@@ -28,6 +28,9 @@ class AuditEntry(models.Model):
     record_label = models.CharField(_("record"), max_length=255)
     # The unit whose subtree may see this entry; kept as a path so closed units stay scoped.
     unit_path = models.CharField(max_length=255, db_index=True)
+    # That unit's id (the path's last segment): the entry follows the unit when it moves to another
+    # part of the tree. Empty for entries of the whole tree.
+    unit_id = models.PositiveIntegerField(null=True, blank=True, db_index=True, editable=False)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
 
@@ -44,3 +47,8 @@ class AuditEntry(models.Model):
         after = self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+def unit_id_of(path: str) -> int | None:
+    """The id of the unit a path ends with (paths are made of zero-padded ids and dots)."""
+    return int(path[-10:-1]) if len(path) >= 10 and path[-10:-1].isdigit() else None

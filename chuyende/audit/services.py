@@ -10,7 +10,7 @@ from django.db import connection, models
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from chuyende.audit.models import AuditEntry
+from chuyende.audit.models import AuditEntry, unit_id_of
 from chuyende.core import bulk
 
 
@@ -59,6 +59,7 @@ def record_change(
         record_id=str(record.pk),
         record_label=str(record)[:255],
         unit_path=unit_path,
+        unit_id=unit_id_of(unit_path),
         before=before,
         after=after,
     )
@@ -74,7 +75,7 @@ class Change(NamedTuple):
 
 
 ENTRY_COLUMNS = ("at", "actor", "action", "record_type", "record_id", "record_label", "unit_path",
-                 "before", "after")
+                 "unit_id", "before", "after")
 ENTRIES_A_BATCH = 4000  # entries written between two progress reports
 
 
@@ -95,7 +96,8 @@ def record_changes(
     dumps = json.dumps
     rows = [
         (at, actor_id, action, change.record._meta.label, str(change.record.pk), str(change.record)[:255],
-         change.unit_path, None if change.before is None else dumps(change.before),
+         change.unit_path, unit_id_of(change.unit_path),
+         None if change.before is None else dumps(change.before),
          None if change.after is None else dumps(change.after))
         for change in changes
     ]
@@ -125,6 +127,7 @@ def record_event(
         record_id=record_id,
         record_label=record_label[:255],
         unit_path=unit_path,
+        unit_id=unit_id_of(unit_path),
         before=None,
         after=details,
     )
