@@ -424,6 +424,7 @@ def _build_xlsx(report: Report, figures: dict[str, Any]) -> bytes:
     assert sheet is not None
     sheet.title = _("Appendix")
     as_of = datetime.date.fromisoformat(figures["as_of"])
+    unit_name = name_on(report.unit, as_of)  # as it was named on the report's date
     precision = report.campaign.rate_precision
     rate_format = "0." + "0" * precision if precision else "0"
 
@@ -432,7 +433,7 @@ def _build_xlsx(report: Report, figures: dict[str, Any]) -> bytes:
     lines = (
         (_("APPENDIX"), title_font),
         (_("Study figures of %(unit)s as of %(date)s") % {
-            "unit": name_on(report.unit, as_of), "date": format_date(as_of)}, title_font),
+            "unit": unit_name, "date": format_date(as_of)}, title_font),
         (_("(Attached to report no. %(number)s of %(date)s)") % {
             "number": report.number_and_symbol, "date": format_date(report.issued_on)},
          Font(name=FONT, size=12, italic=True)),
@@ -459,7 +460,7 @@ def _build_xlsx(report: Report, figures: dict[str, Any]) -> bytes:
         "over the members expected to study, summed over all units, never an average of the units' "
         "rates. An event with sites in several units counts once; person-times include the sites of "
         "%(unit)s itself."
-    ) % {"unit": name_on(report.unit, as_of)}))
+    ) % {"unit": unit_name}))
     note.font = Font(name=FONT, size=11, italic=True)
     note.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=12)
