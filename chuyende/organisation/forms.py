@@ -48,3 +48,8 @@ class UnitForm(PreselectsOnlyChoice, forms.Form):
                 self.add_error(name if name in self.fields else None, errors)
         else:
             self.add_error(None, error)
+
+
+class TreeDateForm(forms.Form):
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DATE_WIDGET,
+                            input_formats=["%d/%m/%Y", "%Y-%m-%d"])

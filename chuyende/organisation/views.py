@@ -20,12 +20,13 @@ from chuyende.accounts.permissions import (
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.submissions import submitted_once
 from chuyende.exports.tables import requested_format
+from chuyende.figures import tree as dated
 from chuyende.figures.roster import roster_by_status
 from chuyende.figures.rules import is_open_on
 from chuyende.members.models import MemberStatusChoices
 from chuyende.organisation import selectors
 from chuyende.organisation.exports import units_export
-from chuyende.organisation.forms import UnitForm
+from chuyende.organisation.forms import TreeDateForm, UnitForm
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import unit_create, unit_update
 
@@ -55,16 +56,26 @@ def _require_structure_edit(user: User, unit: Unit) -> None:
 
 @login_required
 def tree_page(request: HttpRequest) -> HttpResponseBase:
+    """The user's subtree as it is today, or as it was on `?as_of=` (names, places, kinds of that day)."""
     user = actor_of(request)
     root = scope_root(user)
-    units = list(selectors.subtree(root=root).order_by("path"))
+    form = TreeDateForm(request.GET)
+    as_of = form.cleaned_data["as_of"] if form.is_valid() else None
+    day = as_of or timezone.localdate()
+    if as_of:
+        units = dated.units_on(root=root, day=as_of)
+    else:
+        units = list(selectors.subtree(root=root).order_by("path"))
+    levels = dated.level_names_on(day)
     if fmt := requested_format(request):  # every unit listed, as .xlsx or .csv
-        return units_export(fmt=fmt, units=units, levels=selectors.level_names())
+        return units_export(fmt=fmt, units=units, levels=levels)
     return render(request, "organisation/tree.html", {
         "tree": _nest(units),
         "count": len(units),
-        "today": timezone.localdate(),
-        "levels": selectors.level_names(),
+        "today": day,
+        "as_of": as_of,
+        "form": TreeDateForm(initial={"as_of": day}),
+        "levels": levels,
         "can_create": can_manage_structure(user) and can_edit(user, root),
     })
 

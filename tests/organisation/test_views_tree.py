@@ -207,3 +207,19 @@ def test_officer_edits_a_cell_and_their_own_unit(users, client_for):
     hb.refresh_from_db()
     assert hb.name == "Đảng bộ xã Hòa Bình (mới)"
     assert hb.parent is not None and hb.parent.code == "BN.HA"
+
+
+def test_the_tree_as_of_a_day_before_a_restructuring_shows_that_day(scenario, client_for, fast_passwords):
+    from django.conf import settings as django_settings
+
+    from chuyende.accounts.services import user_create
+    from chuyende.demo.scenario import load_scenario
+
+    load_scenario(django_settings.DEMO_REFORM)
+    admin = user_create(actor=None, username="t.bn", password="x-Very-long-pass-1",
+                        unit=Unit.objects.get(code="BN"), role="officer", full_name="t.bn")
+    client = client_for(admin)
+    before = client.get("/don-vi/", {"as_of": "2024-03-31"}).content.decode()
+    assert "Đảng bộ thị trấn Hòa An" in before and "Hòa Bình Phú" not in before
+    after = client.get("/don-vi/", {"as_of": "2026-03-31"}).content.decode()
+    assert "Đảng bộ xã Hòa An" in after and "Đảng bộ xã Hòa Bình Phú" in after
