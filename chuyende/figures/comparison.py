@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 
 from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate, format_number
-from chuyende.figures import ledger
-from chuyende.figures.rollup import UnitRef, _tally
+from chuyende.figures.rollup import Tally, UnitRef, tallies
 from chuyende.figures.rules import is_open_on
 from chuyende.figures.tree import periods_on
 from chuyende.organisation.models import Unit
@@ -109,11 +108,11 @@ def _successor_counts(unit_ids: set[int]) -> dict[int, int]:
     return counts
 
 
-def _coverage(sums: dict[int, dict[str, int]], unit_ids: set[int], campaign: Campaign,
+def _coverage(found: dict[int, Tally], unit_ids: set[int], campaign: Campaign,
               as_of: datetime.date) -> Coverage:
     eligible = studied = 0
     for unit_id in unit_ids:
-        tally = _tally(sums.get(unit_id, {}), campaign)
+        tally = found.get(unit_id) or Tally()
         eligible += tally.eligible
         studied += tally.studied
     return Coverage(campaign=campaign.code, as_of=as_of, eligible=eligible, studied=studied,
@@ -137,8 +136,8 @@ def comparisons(*, units: Sequence[Unit], earlier: Campaign, earlier_as_of: date
         origins[unit.pk] = walk.of({pk for pk, other in placed if other.startswith(path)})
     taken = set().union(*origins.values()) if origins else set()
     shared = {pk for pk, count in _successor_counts(taken).items() if count > 1}
-    before = ledger.sums(unit_ids=taken, campaign_id=earlier.pk, as_of=earlier_as_of)
-    now = ledger.sums(unit_ids=[u.pk for u in units], campaign_id=later.pk, as_of=later_as_of)
+    before = tallies(unit_ids=taken, campaign=earlier, as_of=earlier_as_of)
+    now = tallies(unit_ids=[u.pk for u in units], campaign=later, as_of=later_as_of)
     rows = periods_on(earlier_as_of).filter(unit_id__in=taken).values_list(
         "unit_id", "unit__code", "name", "kind", "path")
     refs = {pk: UnitRef(pk, code, name, kind, path) for pk, code, name, kind, path in rows}

@@ -22,6 +22,7 @@ This is the only place that counts. Pages, exports, reports and the API read fig
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -228,6 +229,13 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
         supervision=_supervision(unit=unit, campaign=campaign, as_of=as_of),
         own=own,
     )
+
+
+def tallies(*, unit_ids: Iterable[int], campaign: Campaign, as_of: datetime.date) -> dict[int, Tally]:
+    """The tally of each unit's subtree on the date (two queries), for callers that need many units'
+    counts and none of the rest of a roll-up (comparisons, previews)."""
+    sums = ledger.sums(unit_ids=unit_ids, campaign_id=campaign.pk, as_of=as_of)
+    return {unit_id: _tally(counters, campaign) for unit_id, counters in sums.items()}
 
 
 def _own_sums(sums: dict[int, dict[str, int]], unit_id: int, family: list[int]) -> dict[str, int]:

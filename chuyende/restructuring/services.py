@@ -25,6 +25,7 @@ from chuyende.core.numbers import format_date
 from chuyende.events.models import Event, Site, StudyRecord
 from chuyende.figures import ledger
 from chuyende.figures import tree as dated
+from chuyende.figures.rollup import tallies
 from chuyende.figures.rules import is_open_on
 from chuyende.members.models import Member, MemberPlacement
 from chuyende.members.services import place_member
@@ -132,7 +133,7 @@ class _Applying:
     def run(self) -> None:
         if not self.operations:
             raise ValidationError(_("The decision has no operations."))
-        reached = self._reached()
+        reached = self.reached()
         counters = ledger.track(units=reached, **ledger.records_of_units(reached))
         undo: dict[str, Any] = {"periods": tree.snapshot_periods(reached),
                                 "levels": list(Level.objects.values_list("depth", "name")),
@@ -150,7 +151,7 @@ class _Applying:
                     members=self.moved_members)
         self.decision.undo = undo
 
-    def _reached(self) -> set[int]:
+    def reached(self) -> set[int]:
         """Every unit an operation names, with what was ever below it and its parents."""
         codes: set[str] = set()
         for operation in self.operations:
@@ -534,7 +535,7 @@ def decision_preview(*, actor: User | None, decision: Decision) -> Preview:
         raise ValidationError(_("Only a draft decision can be previewed."))
     day, before_day = decision.effective_on, decision.effective_on - datetime.timedelta(days=1)
     applying = _Applying(actor, decision)
-    units = applying._reached()
+    units = applying.reached()
     days = _preview_days(decision)
     places_before = {d: _places(units, d) for d in (before_day, day)}
     figures_before = _figures(units, days)
@@ -591,13 +592,10 @@ FigureKey = tuple[str, str, datetime.date, str]  # unit code, campaign code, day
 
 
 def _figures(units: set[int], days: list[tuple[Any, datetime.date]]) -> dict[FigureKey, int]:
-    from chuyende.figures.rollup import _tally
-
     codes = dict(Unit.objects.filter(pk__in=units).values_list("pk", "code"))
     found = {}
     for campaign, on in days:
-        for unit_id, counters in ledger.sums(unit_ids=units, campaign_id=campaign.pk, as_of=on).items():
-            tally = _tally(counters, campaign)
+        for unit_id, tally in tallies(unit_ids=units, campaign=campaign, as_of=on).items():
             for name in PREVIEWED_FIGURES:
                 found[(codes[unit_id], campaign.code, on, name)] = getattr(tally, name)
     return found
