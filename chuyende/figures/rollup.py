@@ -226,7 +226,7 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
         target_rate=campaign.target_rate,
         precision=campaign.rate_precision,
         children=children,
-        supervision=_supervision(unit=unit, campaign=campaign, as_of=as_of),
+        supervision=_supervision(path=refs[unit.pk].path, campaign=campaign, as_of=as_of),
         own=own,
     )
 
@@ -398,16 +398,18 @@ def _materials(ids: list[int], *, campaign: Campaign, as_of: datetime.date) -> d
     }
 
 
-def _supervision(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> SupervisionFigures:
-    """Assigned units of the subtree, those visited by the date, and follow-ups open on it (three queries)."""
+def _supervision(*, path: str, campaign: Campaign, as_of: datetime.date) -> SupervisionFigures:
+    """Assigned units of the subtree (`path`: the unit's on the date, the tree of that day), those
+    visited by the date, and follow-ups open on it (three queries)."""
+    below = periods_on(as_of).filter(path__under=path).values("unit_id")
     assigned = set(
-        Assignment.objects.filter(campaign=campaign, unit__path__under=unit.path)
+        Assignment.objects.filter(campaign=campaign, unit_id__in=below)
         .values_list("unit_id", flat=True).order_by()
     )
     visited: set[int] = set()
     visits = open_follow_ups = 0
     rows = Visit.objects.filter(
-        campaign=campaign, unit__path__under=unit.path, visited_on__lte=as_of
+        campaign=campaign, unit_id__in=below, visited_on__lte=as_of
     ).values_list("unit_id", "follow_up", "closed_on").order_by()
     for unit_id, follow_up, closed_on in rows:
         visits += 1
@@ -418,8 +420,8 @@ def _supervision(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Sup
         return NO_SUPERVISION
     refs = {
         row[0]: UnitRef(*row)
-        for row in Unit.objects.filter(pk__in=assigned | visited).values_list(
-            "id", "code", "name", "kind", "path")
+        for row in periods_on(as_of).filter(unit_id__in=assigned | visited).values_list(
+            "unit_id", "unit__code", "name", "kind", "path")
     }
 
     def listed(ids: set[int]) -> list[UnitRef]:
