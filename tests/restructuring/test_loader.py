@@ -51,3 +51,22 @@ def test_a_malformed_plan_is_refused_with_its_path_and_nothing_written(scenario,
 def test_the_reform_loads_on_the_2024_scenario(scenario):
     load_scenario(settings.DEMO_REFORM)
     assert Unit.objects.get(code="BN.HA").closed_on == datetime.date(2025, 7, 1)
+
+
+def test_rollup_json_after_the_reform_prints_both_years(scenario):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    load_scenario(settings.DEMO_REFORM)
+
+    def figures(*arguments: str) -> dict:
+        out = io.StringIO()
+        call_command("rollup_json", *arguments, stdout=out)
+        return json.loads(out.getvalue())["party_members"]
+
+    merged = figures("--unit", "BN.HBP", "--campaign", "NQ14", "--as-of", "2026-03-31")
+    district = figures("--unit", "BN.HA", "--campaign", "CD2024", "--as-of", "2024-03-31")
+    assert (merged["studied"], merged["eligible"]) == (106, 108)
+    assert (district["studied"], district["eligible"]) == (256, 263)
