@@ -86,15 +86,21 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.select_related("parent"), pk=pk)
     require_read(user, unit)
     root = scope_root(user)
-    today = timezone.localdate()
+    form = TreeDateForm(request.GET)
+    as_of = form.cleaned_data["as_of"] if form.is_valid() else None
+    today = as_of or timezone.localdate()
     counts = roster_by_status(unit=unit, day=today)
     statuses = [
         (choice.label, counts.own[choice.value], counts.subtree[choice.value])
         for choice in MemberStatusChoices
     ]
+    position = dated.position_on(unit, today)
     return render(request, "organisation/detail.html", {
         "unit": unit,
-        "level": selectors.level_names().get(unit.depth, ""),
+        "as_of": as_of,
+        "position": position,
+        "form": TreeDateForm(initial={"as_of": today}),
+        "level": dated.level_names_on(today).get(position.depth, ""),
         "parent_visible": unit.parent is not None and unit.parent.is_in_subtree_of(root),
         "children": list(selectors.children(unit=unit)),
         "statuses": statuses,

@@ -223,3 +223,17 @@ def test_the_tree_as_of_a_day_before_a_restructuring_shows_that_day(scenario, cl
     assert "Đảng bộ thị trấn Hòa An" in before and "Hòa Bình Phú" not in before
     after = client.get("/don-vi/", {"as_of": "2026-03-31"}).content.decode()
     assert "Đảng bộ xã Hòa An" in after and "Đảng bộ xã Hòa Bình Phú" in after
+
+
+def test_a_unit_page_as_of_a_day_shows_its_roster_and_level_then(scenario, client_for, fast_passwords):
+    from django.conf import settings as django_settings
+
+    from chuyende.accounts.services import user_create
+    from chuyende.demo.scenario import load_scenario
+
+    load_scenario(django_settings.DEMO_REFORM)
+    officer = user_create(actor=None, username="t.bn2", password="x-Very-long-pass-1",
+                          unit=Unit.objects.get(code="BN"), role="officer", full_name="t.bn2")
+    town = Unit.objects.get(code="BN.HA.TT")
+    page = client_for(officer).get(f"/don-vi/{town.pk}/", {"as_of": "2024-03-31"}).content.decode()
+    assert "Đảng bộ thị trấn Hòa An" in page and "Cơ sở" in page
