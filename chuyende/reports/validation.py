@@ -34,6 +34,7 @@ from chuyende.events.models import Event, Site
 from chuyende.figures.rollup import RollUp, UnitRef, unit_figures
 from chuyende.figures.roster import MembersOn
 from chuyende.figures.sources import member_returns_in_force, non_member_returns_in_force
+from chuyende.figures.tree import period_on
 from chuyende.organisation.models import Unit
 from chuyende.reports.figures import frozen_figures_of, live_figures
 from chuyende.reports.models import Report
@@ -463,12 +464,15 @@ class _SiteRow:
         return self.members + self.non_members
 
 
-def _sites(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> list[_SiteRow]:
-    """The bridge points of the subtree's events held by the date, each checked on its own (one query)."""
+def _sites(*, path: str, campaign: Campaign, as_of: datetime.date) -> list[_SiteRow]:
+    """The bridge points of the subtree's events held by the date, on the tree and with the names of
+    the date, each checked on its own (one query; `path`: the unit's on the date)."""
     rows = (
-        Site.objects.filter(event__campaign=campaign, event__held_on__lte=as_of, unit__path__under=unit.path)
-        .order_by("event__held_on", "event_id", "unit__path")
-        .values_list("event_id", "unit_id", "unit__code", "unit__name", "unit__kind", "unit__path",
+        Site.objects.filter(period_on(as_of, "unit__periods__"), event__campaign=campaign,
+                            event__held_on__lte=as_of, unit__periods__path__under=path)
+        .order_by("event__held_on", "event_id", "unit__periods__path")
+        .values_list("event_id", "unit_id", "unit__code", "unit__periods__name", "unit__periods__kind",
+                     "unit__periods__path",
                      "other_members", "listed_members", "non_members", "non_members_by_category",
                      "event__title", "event__held_on")
     )
@@ -514,8 +518,9 @@ def _data_violations(
     _check_member_returns(found, campaign, member_returns_in_force(unit=unit, campaign=campaign, as_of=as_of))
     _check_non_member_returns(found, non_member_returns_in_force(unit=unit, campaign=campaign, as_of=as_of))
     _check_rollup(found, rollup)
-    _check_sites(found, _sites(unit=unit, campaign=campaign, as_of=as_of),
-                 MembersOn(unit=unit, campaign_id=campaign.pk, as_of=as_of))
+    # The roll-up's unit carries its path on the date: the subtree of that day.
+    _check_sites(found, _sites(path=rollup.unit.path, campaign=campaign, as_of=as_of),
+                 MembersOn(path=rollup.unit.path, campaign_id=campaign.pk, as_of=as_of))
     for ref in rollup.units_without_data:
         found.add(ref, "unit_not_reported", LOW, _(
             "Not reported yet by %(date)s: there are no figures of this unit for the campaign. It is "
@@ -607,7 +612,7 @@ def _check_sites(found: _Found, sites: list[_SiteRow], members_on: MembersOn) ->
             ) % {**names, "parts": format_number(parts), "total": format_number(site.non_members),
                  "rest": format_number(site.non_members - parts)}, WHERE_EVENT, site.event_id)
         if site.members and attendance <= SITE_ATTENDANCE_CAP:
-            bound = members_on.of(site.unit.path, site.held_on)
+            bound = members_on.of(site.unit.id, site.held_on)
             if bound is not None and site.members > bound:
                 found.add(site.unit, "site_members_above_roster", MEDIUM, _(
                     "Bridge point %(unit)s of “%(event)s” (%(date)s) records %(count)s party member "

@@ -278,11 +278,12 @@ def test_a_submitted_report_is_read_against_its_frozen_figures(scenario_module):
     assert [v for v in report_violations(report=report) if v.where == "leadership"] == []
 
 
-# The roll-up's queries and six more (member returns in force, non-member returns in force, bridge
-# points, and the units, rosters and member returns that bound a bridge point's members), whatever
-# the size of the subtree. The roll-up reads three more a level of the tree it walks down to name the
-# units without data (none for a cell).
-SUBTREE_QUERIES = {"BN.HA": 13, "BN.HA.HB": 13, "BN.HA.HP.PM": 12}
+# The roll-up's queries and seven more (member returns in force, non-member returns in force, bridge
+# points, and the units' periods, the rosters of members in their unit of today and in earlier
+# units, and the member returns that bound a bridge point's members), whatever the size of the
+# subtree. The roll-up reads three more a level of the tree it walks down to name the units without
+# data (none for a cell).
+SUBTREE_QUERIES = {"BN.HA": 14, "BN.HA.HB": 14, "BN.HA.HP.PM": 13}
 
 
 @pytest.mark.usefixtures("db")

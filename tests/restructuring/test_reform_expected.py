@@ -161,3 +161,14 @@ def test_2024_grassroots_after_the_reform(reformed):
 ], ids=lambda check: check.__name__.removeprefix("test_"))
 def test_2024_district_figure_after_the_reform(reformed, check):
     check(reformed[0])
+
+
+def test_a_bridge_point_is_bounded_by_the_members_of_its_day(reformed):
+    from chuyende.figures.roster import MembersOn
+
+    province = unit("BN")
+    bound = MembersOn(path=tree.position_on(province, day("2025-12-31")).path, campaign_id=reformed[0].pk,
+                      as_of=day("2025-12-31"))
+    assert bound.of(unit("BN.HA.HB.DONG").pk, day("2024-03-31")) == 18
+    assert bound.of(unit("BN.HA.HB.DONG").pk, day("2025-12-31")) == 17
+    assert bound.of(unit("BN.HA.HB.TAY").pk, day("2025-12-31")) == 16
