@@ -515,12 +515,14 @@ def _data_violations(
     """The rules over the records the roll-up counted (returns in force, bridge points) and over
     its figures; nothing is counted here."""
     found = _Found()
-    _check_member_returns(found, campaign, member_returns_in_force(unit=unit, campaign=campaign, as_of=as_of))
-    _check_non_member_returns(found, non_member_returns_in_force(unit=unit, campaign=campaign, as_of=as_of))
+    path = rollup.unit.path  # the unit's on the date: the subtree of that day
+    _check_member_returns(found, campaign, member_returns_in_force(unit=unit, campaign=campaign, as_of=as_of,
+                                                                   path=path))
+    _check_non_member_returns(found, non_member_returns_in_force(unit=unit, campaign=campaign, as_of=as_of,
+                                                                 path=path))
     _check_rollup(found, rollup)
-    # The roll-up's unit carries its path on the date: the subtree of that day.
-    _check_sites(found, _sites(path=rollup.unit.path, campaign=campaign, as_of=as_of),
-                 MembersOn(path=rollup.unit.path, campaign_id=campaign.pk, as_of=as_of))
+    _check_sites(found, _sites(path=path, campaign=campaign, as_of=as_of),
+                 MembersOn(path=path, campaign_id=campaign.pk, as_of=as_of))
     for ref in rollup.units_without_data:
         found.add(ref, "unit_not_reported", LOW, _(
             "Not reported yet by %(date)s: there are no figures of this unit for the campaign. It is "

@@ -136,9 +136,11 @@ def _leaf_rows(report: Report, rollup: RollUp, roots: list[str], *, pledges: boo
               if leaf.unit.path.startswith(tuple(roots))]
     if not leaves:
         return []
-    member_returns = member_returns_in_force(unit=report.unit, campaign=campaign, as_of=as_of)
+    path = rollup.unit.path  # the unit's on the report's date
+    member_returns = member_returns_in_force(unit=report.unit, campaign=campaign, as_of=as_of, path=path)
     pledge_returns = (
-        pledge_returns_in_force(unit=report.unit, campaign=campaign, as_of=as_of) if pledges else {}
+        pledge_returns_in_force(unit=report.unit, campaign=campaign, as_of=as_of, path=path)
+        if pledges else {}
     )
     members_url = reverse("members:list")
     rows = []
