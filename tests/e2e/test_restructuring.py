@@ -1,12 +1,13 @@
-"""A province officer restructures on a phone: downloads nothing, uploads a one-row plan, reads the
-preview and applies the decision (360 px)."""
+"""A province officer restructures on a phone: uploads a one-row plan, reads the preview and applies
+the decision (360 px)."""
 
 import io
 
 from openpyxl import load_workbook
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from chuyende.demo.users import DEMO_PASSWORD
+from chuyende.exports.tables import XLSX_CONTENT_TYPE
 from chuyende.restructuring.plan import template_workbook
 from tests.e2e.browser import AccessibilityCheck, Screenshots, horizontal_overflow, page_fits_width
 from tests.e2e.flows import log_in, open_menu
@@ -35,9 +36,8 @@ def test_a_decision_is_uploaded_previewed_and_applied_at_360_px(page: Page, refo
     page.get_by_label("Cơ quan ban hành").fill("Ban Thường vụ Tỉnh ủy")
     page.get_by_label("Tiêu đề").fill("Đổi tên chi bộ thôn Phú Mỹ Lộc")
     page.get_by_label("Ngày có hiệu lực").fill("2026-06-01")
-    page.get_by_label("Kế hoạch sắp xếp (tệp Excel)").set_input_files(files=[{
-        "name": "ke-hoach.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "buffer": plan_bytes()}])
+    plan: FilePayload = {"name": "ke-hoach.xlsx", "mimeType": XLSX_CONTENT_TYPE, "buffer": plan_bytes()}
+    page.get_by_label("Kế hoạch sắp xếp (tệp Excel)").set_input_files(files=[plan])
     shot("form")
     page.get_by_role("button", name="Lưu dự thảo").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Quyết định số 12-QĐ/TU ngày 20/05/2026")
