@@ -75,6 +75,33 @@ class UnitSerializer(serializers.ModelSerializer[Unit]):
         read_only_fields = fields
 
 
+class AsOfQuerySerializer(StrictSerializer):
+    as_of = BoundedDateField(help_text="The day whose tree is wanted.")
+    page = serializers.IntegerField(required=False, min_value=1)
+
+
+class UnitPeriodFigures(serializers.Serializer):  # type: ignore[type-arg]
+    valid_from = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True)
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    tracking = serializers.CharField()
+    parent_id = serializers.IntegerField(allow_null=True, help_text="Id of the parent unit in the period.")
+    decision = serializers.CharField(help_text="The decision that began the period, or empty.")
+
+
+class UnitSucession(serializers.Serializer):  # type: ignore[type-arg]
+    code = serializers.CharField()
+    how = serializers.CharField()
+    on = serializers.DateField()
+
+
+class UnitHistorySerializer(serializers.Serializer):  # type: ignore[type-arg]
+    periods = UnitPeriodFigures(many=True)
+    predecessors = UnitSucession(many=True)
+    successors = UnitSucession(many=True)
+
+
 class UnitWriteSerializer(StrictSerializer):
     """A unit's fields. On update (PATCH) the fields left out keep their values; the top unit of the
     caller's scope keeps its parent."""

@@ -44,10 +44,12 @@ from chuyende.core.exceptions import NotInScope
 from chuyende.figures.comparison import change_sentence, comparison_json, comparisons
 from chuyende.figures.selectors import units_below_on
 from chuyende.figures.snapshot import to_json
+from chuyende.figures.tree import units_on
 from chuyende.members.models import Member, MemberStatus, MemberStatusChoices
 from chuyende.members.selectors import matching, members_visible_to, with_status_on
 from chuyende.members.services import member_create, member_status_change, member_update
 from chuyende.organisation.models import Unit
+from chuyende.organisation.selectors import history as unit_history
 from chuyende.organisation.selectors import subtree
 from chuyende.organisation.services import unit_create, unit_update
 from chuyende.reports import services as report_services
@@ -115,6 +117,34 @@ class UnitViewSet(
         }
         unit = self.call_service(unit_update, unit=unit, **{**current, **data})
         return Response(s.UnitSerializer(unit).data)
+
+    @extend_schema(
+        summary="The caller's subtree as it was on a day: each unit's name, kind, tracking and parent then",
+        parameters=[s.AsOfQuerySerializer],
+        responses={200: s.UnitSerializer(many=True), 400: ERROR_400},
+    )
+    @action(detail=False, methods=["get"], url_path="as-of")
+    def as_of(self, request: Request) -> Response:
+        query = validate(s.AsOfQuerySerializer(data=request.query_params, context={"request": request}))
+        units = units_on(root=self.root, day=query["as_of"])
+        page: list[Unit] | None = self.paginate_queryset(units)  # type: ignore[arg-type]
+        return self.get_paginated_response(s.UnitSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="A unit's periods (with the decisions that began them), predecessors and successors",
+        responses={200: s.UnitHistorySerializer, **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        found = unit_history(unit=self.get_object())
+        return Response({
+            "periods": [{"valid_from": e.period.valid_from, "valid_to": e.period.valid_to,
+                         "name": e.period.name, "kind": e.period.kind, "tracking": e.period.tracking,
+                         "parent_id": e.period.parent_id, "decision": e.decision} for e in found.periods],
+            "predecessors": [{"code": u.code, "how": str(how), "on": on}
+                             for u, how, on in found.predecessors],
+            "successors": [{"code": u.code, "how": str(how), "on": on} for u, how, on in found.successors],
+        })
 
 
 # --- members ---------------------------------------------------------------------------------------------

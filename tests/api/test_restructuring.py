@@ -69,3 +69,21 @@ def test_the_comparison_maps_2024_onto_the_2026_tree(users, api_for):
     assert coverage(whole["later"]) == (106, 108, "98.15")
     assert [ref["code"] for ref in whole["compared_with"]] == ["BN.HA.HB", "BN.HA.HP"]
     assert response.json()["sentence"] == "So với năm 2024, tỷ lệ đảng viên học tập tăng 1,85 điểm phần trăm."
+
+
+def test_the_units_as_of_a_day_and_a_unit_history(users, api_for):
+    load_scenario(settings.DEMO_REFORM)
+    from chuyende.accounts.services import user_create
+
+    officer = user_create(actor=None, username="t.bn", password="x-Very-long-pass-1", unit=unit("BN"),
+                          role="officer", full_name="t.bn")
+    api = api_for(officer)
+    then = api.get(api_url("units/as-of/"), {"as_of": "2024-03-31"})
+    assert then.status_code == 200, then.content
+    names = {row["code"]: row["name"] for row in then.json()["results"]}
+    assert names["BN.HA.TT"] == "Đảng bộ thị trấn Hòa An" and "BN.HBP" not in names
+    history = api.get(api_url(f"units/{unit('BN.HA.TT').pk}/history/")).json()
+    assert [period["name"] for period in history["periods"]] == [
+        "Đảng bộ thị trấn Hòa An", "Đảng bộ xã Hòa An"]
+    assert history["periods"][1]["decision"].startswith("215-QĐ/TU")
+    assert api.get(api_url("units/as-of/"), {"as_of": "31/03/2024"}).status_code == 400
