@@ -131,3 +131,47 @@ def test_a_unit_whose_only_sub_unit_closed_is_a_leaf_with_open_units_below(scena
     before = unit_figures(unit=district, campaign=scenario, as_of=DATES[0]).units_without_data
     assert "BN.HA.NEW" not in {ref.code for ref in before}  # its sub-unit was still open
     assert_counters_exact(scenario)
+
+
+def test_a_restructuring_then_writes_dated_on_both_sides_of_it(scenario):
+    from chuyende.events.services import SiteData, event_create
+    from chuyende.members.services import member_move
+    from chuyende.restructuring.services import OperationData, decision_apply, decision_create
+
+    effective = datetime.date(2024, 3, 10)
+    decision = decision_create(
+        actor=None, unit=unit("BN"), number="01", issued_on=effective, issuer="Tỉnh ủy", title="Sắp xếp",
+        effective_on=effective, operations=[
+            OperationData(kind="merge", data={"units": ["BN.HA.HB", "BN.HA.HP"], "into": {
+                "code": "BN.HA.HBP", "name": "Đảng bộ xã Hòa Bình Phú", "parent": "BN.HA",
+                "kind": "party_committee"}}),
+            OperationData(kind="change", data={"unit": "BN.HA.YT", "parent": "BN.HA.TT", "kind": "cell"}),
+        ])
+    decision_apply(actor=None, decision=decision)
+    assert_counters_exact(scenario)
+    members = list(Member.objects.filter(unit=unit("BN.HA.HB.DONG"), statuses__status="active",
+                                         statuses__valid_to__isnull=True).order_by("code")[:3])
+    member_status_change(actor=None, member=members[0], status="away", since=datetime.date(2024, 3, 1))
+    member_status_change(actor=None, member=members[1], status="exempt", since=datetime.date(2024, 3, 20))
+    member_move(actor=None, member=members[2], unit=unit("BN.HA.HB.TAY"), on=datetime.date(2024, 3, 25))
+    event_create(actor=None, campaign=scenario, organiser=unit("BN.HA.HBP"),
+                 held_on=datetime.date(2024, 3, 26), format="in_person", title="Hội nghị sau sắp xếp",
+                 sites=[SiteData(unit=unit("BN.HA.HB.DONG"), other_members=3)])
+    member_return_save(actor=None, campaign=scenario, unit=unit("BN.HA.HP.PM"),
+                       as_of=datetime.date(2024, 3, 5), members_total=40, exempt=1, away=1, studied=30)
+    assert_counters_exact(scenario)
+
+
+def test_a_restructuring_undone(scenario):
+    from chuyende.restructuring.services import OperationData, decision_apply, decision_create, decision_undo
+
+    effective = datetime.date(2024, 3, 10)
+    decision = decision_create(
+        actor=None, unit=unit("BN"), number="02", issued_on=effective, issuer="Tỉnh ủy", title="Sắp xếp",
+        effective_on=effective,
+        operations=[OperationData(kind="change", data={"unit": "BN.HA.TT", "parent": "BN"})])
+    before = every_rollup(scenario)
+    decision_apply(actor=None, decision=decision)
+    decision_undo(actor=None, decision=decision)
+    assert every_rollup(scenario) == before
+    assert_counters_exact(scenario)
