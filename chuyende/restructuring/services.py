@@ -180,7 +180,7 @@ class _Applying:
         if unit is None:
             raise ValidationError(_("%(key)s: there is no unit with code %(code)s.") % {
                 "key": key, "code": code})
-        if not unit.is_in_subtree_of(self.scope) or not unit.path.startswith(self.scope.path):
+        if not unit.is_in_subtree_of(self.scope):
             raise NotInScope
         require_read(self.actor, unit)
         return unit
