@@ -14,7 +14,7 @@ def test_the_merged_commune_compares_2026_with_2024_at_360_px(page: Page, reform
                                                                accessibility: AccessibilityCheck):
     log_in(page, reform_server, "hoabinhphu.canbo", DEMO_PASSWORD)
     open_menu(page)
-    page.get_by_role("link", name="So sánh").click()
+    page.get_by_role("link", name="So sánh", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng bộ xã Hòa Bình Phú")
     whole = page.locator('.comparison[data-unit="BN.HBP"]')
     expect(whole.locator(".earlier")).to_have_text("104/108 (96,30%)")
