@@ -21,7 +21,7 @@ from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate, format_number
 from chuyende.figures.rollup import Tally, UnitRef, tallies
 from chuyende.figures.rules import is_open_on
-from chuyende.figures.tree import periods_on
+from chuyende.figures.tree import REF_FIELDS, periods_on
 from chuyende.organisation.models import Unit
 from chuyende.restructuring.models import Succession
 
@@ -124,7 +124,7 @@ def comparisons(*, units: Sequence[Unit], earlier: Campaign, earlier_as_of: date
     """Each unit of the later date beside what it continues of the earlier date (a constant number
     of queries for the units together, and a few a level of restructuring walked back)."""
     positions = {row[0]: row for row in periods_on(later_as_of).filter(unit_id__in=[u.pk for u in units])
-                 .values_list("unit_id", "unit__code", "name", "kind", "path")}
+                 .values_list(*REF_FIELDS)}
     top = min((row[4] for row in positions.values()), key=len)
     if not all(row[4].startswith(top) for row in positions.values()):
         top = top[:top.rstrip(".").rfind(".") + 1]  # siblings: their parent's subtree holds them all
@@ -139,7 +139,7 @@ def comparisons(*, units: Sequence[Unit], earlier: Campaign, earlier_as_of: date
     before = tallies(unit_ids=taken, campaign=earlier, as_of=earlier_as_of)
     now = tallies(unit_ids=[u.pk for u in units], campaign=later, as_of=later_as_of)
     rows = periods_on(earlier_as_of).filter(unit_id__in=taken).values_list(
-        "unit_id", "unit__code", "name", "kind", "path")
+        *REF_FIELDS)
     refs = {pk: UnitRef(pk, code, name, kind, path) for pk, code, name, kind, path in rows}
     return [
         Comparison(

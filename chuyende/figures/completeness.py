@@ -15,7 +15,7 @@ from chuyende.campaigns.models import Campaign
 from chuyende.core.numbers import compute_rate
 from chuyende.figures.rollup import UnitRef
 from chuyende.figures.rules import open_on
-from chuyende.figures.tree import children_on
+from chuyende.figures.tree import REF_FIELDS, children_on
 from chuyende.organisation.models import Unit
 
 # (campaign, unit ids, as of) -> the first day each of those units submitted a report, on or before
@@ -58,7 +58,7 @@ def report_completeness(
     children = [
         UnitRef(id=unit_id, code=code, name=name, kind=kind, path=path)
         for unit_id, code, name, kind, path in children_on(unit, deadline).filter(open_on(deadline, "unit__"))
-        .values_list("unit_id", "unit__code", "name", "kind", "path").order_by("path")
+        .values_list(*REF_FIELDS).order_by("path")
     ]
     submitted = first_submitted(campaign, [ref.id for ref in children], as_of)
     on_time, late, missing = [], [], []

@@ -638,12 +638,6 @@ class _Tree:
                                  for period, _, tracking in self.periods[unit_id] if tracking == mode)
                      if w is not None)
 
-    def copy(self) -> "_Tree":
-        view = _Tree((), alone=self.alone)
-        view.open = dict(self.open)
-        view.periods = defaultdict(list, {k: list(v) for k, v in self.periods.items()})
-        return view
-
 
 @dataclass
 class Touched:

@@ -37,7 +37,7 @@ from chuyende.figures.counters import CHANNELS, FORMATS, RATINGS, STATUSES
 from chuyende.figures.materials import Holding
 from chuyende.figures.models import EVERY_CAMPAIGN, DailyCount
 from chuyende.figures.rules import is_open_on
-from chuyende.figures.tree import periods_on, position_on
+from chuyende.figures.tree import REF_FIELDS, periods_on, position_on
 from chuyende.materials.models import MaterialTransfer
 from chuyende.organisation.models import Unit
 from chuyende.supervision.models import Assignment, Visit
@@ -201,7 +201,7 @@ def unit_figures(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Rol
     """The unit's figures and its sub-units', read from the maintained counters (ledger.py)."""
     family = list(
         periods_on(as_of).filter(Q(unit_id=unit.pk) | Q(parent_id=unit.pk))
-        .values_list("unit_id", "unit__code", "name", "kind", "path", "unit__opened_on", "unit__closed_on")
+        .values_list(*REF_FIELDS, "unit__opened_on", "unit__closed_on")
         .order_by("path")
     )
     refs = {row[0]: UnitRef(*row[:5]) for row in family}
@@ -335,7 +335,7 @@ def _units_without_data(unit: Unit, sums: dict[str, int], campaign: Campaign,
     while frontier:
         found += [refs[uid] for uid, counters in frontier.items() if missing_itself(counters)]
         rows = list(periods_on(as_of).filter(parent_id__in=list(frontier)).values_list(
-            "unit_id", "unit__code", "name", "kind", "path"))
+            *REF_FIELDS))
         below = ledger.sums(unit_ids=[row[0] for row in rows], campaign_id=campaign.pk, as_of=as_of)
         refs.update((row[0], UnitRef(*row)) for row in rows)
         frontier = {uid: below[uid] for uid in below if missing(below[uid]) > 0}
@@ -421,7 +421,7 @@ def _supervision(*, path: str, campaign: Campaign, as_of: datetime.date) -> Supe
     refs = {
         row[0]: UnitRef(*row)
         for row in periods_on(as_of).filter(unit_id__in=assigned | visited).values_list(
-            "unit_id", "unit__code", "name", "kind", "path")
+            *REF_FIELDS)
     }
 
     def listed(ids: set[int]) -> list[UnitRef]:
@@ -448,5 +448,5 @@ def subtree_leaves(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> l
     )
     sourced = {row["unit_id"]: row["sourced"] > 0 for row in rows}
     units = periods_on(as_of).filter(unit_id__in=list(sourced)).values_list(
-        "unit_id", "unit__code", "name", "kind", "path", "tracking").order_by("path")
+        *REF_FIELDS, "tracking").order_by("path")
     return [Leaf(unit=UnitRef(*row[:5]), tracking=row[5], has_data=sourced[row[0]]) for row in units]

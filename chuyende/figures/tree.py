@@ -10,6 +10,9 @@ from django.db.models import Q, QuerySet
 
 from chuyende.organisation.models import Level, LevelName, Unit, UnitPeriod
 
+# The fields of a period a `figures.rollup.UnitRef` is made of, in its order (the unit as it was).
+REF_FIELDS = ("unit_id", "unit__code", "name", "kind", "path")
+
 
 def period_on(day: datetime.date, prefix: str = "") -> Q:
     """Periods (of units, members, level names) in force on `day`."""

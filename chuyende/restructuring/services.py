@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_manage_structure, require_edit, require_read
 from chuyende.audit.services import record_change, snapshot
+from chuyende.campaigns.models import Campaign
 from chuyende.core.exceptions import NotAllowed, NotInScope
 from chuyende.core.numbers import format_date
 from chuyende.events.models import Event, Site, StudyRecord
@@ -84,19 +85,6 @@ def _save_operations(decision: Decision, operations: Sequence[OperationData]) ->
         rows.append(Operation(decision=decision, position=position, kind=operation.kind,
                               data=operation.data, note=operation.note))
     Operation.objects.bulk_create(rows)
-
-
-@transaction.atomic
-def decision_set_operations(
-    *, actor: User | None, decision: Decision, operations: Sequence[OperationData]
-) -> Decision:
-    _require_manager(actor, decision.unit)
-    decision = Decision.objects.select_for_update().get(pk=decision.pk)
-    if decision.state != Decision.State.DRAFT:
-        raise ValidationError(_("Only a draft decision can be changed."))
-    decision.operations.all().delete()
-    _save_operations(decision, operations)
-    return decision
 
 
 @transaction.atomic
@@ -569,9 +557,7 @@ def decision_preview(*, actor: User | None, decision: Decision) -> Preview:
     )
 
 
-def _preview_days(decision: Decision) -> list[tuple[Any, datetime.date]]:
-    from chuyende.campaigns.models import Campaign
-
+def _preview_days(decision: Decision) -> list[tuple[Campaign, datetime.date]]:
     day = decision.effective_on
     found = []
     for campaign in Campaign.objects.all():
@@ -591,7 +577,7 @@ def _places(units: set[int], day: datetime.date) -> dict[str, PlaceOnDay]:
 FigureKey = tuple[str, str, datetime.date, str]  # unit code, campaign code, day, figure
 
 
-def _figures(units: set[int], days: list[tuple[Any, datetime.date]]) -> dict[FigureKey, int]:
+def _figures(units: set[int], days: list[tuple[Campaign, datetime.date]]) -> dict[FigureKey, int]:
     codes = dict(Unit.objects.filter(pk__in=units).values_list("pk", "code"))
     found = {}
     for campaign, on in days:
