@@ -20,7 +20,7 @@ import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Protocol
 
 from django.core.exceptions import FieldDoesNotExist
@@ -36,6 +36,18 @@ from chuyende.figures.roster import MembersOn
 from chuyende.figures.sources import member_returns_in_force, non_member_returns_in_force
 from chuyende.figures.tree import period_on
 from chuyende.organisation.models import Unit
+from chuyende.reports.claims import (
+    _NUM,
+    DOES_NOT_HOLD,
+    EQUATION,
+    RATE,
+    RATIO,
+    SUM,
+    check_text,
+    mask_non_figures,
+    parse_number,
+    rate_matches,
+)
 from chuyende.reports.figures import frozen_figures_of, live_figures
 from chuyende.reports.models import Report
 from chuyende.returns.models import MemberReturn, NonMemberReturn
@@ -84,34 +96,6 @@ SITE_ATTENDANCE_CAP = 100_000
 
 # --- text rules -------------------------------------------------------------------------------
 
-# A number as typed in Vietnamese ("1.234", "96,05", "1.234,5"), or with a decimal point ("96.5").
-# Not part of a word or of a longer number ("E1", "12.345.6").
-_NUM = r"(?<![\w.,])(?:\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[.,]\d+)?)(?!\d)"
-NUMBER = re.compile(_NUM)
-RATIO = re.compile(rf"(?P<a>{_NUM})\s*/\s*(?P<b>{_NUM})")
-RATE = re.compile(rf"(?P<r>{_NUM})\s*%")
-SUM_EQUATION = re.compile(rf"(?P<parts>{_NUM}\s*%?(?:\s*\+\s*{_NUM}\s*%?)+)\s*=\s*(?P<total>{_NUM})\s*%?")
-
-# What is not a figure: dates, months, years and document numbers. Masked before looking for figures.
-_NOT_FIGURES = [
-    re.compile(r"(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?!\d)"),  # 31/03/2024, 5-3-24
-    re.compile(r"(?<![\d.,])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?!\d)"),  # 3/2024 (month or quarter)
-    re.compile(r"\b[IV]{1,3}/(?:19|20)\d{2}(?!\d)"),  # quý I/2024
-    re.compile(r"\b(?:ngày|từ|đến|tới|hôm|sáng|chiều|tối)\s+\d{1,2}/\d{1,2}(?![\d/])", re.IGNORECASE),
-    re.compile(r"\b(?:năm|niên khóa|nhiệm kỳ)\s+(?:19|20)\d{2}(?:\s*-\s*(?:19|20)\d{2})?(?!\d)",
-               re.IGNORECASE),
-    # 12-HD/BTGTU, 87-KH/HU, 05-CT/TW, 01/2021/TT-BNV, 123/QĐ-UBND
-    re.compile(r"(?<![\w.,])\d+[a-z]?(?:/(?:19|20)\d{2})?[-/][A-ZĐ]{2,}(?:[-/][A-ZĐ]{2,}[a-zđ]*)*"),
-]
-
-_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)|\n")
-_LINK = re.compile(r"đạt|=|bằng|tỷ lệ|tỉ lệ|chiếm|\(|\blà\b", re.IGNORECASE)
-_RATE_BEFORE_RATIO = re.compile(rf"\s*\(\s*[^\d()]{{0,25}}?(?P<a>{_NUM})\s*/\s*(?P<b>{_NUM})")
-_TRIGGER = re.compile(r"\b(?:bao gồm|gồm có|gồm|trong đó|trong số đó)\b\s*:?", re.IGNORECASE)
-_PARTITION = re.compile(r"gồm", re.IGNORECASE)
-_EXPLICIT_TOTAL = re.compile(r"\btổng\b", re.IGNORECASE)
-_LIST_SEPARATOR = re.compile(r"[,;]|\bvà\b", re.IGNORECASE)
-_PARENTHESES = re.compile(r"\([^()]*\)")
 _MEMBERS_AFTER = re.compile(r"\s+đảng viên\b", re.IGNORECASE)
 _NON_MEMBERS_AFTER = re.compile(r"\s+(?:người ngoài đảng|người chưa là đảng viên)\b", re.IGNORECASE)
 _COVERAGE_WORDS = re.compile(r"\bhọc\b|học tập|quán triệt|tham gia|tham dự", re.IGNORECASE)
@@ -121,30 +105,10 @@ _GOAL_WORDS = re.compile(
 _COVERAGE_RATE = re.compile(
     rf"đạt\s+(?:tỷ lệ\s+|tỉ lệ\s+)?(?P<r>{_NUM})\s*%|(?P<r2>{_NUM})\s*%\s+(?:số\s+)?đảng viên", re.IGNORECASE
 )
-_LINK_WINDOW = 100
-_WORDS_BEFORE_PART = 2
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)|\n")
 _EXCERPT_WIDTH = 140
-
-
-def parse_number(token: str) -> Decimal:
-    """A number as typed: dots group thousands, a comma starts the decimals ("1.234,5");
-    a single dot followed by other than three digits is taken as a decimal point ("96.5")."""
-    token = token.strip()
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", token):
-        token = token.replace(".", "").replace(",", ".")
-    else:
-        token = token.replace(",", ".")
-    try:
-        return Decimal(token)
-    except InvalidOperation as error:  # pragma: no cover - the patterns only let numbers through
-        raise ValueError(token) from error
-
-
-def mask_non_figures(text: str) -> str:
-    """The text with dates, months, years and document numbers blanked out, same length."""
-    for pattern in _NOT_FIGURES:
-        text = pattern.sub(lambda m: " " * len(m.group()), text)
-    return text
+# A claim of the text that does not hold, by its kind: the rule it breaks.
+_CLAIM_RULES = {SUM: "text_sum_mismatch", EQUATION: "text_sum_mismatch"}
 
 
 def _sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -155,26 +119,6 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
         start = match.end()
     if start < len(text):
         yield start, len(text)
-
-
-def _decimals(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def rate_matches(stated: Decimal, numerator: int, denominator: int) -> bool:
-    """Whether a typed rate is the rate of its counts, at the decimals it was typed with.
-
-    "97%" for 256/263 (97,34%) is a rounding, not a slip; "100%" needs every one of them and
-    "0%" none, whatever the rounding would give.
-    """
-    if denominator <= 0:
-        return True
-    if stated == 100:
-        return numerator == denominator
-    if stated == 0:
-        return numerator == 0
-    return compute_rate(numerator, denominator, precision=_decimals(stated)) == stated
 
 
 def _as_int(value: Decimal) -> int | None:
@@ -219,8 +163,9 @@ def text_violations(
     text: str, *, figures: dict[str, Any], precision: int, section: str, unit_code: str = "",
     unit_name: str = "",
 ) -> list[Violation]:
-    """Slips in a user-written section: rates that do not match their counts and totals that are
-    not the sum of their parts (high), figures that contradict the computed ones (medium).
+    """Slips in a section of a report, read by the claim reader (`chuyende.reports.claims`, the same
+    one that checks any report): a claim of the text that does not hold on its own numbers warns
+    (medium); a figure that contradicts the product's own computed figures blocks (high).
 
     `figures` is the report's figures dict (empty: only the arithmetic is checked); `section` the
     report field the text comes from. Dates and document numbers are never taken for figures.
@@ -229,136 +174,40 @@ def text_violations(
         original=text, figures=figures, precision=precision, section=section, label=_section_label(section),
         unit_code=unit_code or str(figures.get("unit", "")), unit_name=unit_name,
     )
-    masked = mask_non_figures(text)
-    for start, end in _sentences(masked):
-        sentence = masked[start:end]
-        _check_rates(context, sentence, start, end)
-        _check_sums(context, sentence, start, end)
-        _check_equations(context, sentence, start, end)
-        if figures.get("party_members"):
+    own_counts = _own_counts(figures)
+    for claim in check_text(text, precision=precision):
+        if claim.verdict != DOES_NOT_HOLD:
+            continue
+        ratio = RATIO.search(claim.text) if claim.kind == RATE else None
+        if ratio is not None and (_as_int(parse_number(ratio.group("a"))),
+                                  _as_int(parse_number(ratio.group("b")))) in own_counts:
+            # The counts are the product's own: the rate printed with them contradicts its figures.
+            context.add("text_figure_contradicts", HIGH, _(
+                "%(section)s: “%(claim)s”: %(reason)s"
+            ) % {"section": context.label, "claim": claim.text, "reason": claim.reason})
+            continue
+        context.add(_CLAIM_RULES.get(claim.kind, "text_rate_mismatch"), MEDIUM, _(
+            "%(section)s: “%(claim)s”: %(reason)s"
+        ) % {"section": context.label, "claim": claim.text, "reason": claim.reason})
+    if figures.get("party_members"):
+        masked = mask_non_figures(text)
+        for start, end in _sentences(masked):
+            sentence = masked[start:end]
             _check_stated_counts(context, sentence, start, end)
             _check_stated_coverage(context, sentence, start, end)
     return context.found
 
 
-def _check_rates(context: _TextContext, sentence: str, start: int, end: int) -> None:
-    """"a/b ... đạt r%" and "r% (a/b)": r must be the rate of a over b."""
-    ratios = list(RATIO.finditer(sentence))
-    pairs: list[tuple[re.Match[str], re.Match[str], tuple[int, int]]] = []
-    paired_ratios: set[int] = set()
-    for index, ratio in enumerate(ratios):
-        limit = ratios[index + 1].start() if index + 1 < len(ratios) else len(sentence)
-        window = sentence[ratio.end():limit].split(";")[0][: _LINK_WINDOW + 10]
-        rate = RATE.search(window)
-        if rate is None:
-            continue
-        between = window[: rate.start()]
-        if (len(between) > _LINK_WINDOW or NUMBER.search(_PARENTHESES.sub(" ", between))
-                or not _LINK.search(between)):
-            continue
-        pairs.append((ratio, rate, (ratio.start(), ratio.end() + rate.end())))
-        paired_ratios.add(ratio.start())
-    for rate in RATE.finditer(sentence):
-        after = _RATE_BEFORE_RATIO.match(sentence, rate.end())
-        if after is None or after.start("a") in paired_ratios:
-            continue
-        pairs.append((after, rate, (rate.start(), after.end())))
-    for ratio, rate, span in pairs:
-        numerator, denominator = parse_number(ratio.group("a")), parse_number(ratio.group("b"))
-        a, b = _as_int(numerator), _as_int(denominator)
-        stated = parse_number(rate.group("r"))
-        if a is None or b is None or b == 0 or rate_matches(stated, a, b):
-            continue
-        excerpt = context.excerpt(start, end, (start + span[0], start + span[1]))
-        context.add("text_rate_mismatch", HIGH, _(
-            "%(section)s: “%(excerpt)s” states %(stated)s but %(numerator)s/%(denominator)s is %(computed)s."
-        ) % {"section": context.label, "excerpt": excerpt, "stated": f"{rate.group('r')}%",
-             "numerator": format_number(a), "denominator": format_number(b),
-             "computed": format_rate(compute_rate(a, b, precision=context.precision),
-                                     precision=context.precision)})
-
-
-def _figures_in(text: str) -> list[Decimal]:
-    """The numbers of a piece of text, leaving out percentages."""
-    return [parse_number(m.group()) for m in NUMBER.finditer(text)
-            if not text[m.end():].lstrip().startswith("%")]
-
-
-def _list_items(tail: str) -> list[str]:
-    """The items of an enumeration: "3 A, 2 B và 3 C". The item after "và" is the last; when items
-    are separated by commas, a semicolon ends the list."""
-    items: list[str] = []
-    position, first, last = 0, "", False
-    for match in _LIST_SEPARATOR.finditer(tail):
-        separator = match.group().lower()
-        if not first and separator in ",;":
-            first = separator
-        items.append(tail[position:match.start()])
-        position = match.end()
-        if last or (separator == ";" and first == ","):
-            break
-        last = separator == "và"
-    else:
-        items.append(tail[position:])
-    return [item for item in (i.strip() for i in items) if item]
-
-
-def _leads_with_figure(item: str) -> bool:
-    """Whether an item of a list is counted by its first figure ("3 hội nghị trực tiếp", "cấp xã 6
-    hội nghị") rather than merely mentioning one ("hội nghị trực tuyến ngày 15 với 88 người")."""
-    first = NUMBER.search(item)
-    return first is not None and len(item[: first.start()].split()) <= _WORDS_BEFORE_PART
-
-
-def _check_sums(context: _TextContext, sentence: str, start: int, end: int) -> None:
-    """"9 hội nghị, gồm 3 ..., 2 ... và 3 ..." and "tổng số 120 ..., trong đó 50 ..., 60 ...":
-    the parts must add up to the total. After a plain "trong đó" the parts may be a subset, so
-    only parts exceeding the total are a slip."""
-    for trigger in _TRIGGER.finditer(sentence):
-        head = sentence[: trigger.start()]
-        head = head[head.rfind(";") + 1:].rstrip(" ,:")
-        clause = head[max(head.rfind(","), head.rfind(";")) + 1:]
-        totals = _figures_in(clause)
-        if not totals:
-            continue
-        tail = _PARENTHESES.sub(lambda m: " " * len(m.group()), sentence[trigger.end():])
-        items = _list_items(tail)
-        numbers = [_figures_in(item) for item in items]
-        if len(items) < 2 or not all(numbers) or not all(_leads_with_figure(item) for item in items):
-            continue
-        partition = bool(_PARTITION.search(trigger.group()) or _EXPLICIT_TOTAL.search(clause))
-        columns = min(len(n) for n in numbers)
-        for column in range(min(columns, len(totals)) if partition else 1):
-            parts = [n[column] for n in numbers]
-            added = sum(parts, Decimal(0))
-            total = totals[min(column, len(totals) - 1)]
-            wrong = added not in totals if partition else added > max(totals)
-            if not wrong:
-                continue
-            focus = (start + trigger.start() - len(clause), start + trigger.end())
-            excerpt = context.excerpt(start, end, focus)
-            context.add("text_sum_mismatch", HIGH, _(
-                "%(section)s: “%(excerpt)s” gives a total of %(total)s but its parts add up to "
-                "%(parts)s = %(sum)s."
-            ) % {"section": context.label, "excerpt": excerpt, "total": format_number(total),
-                 "parts": " + ".join(format_number(p) for p in parts), "sum": format_number(added)})
-            break
-
-
-def _check_equations(context: _TextContext, sentence: str, start: int, end: int) -> None:
-    """"a + b = c" must hold."""
-    for equation in SUM_EQUATION.finditer(sentence):
-        parts = [parse_number(m.group()) for m in NUMBER.finditer(equation.group("parts"))]
-        total = parse_number(equation.group("total"))
-        added = sum(parts, Decimal(0))
-        if added == total:
-            continue
-        context.add("text_sum_mismatch", HIGH, _(
-            "%(section)s: “%(excerpt)s”: %(parts)s makes %(sum)s, not %(total)s."
-        ) % {"section": context.label,
-             "excerpt": context.excerpt(start, end, (start + equation.start(), start + equation.end())),
-             "parts": " + ".join(format_number(p) for p in parts), "sum": format_number(added),
-             "total": format_number(total)})
+def _own_counts(figures: dict[str, Any]) -> set[tuple[int | None, int | None]]:
+    """The (studied, expected) pairs the product computed: the unit's and its sub-units'."""
+    pairs: set[tuple[int | None, int | None]] = set()
+    for key in ("party_members", "non_party"):
+        counts = _counts(figures, key, "studied", "eligible")
+        if counts is not None:
+            pairs.add(counts)
+    pairs |= _child_counts(figures, "studied", "eligible")
+    pairs |= _child_counts(figures, "non_members_studied", "non_members_expected")
+    return pairs
 
 
 def _counts(figures: dict[str, Any], key: str, studied: str, expected: str) -> tuple[int, int] | None:
@@ -393,7 +242,7 @@ def _check_stated_counts(context: _TextContext, sentence: str, start: int, end: 
             a, b = _as_int(parse_number(ratio.group("a"))), _as_int(parse_number(ratio.group("b")))
             if a is None or b is None or (a, b) == computed or (a, b) in children:
                 continue
-            context.add("text_figure_contradicts", MEDIUM, message % {
+            context.add("text_figure_contradicts", HIGH, message % {
                 "section": context.label,
                 "excerpt": context.excerpt(start, end, (start + ratio.start(), start + ratio.end())),
                 "stated": f"{ratio.group('a')}/{ratio.group('b')}",
@@ -423,7 +272,7 @@ def _check_stated_coverage(context: _TextContext, sentence: str, start: int, end
             continue
         if any(rate_matches(stated, *pair) for pair in others if pair[1] > 0):
             continue
-        context.add("text_figure_contradicts", MEDIUM, _(
+        context.add("text_figure_contradicts", HIGH, _(
             "%(section)s: “%(excerpt)s” states %(stated)s but the computed rate of party members who "
             "studied is %(computed)s."
         ) % {"section": context.label,

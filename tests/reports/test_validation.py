@@ -9,11 +9,10 @@ from django.utils.text import capfirst
 
 from chuyende.audit.models import AuditEntry
 from chuyende.events.models import Site
+from chuyende.reports.claims import parse_number
 from chuyende.reports.models import Report
 from chuyende.reports.services import report_create, report_submit
 from chuyende.reports.validation import (
-    mask_non_figures,
-    parse_number,
     report_violations,
     subtree_violations,
     text_violations,
@@ -34,10 +33,7 @@ FIGURES = {
     "target_rate": Decimal("95.00"),
 }
 LABEL = "I. Leadership, guidance and direction"
-RATE_MISMATCH = ("%(section)s: “%(excerpt)s” states %(stated)s but %(numerator)s/%(denominator)s is "
-                 "%(computed)s.")
-SUM_MISMATCH = ("%(section)s: “%(excerpt)s” gives a total of %(total)s but its parts add up to "
-                "%(parts)s = %(sum)s.")
+TEXT_CLAIM = "%(section)s: “%(claim)s”: %(reason)s"
 
 
 def check(text: str, figures: dict | None = None, precision: int = 2):
@@ -49,24 +45,23 @@ def rules(violations) -> list[tuple[str, str]]:
     return [(v.rule, v.importance) for v in violations]
 
 
-# --- the text: pure rules, no database ---------------------------------------------------------
+# --- the text: the claim reader's verdicts, and the product's own figures -----------------------
 
 
-def test_a_wrong_rate_and_a_wrong_sum_are_both_flagged():
+def test_a_wrong_rate_and_a_wrong_sum_warn_without_blocking():
     rate = "Toàn Đảng bộ có 255/264 đảng viên tham gia học tập, đạt 96,50%"
     total = ("Tổ chức 9 hội nghị, gồm 3 hội nghị trực tiếp, 2 hội nghị trực tuyến và 3 hội nghị qua đĩa "
              "ghi hình")
-    found = [v for v in check(f"{rate}. {total}.", figures={}) if v.importance == "high"]
+    found = check(f"{rate}. {total}.", figures={})
 
-    assert rules(found) == [("text_rate_mismatch", "high"), ("text_sum_mismatch", "high")]
+    assert rules(found) == [("text_rate_mismatch", "medium"), ("text_sum_mismatch", "medium")]
     label = translated(LABEL)
     assert found[0].message == translated(
-        RATE_MISMATCH, section=label, excerpt=rate, stated="96,50%", numerator="255", denominator="264",
-        computed="96,59%",
+        TEXT_CLAIM, section=label, claim="255/264 đảng viên tham gia học tập, đạt 96,50%",
+        reason=translated("%(a)s/%(b)s is %(computed)s, not %(stated)s.", a="255", b="264",
+                          computed="96,59%", stated="96,50%"),
     )
-    assert found[1].message == translated(
-        SUM_MISMATCH, section=label, excerpt=total, total="9", parts="3 + 2 + 3", sum="8",
-    )
+    assert "3 + 2 + 3 = 8" in found[1].message and "9" in found[1].message
     assert all(v.where == "leadership" and v.unit_code == "" for v in found)
 
 
@@ -78,30 +73,24 @@ def test_correct_text_has_no_violation():
         "tham gia. Tổ chức 9 hội nghị, gồm 3 hội nghị trực tiếp, 2 hội nghị trực tuyến và 4 hội nghị qua "
         "đĩa ghi hình. Tổng số 1.264 lượt người dự, trong đó 1.000 lượt đảng viên và 264 lượt người ngoài "
         "Đảng. Có 3/5 đơn vị đạt chỉ tiêu (60%). Đảng bộ xã Hòa Bình: 50/52 đảng viên, đạt 96,15%. "
-        "Tuyên truyền 12 + 15 + 18 = 45 buổi. Phấn đấu 100% đảng viên được học tập trong quý II/2024."
+        "Tuyên truyền 12 + 15 + 18 = 45 buổi. Phấn đấu 100% đảng viên được học tập trong quý II/2024. "
+        "Lớp cán bộ chủ chốt có 410 người (95 cấp tỉnh và 315 cấp huyện)."
     )
     assert check(text) == []
 
 
 def test_dates_and_document_numbers_are_not_figures():
-    # Were 31/03 a ratio it would be 1.033%, and 87 (of 87-KH/HU) the total of 3 + 2.
     text = ("Đến ngày 31/03 đạt 96,50%. Kế hoạch số 87-KH/HU, gồm 3 nội dung và 2 phụ lục. "
             "Hướng dẫn 01/2021/TT-BNV ngày 5/3/2024, đạt 40%. Tháng 3/2024 đạt 12%.")
     assert check(text, figures={}) == []
-    masked = mask_non_figures("Số 12-HD/BTGTU, ngày 19/12/2023, quý I/2024: 255/264")
-    assert "12" not in masked[:20] and "2023" not in masked and "2024" not in masked
-    assert masked.endswith("255/264")
 
 
 def test_vietnamese_numbers_are_read_as_typed():
     assert parse_number("1.234") == 1234
-    assert parse_number("96,05") == Decimal("96.05")
     assert parse_number("1.234,5") == Decimal("1234.5")
-    assert parse_number("12.957") == 12957
-    # 12.408/12.957 is 95,76%: the thousands are not taken for decimals.
     assert check("Có 12.408/12.957 đảng viên học tập, đạt 95,76%.", figures={}) == []
     found = check("Có 12.408/12.957 đảng viên học tập, đạt 95,67%.", figures={})
-    assert rules(found) == [("text_rate_mismatch", "high")]
+    assert rules(found) == [("text_rate_mismatch", "medium")]
     assert "12.408/12.957" in found[0].message and "95,76%" in found[0].message
     found = check("Có 1.264 người dự, gồm 1.000 đảng viên và 265 người ngoài Đảng.", figures={})
     assert "1.000 + 265 = 1.265" in found[0].message
@@ -113,8 +102,8 @@ def test_vietnamese_numbers_are_read_as_typed():
     "Số buổi: 12 + 15 = 28.",
     "Tổ chức 9 hội nghị với 1.264 người, gồm 3 hội nghị với 400 người và 6 hội nghị với 860 người.",
 ])
-def test_sums_that_do_not_add_up_are_flagged(text):
-    assert rules(check(text, figures={})) == [("text_sum_mismatch", "high")]
+def test_sums_that_do_not_add_up_warn(text):
+    assert rules(check(text, figures={})) == [("text_sum_mismatch", "medium")]
 
 
 @pytest.mark.parametrize("text", [
@@ -122,30 +111,34 @@ def test_sums_that_do_not_add_up_are_flagged(text):
     "Có 263 đảng viên, trong đó 7 đảng viên miễn sinh hoạt và 12 đảng viên đi làm ăn xa.",
     # Items that merely mention a figure are not parts of the total.
     "Tổ chức 03 hội nghị, gồm hội nghị trực tuyến với 88 người, hội nghị trực tiếp với 31 người.",
+    # A breakdown in brackets that adds up (it once blocked a submission).
+    "Tham dự có 410 cán bộ chủ chốt (95 cấp tỉnh và 315 cấp huyện).",
 ])
-def test_lists_that_are_not_sums_are_left_alone(text):
+def test_lists_that_are_not_wrong_are_left_alone(text):
     assert check(text, figures={}) == []
 
 
 def test_a_rate_before_its_counts_and_the_precision_typed():
-    assert rules(check("Đạt 97,35% (256/263 đảng viên).")) == [("text_rate_mismatch", "high")]
+    # With the product's own counts a wrong rate contradicts its figures; without them it only warns.
+    assert rules(check("Đạt 97,35% (256/263 đảng viên).")) == [("text_figure_contradicts", "high")]
+    assert rules(check("Đạt 97,35% (256/263 đảng viên).", figures={})) == [("text_rate_mismatch", "medium")]
     assert check("Đạt 97,3% (256/263 đảng viên).") == []  # a rounding, not a slip
     # 100% needs every one of them, whatever the rounding would give.
     assert rules(check("Có 262/263 đảng viên học tập, đạt 100%.", figures={})) == [
-        ("text_rate_mismatch", "high")]
+        ("text_rate_mismatch", "medium")]
     found = check("Có 255/264 đảng viên học tập, đạt 96,5%.", figures={}, precision=1)
     assert "96,5%" in found[0].message and "96,6%" in found[0].message
 
 
-def test_figures_contradicting_the_computed_ones_warn():
+def test_figures_contradicting_the_computed_ones_block():
     found = check("Kết quả có 250/263 đảng viên đã học tập.")
-    assert rules(found) == [("text_figure_contradicts", "medium")]
+    assert rules(found) == [("text_figure_contradicts", "high")]
     assert "250/263" in found[0].message and "256/263" in found[0].message
-    assert rules(check("Có 256/270 đảng viên học tập.")) == [("text_figure_contradicts", "medium")]
+    assert rules(check("Có 256/270 đảng viên học tập.")) == [("text_figure_contradicts", "high")]
     assert rules(check("100% đảng viên đã tham gia học tập Chuyên đề.")) == [
-        ("text_figure_contradicts", "medium")]
+        ("text_figure_contradicts", "high")]
     assert rules(check("Có 120/126 người ngoài Đảng tham gia học tập.")) == [
-        ("text_figure_contradicts", "medium")]
+        ("text_figure_contradicts", "high")]
     # The right figures, a sub-unit's, the target and goals are not contradictions.
     assert check("Có 256/263 đảng viên học tập. Tỷ lệ đảng viên đã học tập đạt 97,34%.") == []
     assert check("Xã Hòa Bình có 50/52 đảng viên học tập.") == []
@@ -262,8 +255,9 @@ def test_submitting_a_report_with_a_high_violation_is_refused(scenario_module):
     assert (stored.status, stored.snapshot, stored.version) == (Report.Status.DRAFT, None, report.version)
     assert AuditEntry.objects.count() == audit_before
 
-    # Medium and low findings warn but do not block.
-    report.strengths = "Kết quả 250/263 đảng viên đã học tập."
+    # Medium and low findings warn but do not block: a slip in the text's own arithmetic.
+    report.strengths = ("Tổ chức 9 hội nghị, gồm 3 hội nghị trực tiếp, 2 hội nghị trực tuyến và 3 hội "
+                        "nghị khác.")
     report.save()
     assert report_submit(actor=None, report=report, on=MARCH_31).status == Report.Status.SUBMITTED
 
