@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from chuyende.api import (
     views_accounts,
     views_activity,
+    views_checker,
     views_core,
     views_docs,
     views_imports,
@@ -40,6 +41,7 @@ v1: list[URLPattern | URLResolver] = [
     *views_core.extra_urls,
     *views_activity.extra_urls,
     *views_accounts.extra_urls,
+    *views_checker.extra_urls,
     path("", include(router.urls)),
 ]
 

@@ -236,3 +236,20 @@ def report_return(*, actor: User | None, report: Report, on: datetime.date, comm
     record_change(actor=actor, action="return", record=current, unit_path=current.unit.path, before=before,
                   after=snapshot(current))
     return current
+
+
+@transaction.atomic
+def returns_from_checked_report(
+    *, actor: User | None, campaign: Campaign, unit: Unit, as_of: datetime.date, members_total: int,
+    exempt: int, away: int, studied: int, non_members_expected: int | None = None,
+    non_members_studied: int | None = None,
+) -> None:
+    """The figures of a report written outside the product, once an officer has confirmed them,
+    become the unit's returns on the report's date: all of them or none."""
+    from chuyende.returns.services import member_return_save, non_member_return_save
+
+    member_return_save(actor=actor, campaign=campaign, unit=unit, as_of=as_of, members_total=members_total,
+                       exempt=exempt, away=away, studied=studied)
+    if non_members_expected is not None and non_members_studied is not None:
+        non_member_return_save(actor=actor, campaign=campaign, unit=unit, as_of=as_of,
+                               expected=non_members_expected, studied=non_members_studied)
