@@ -42,7 +42,7 @@ def test_every_role_may_check_a_pasted_report(users, client_for):
         checked = response.context["checked"]
         assert [c.verdict for c in checked.claims] == ["holds", "holds", "does_not_hold"]
         body = response.content.decode()
-        assert "3 + 2 + 3 = 8" in body and "đoạn 3" in body
+        assert "3 + 2 + 3 = 8" in body and "Đoạn 3" in body
 
 
 def test_a_word_file_is_read_and_its_wrong_figure_shown_with_the_right_one(users, client_for):
