@@ -84,12 +84,16 @@ def unit_name_of(report: Report) -> str:
     return name_on(report.unit, report.as_of)
 
 
-def section_ii(report: Report, *, figures: dict[str, Any] | None = None) -> list[Paragraph]:
+def section_ii(
+    report: Report, *, figures: dict[str, Any] | None = None, unit_name: str | None = None,
+) -> list[Paragraph]:
     """Section II as drafted from the report's figures (`drafting.results_section`), in Vietnamese: the
-    paragraphs the .docx prints and the API gives."""
+    paragraphs the .docx prints and the API gives. `unit_name`: the unit's name on the report's date, when
+    the caller has it already."""
     with translation.override(DOCUMENTS_LANGUAGE):
         return results_section(figures if figures is not None else figures_for(report),
-                               campaign=report.campaign, unit_name=unit_name_of(report))
+                               campaign=report.campaign,
+                               unit_name=unit_name if unit_name is not None else unit_name_of(report))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -99,6 +103,7 @@ def _paragraphs(text: str) -> list[str]:
 
 def report_context(report: Report, figures: dict[str, Any]) -> ReportContext:
     """What a report template is filled in with: the report's header, texts and drafted section II."""
+    unit_name = unit_name_of(report)
     return ReportContext(
         superior_body=report.superior_body.strip().upper(),
         issuing_body=report.issuing_body.strip().upper(),
@@ -107,14 +112,14 @@ def report_context(report: Report, figures: dict[str, Any]) -> ReportContext:
         issued_on=format_date(report.issued_on),
         place_and_date=place_and_date(report),
         summary=report.summary.strip(),
-        unit_name=unit_name_of(report),
+        unit_name=unit_name,
         unit_code=report.unit.code,
         campaign_title=report.campaign.title,
         as_of=format_date(report.as_of),
         is_draft=report.is_editable,
         leadership=_paragraphs(report.leadership),
         results=[ResultParagraph(text=paragraph.text, heading=paragraph.heading)
-                 for paragraph in section_ii(report, figures=figures)],
+                 for paragraph in section_ii(report, figures=figures, unit_name=unit_name)],
         results_note=_paragraphs(report.results_note),
         strengths=_paragraphs(report.strengths),
         shortcomings=_paragraphs(report.shortcomings),
