@@ -138,8 +138,8 @@ def _render(report: Report, figures: dict[str, Any]) -> bytes:
     properties = {"title": f"{DOCUMENT_TYPE} {report.summary}"[:255], "author": report.issuing_body[:255],
                   "language": "vi-VN"}
     try:
-        return render_template(template.content if template is not None else default_template(), context,
-                               properties=properties)
+        content = bytes(template.content) if template is not None else default_template()
+        return render_template(content, context, properties=properties)
     except Exception as error:  # a stored template checked on upload that still fails: say which
         if template is None:
             raise

@@ -264,6 +264,8 @@ def _read_upload(file: File) -> bytes:
 
 
 def _deactivate_others(*, actor: User | None, unit: Unit, keep: ReportTemplate | None) -> None:
+    # The unit locked first, so two uploads at once put one template in use after the other.
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
     active = ReportTemplate.objects.select_for_update().filter(unit=unit, is_active=True)
     if keep is not None:
         active = active.exclude(pk=keep.pk)
