@@ -9,7 +9,7 @@ WRITABLE_MODELS = (
     "members.Member", "members.MemberStatus", "events.Event", "events.Site", "events.Attendance",
     "returns.MemberReturn", "returns.NonMemberReturn", "outreach.Outreach", "materials.MaterialTransfer",
     "pledges.Pledge", "pledges.PledgeReturn", "supervision.Supervisor", "supervision.Assignment",
-    "supervision.Visit", "reports.Report", "audit.AuditEntry",
+    "supervision.Visit", "reports.Report", "reports.ReportTemplate", "audit.AuditEntry",
 )
 
 

@@ -51,6 +51,21 @@ def can_manage_structure(actor: User | None) -> bool:
     return actor is None or actor.role in {User.Role.ADMIN, User.Role.OFFICER}
 
 
+TEMPLATE_MANAGERS = {User.Role.ADMIN, User.Role.OFFICER}
+
+
+def can_manage_templates(actor: User | None, unit: Unit) -> bool:
+    """Administrators and officers change the report templates of the units of their subtree."""
+    return actor is None or (can_read(actor, unit) and actor.role in TEMPLATE_MANAGERS)
+
+
+def require_template_manager(actor: User | None, unit: Unit) -> None:
+    """Another subtree's unit: 404; a reporter or viewer of the subtree: 403."""
+    require_read(actor, unit)
+    if not can_manage_templates(actor, unit):
+        raise NotAllowed
+
+
 def require_read(actor: User | None, unit: Unit) -> None:
     if not can_read(actor, unit):
         raise NotInScope

@@ -541,6 +541,25 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
         return None if frozen is None else to_json(frozen)
 
 
+class SectionIIParagraphSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(help_text="The paragraph, in Vietnamese, numbers formatted as printed.")
+    heading = serializers.BooleanField(
+        help_text="True for the section's heading and its numbered parts (printed in bold)."
+    )
+
+
+class SectionIISerializer(serializers.Serializer[Any]):
+    """Section II of a report as the .docx prints it: drafted from the report's figures (frozen once it
+    was submitted, live while it is a draft or returned)."""
+
+    report = serializers.IntegerField(help_text="Id of the report.")
+    figures_frozen = serializers.BooleanField(
+        help_text="True when the text comes from the figures frozen at submission."
+    )
+    paragraphs = SectionIIParagraphSerializer(many=True)
+    text = serializers.CharField(help_text="The paragraphs as plain text, one a line.")
+
+
 class ReportTextSerializer(StrictSerializer):
     """The sections and header a user writes; every field optional."""
 

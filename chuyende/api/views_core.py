@@ -9,12 +9,17 @@ import datetime
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
+from django.http import HttpResponseBase
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -52,12 +57,35 @@ from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import history as unit_history
 from chuyende.organisation.selectors import subtree
 from chuyende.organisation.services import unit_create, unit_update
+from chuyende.reports import documents
 from chuyende.reports import services as report_services
-from chuyende.reports.figures import live_figures
+from chuyende.reports.figures import frozen_figures_of, live_figures
 from chuyende.reports.models import Report
 from chuyende.reports.selectors import reports_visible_to
+from chuyende.reports.views_documents import document_response
 
 ERROR_409 = OpenApiResponse(DetailSerializer, description="Someone else saved the report meanwhile.")
+ERROR_503 = OpenApiResponse(
+    DetailSerializer, description="The file cannot be made now (e.g. no LibreOffice): the detail says why."
+)
+DOWNLOAD_DESCRIPTION = (
+    "The same file as the report page's download, made by the same function. `Content-Disposition` names it "
+    "in ASCII (`filename`, e.g. `BC-01-BTGHU-BN.HA.{extension}`) and in Vietnamese (`filename*`). A report "
+    "outside the caller's subtree is 404."
+)
+
+
+class IgnoreAccept(BaseContentNegotiation):
+    """A download answers with its file's type whatever the client accepts (no 406), an error as JSON."""
+
+    def select_parser(self, request: Any, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: str | None = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+DOWNLOAD: dict[str, Any] = {"renderer_classes": [JSONRenderer], "content_negotiation_class": IgnoreAccept}
 
 
 def _created(data: Any) -> Response:
@@ -411,6 +439,63 @@ class ReportViewSet(
     def return_for_correction(self, request: Request, pk: str | None = None) -> Response:
         data = self.validated(s.ReportReturnSerializer)
         return self._step(report_services.report_return, comment=data["comment"])
+
+    # --- the report's documents: the functions the pages use (reports.documents, views_documents) ---
+
+    @extend_schema(
+        summary="Section II of the report as drafted from its figures (paragraphs and plain text)",
+        description="The paragraphs the Word document prints in section II, in Vietnamese, from the figures "
+        "frozen at submission (live figures while the report is a draft or returned). A report outside the "
+        "caller's subtree is 404.",
+        responses={200: s.SectionIISerializer, **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="section-ii", url_name="section-ii",
+            filter_backends=[], pagination_class=None)
+    def section_ii(self, request: Request, pk: str | None = None) -> Response:
+        report = self.get_object()
+        paragraphs = documents.section_ii(report)
+        return Response({
+            "report": report.pk,
+            "figures_frozen": frozen_figures_of(report) is not None and not report.is_editable,
+            "paragraphs": [{"text": p.text, "heading": p.heading} for p in paragraphs],
+            "text": "\n".join(p.text for p in paragraphs),
+        })
+
+    def _document(self, extension: str) -> HttpResponseBase:
+        report = self.get_object()
+        try:
+            response = document_response(report, extension)
+        except documents.DocumentError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        add_never_cache_headers(response)
+        return response
+
+    @extend_schema(
+        summary="The report as a Word document (Hướng dẫn 36-HD/VPTW, or the unit's own template)",
+        description=DOWNLOAD_DESCRIPTION.format(extension="docx"),
+        responses={(200, documents.DOCX_TYPE): OpenApiTypes.BINARY, **READ_ERRORS, 503: ERROR_503},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None, **DOWNLOAD)
+    def docx(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        return self._document("docx")
+
+    @extend_schema(
+        summary="The report as a PDF (the Word document converted by LibreOffice)",
+        description=DOWNLOAD_DESCRIPTION.format(extension="pdf"),
+        responses={(200, documents.PDF_TYPE): OpenApiTypes.BINARY, **READ_ERRORS, 503: ERROR_503},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None, **DOWNLOAD)
+    def pdf(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        return self._document("pdf")
+
+    @extend_schema(
+        summary="The report's statistics appendix as an Excel workbook",
+        description=DOWNLOAD_DESCRIPTION.format(extension="xlsx"),
+        responses={(200, documents.XLSX_TYPE): OpenApiTypes.BINARY, **READ_ERRORS, 503: ERROR_503},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None, **DOWNLOAD)
+    def xlsx(self, request: Request, pk: str | None = None) -> HttpResponseBase:
+        return self._document("xlsx")
 
 
 # --- roll-up figures -------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""A report as documents: the .docx laid out per Hướng dẫn 36-HD/VPTW, the .xlsx statistics appendix,
-and the .pdf converted from the .docx by LibreOffice.
+"""A report as documents: the .docx filled in from the unit's report template (by default the one laid out
+per Hướng dẫn 36-HD/VPTW, `reports/layout.py`), the .xlsx statistics appendix, and the .pdf converted from
+the .docx by LibreOffice.
 
 Nothing is counted here. Every figure comes from the report's figures dict (`figures_for`): the
 frozen snapshot once the report is sent up, the live roll-up while it is a draft.
@@ -13,23 +14,12 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
-from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -39,28 +29,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from chuyende.core.numbers import format_date, format_date_long
 from chuyende.exports.tables import cell_value
 from chuyende.figures.tree import name_on
-from chuyende.reports.drafting import results_section
+from chuyende.reports.drafting import Paragraph, results_section
 from chuyende.reports.figures import frozen_figures_of, live_figures
+from chuyende.reports.layout import DOCUMENT_TYPE, FONT, default_template
 from chuyende.reports.models import Report
+from chuyende.reports.selectors import template_in_use
+from chuyende.reports.templating import ReportContext, ResultParagraph, render_template
 
 DOCUMENTS_LANGUAGE = "vi"  # party documents are Vietnamese whatever the reader's language
-FONT = "Times New Roman"
 PDF_TIMEOUT_SECONDS = 120
-
-# Fixed elements of a party document's form (Hướng dẫn 36-HD/VPTW), not user-interface text.
-PARTY_NAME = "ĐẢNG CỘNG SẢN VIỆT NAM"
-DOCUMENT_TYPE = "BÁO CÁO"
-NUMBER_PREFIX = "Số"
-RECIPIENTS_HEADING = "Nơi nhận:"
-
-# A4 with the margins of Hướng dẫn 36-HD/VPTW (top and bottom 20-25 mm, left 30-35, right 15-20).
-PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(20), Mm(20), Mm(30), Mm(15)
-TEXT_WIDTH_MM = 210 - 30 - 15
-HEADER_COLUMNS_MM = (76, TEXT_WIDTH_MM - 76)
-BOTTOM_COLUMNS_MM = (80, TEXT_WIDTH_MM - 80)
-TITLE_RULE_MM = 30
-FIRST_LINE_INDENT = Cm(1)
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,249 +79,81 @@ def ascii_name(text: str) -> str:
 # --- .docx -----------------------------------------------------------------------------------------
 
 
-def _set_fonts(element: Any) -> None:
-    """Times New Roman for every script, East Asian included, so Word never swaps the face."""
-    properties = element if element.tag == qn("w:rPr") else element.get_or_add_rPr()
-    fonts = properties.get_or_add_rFonts()
-    for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(script), FONT)
+def unit_name_of(report: Report) -> str:
+    """The report's unit as it was named on the day of its figures."""
+    return name_on(report.unit, report.as_of)
 
 
-def _run(
-    paragraph: DocxParagraph, text: str, *, size: float, bold: bool = False, italic: bool = False,
-    underline: bool = False,
-) -> Run:
-    run = paragraph.add_run(text)
-    run.font.name = FONT
-    _set_fonts(run._element)
-    run.font.size = Pt(size)
-    run.font.bold = bold or None
-    run.font.italic = italic or None
-    run.font.underline = underline or None
-    return run
+def section_ii(
+    report: Report, *, figures: dict[str, Any] | None = None, unit_name: str | None = None,
+) -> list[Paragraph]:
+    """Section II as drafted from the report's figures (`drafting.results_section`), in Vietnamese: the
+    paragraphs the .docx prints and the API gives. `unit_name`: the unit's name on the report's date, when
+    the caller has it already."""
+    with translation.override(DOCUMENTS_LANGUAGE):
+        return results_section(figures if figures is not None else figures_for(report),
+                               campaign=report.campaign,
+                               unit_name=unit_name if unit_name is not None else unit_name_of(report))
 
 
-def _paragraph(
-    paragraph: DocxParagraph, text: str = "", *, size: float = 14, bold: bool = False, italic: bool = False,
-    underline: bool = False, align: Any = WD_ALIGN_PARAGRAPH.CENTER, before: float = 0, after: float = 0,
-    first_line: Any = None, line: float = 1.0,
-) -> DocxParagraph:
-    form = paragraph.paragraph_format
-    form.alignment = align
-    form.space_before = Pt(before)
-    form.space_after = Pt(after)
-    form.line_spacing = line
-    form.first_line_indent = first_line
-    form.widow_control = True
-    if text:
-        # Line breaks inside one field (e.g. "T/M ĐẢNG ỦY\nBÍ THƯ") stay in one paragraph.
-        for index, part in enumerate(text.split("\n")):
-            run = _run(paragraph, part, size=size, bold=bold, italic=italic, underline=underline)
-            if index:
-                run._element.addprevious(_line_break())
-    else:
-        # An empty paragraph's height follows its mark: give the mark the same size.
-        rpr = OxmlElement("w:rPr")
-        size_element = OxmlElement("w:sz")
-        size_element.set(qn("w:val"), str(int(size * 2)))
-        rpr.append(size_element)
-        paragraph._p.get_or_add_pPr().insert_element_before(rpr, "w:sectPr", "w:pPrChange")
-    return paragraph
+def _paragraphs(text: str) -> list[str]:
+    """A section the user writes: one paragraph per line, blank lines dropped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _line_break() -> Any:
-    run = OxmlElement("w:r")
-    run.append(OxmlElement("w:br"))
-    return run
-
-
-def _cell_paragraph(cell: _Cell, first: list[bool]) -> DocxParagraph:
-    """The cell's own empty paragraph the first time, a new one after."""
-    if first[0]:
-        first[0] = False
-        return cell.paragraphs[0]
-    return cell.add_paragraph()
-
-
-def _borderless(table: Table, widths_mm: Iterable[float]) -> None:
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    properties = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        border = OxmlElement(f"w:{edge}")
-        border.set(qn("w:val"), "nil")
-        borders.append(border)
-    properties.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
-                                     "w:tblCaption", "w:tblDescription", "w:tblPrChange")
-    margins = OxmlElement("w:tblCellMar")
-    for edge in ("left", "right"):
-        margin = OxmlElement(f"w:{edge}")
-        margin.set(qn("w:w"), "0")
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    properties.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription",
-                                     "w:tblPrChange")
-    for index, width in enumerate(widths_mm):
-        table.columns[index].width = Mm(width)
-        for cell in table.columns[index].cells:
-            cell.width = Mm(width)
-
-
-def _bottom_border(paragraph: DocxParagraph) -> None:
-    borders = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-        bottom.set(qn(name), value)
-    borders.append(bottom)
-    paragraph._p.get_or_add_pPr().insert_element_before(
-        borders, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-        "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
-        "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-        "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle",
-        "w:rPr", "w:sectPr", "w:pPrChange",
+def report_context(report: Report, figures: dict[str, Any]) -> ReportContext:
+    """What a report template is filled in with: the report's header, texts and drafted section II."""
+    unit_name = unit_name_of(report)
+    return ReportContext(
+        superior_body=report.superior_body.strip().upper(),
+        issuing_body=report.issuing_body.strip().upper(),
+        number_and_symbol=report.number_and_symbol,
+        place=report.place,
+        issued_on=format_date(report.issued_on),
+        place_and_date=place_and_date(report),
+        summary=report.summary.strip(),
+        unit_name=unit_name,
+        unit_code=report.unit.code,
+        campaign_title=report.campaign.title,
+        as_of=format_date(report.as_of),
+        is_draft=report.is_editable,
+        leadership=_paragraphs(report.leadership),
+        results=[ResultParagraph(text=paragraph.text, heading=paragraph.heading)
+                 for paragraph in section_ii(report, figures=figures, unit_name=unit_name)],
+        results_note=_paragraphs(report.results_note),
+        strengths=_paragraphs(report.strengths),
+        shortcomings=_paragraphs(report.shortcomings),
+        tasks=_paragraphs(report.tasks),
+        recipients=report.recipient_lines,
+        signature_title=[line.strip() for line in report.signature_title.strip().upper().splitlines()
+                         if line.strip()],
+        signer_name=report.signer_name.strip(),
     )
 
 
-def _page_number_field(paragraph: DocxParagraph) -> None:
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        run = _run(paragraph, "", size=14)
-        if kind is not None:
-            field = OxmlElement("w:fldChar")
-            field.set(qn("w:fldCharType"), kind)
-            run._element.append(field)
-        else:
-            instruction = OxmlElement("w:instrText")
-            instruction.set(qn("xml:space"), "preserve")
-            instruction.text = text
-            run._element.append(instruction)
-
-
-def _setup_document() -> Any:
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-    section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
-    section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
-    section.header_distance = section.footer_distance = Mm(10)
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(14)
-    _set_fonts(normal.element)
-    language = OxmlElement("w:lang")
-    for script in ("w:val", "w:eastAsia", "w:bidi"):
-        language.set(qn(script), "vi-VN")
-    normal.element.get_or_add_rPr().append(language)
-    # The defaults every style starts from, so nothing falls back to the template's Calibri.
-    run_defaults = f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}"
-    for defaults in document.styles.element.iterfind(run_defaults):
-        _set_fonts(defaults)
-    # Page numbers at the top centre from page 2 on (Hướng dẫn 36-HD/VPTW); none on page 1.
-    section.different_first_page_header_footer = True
-    _page_number_field(_paragraph(section.header.paragraphs[0]))
-    return document
-
-
-def _header_block(document: Any, report: Report, *, draft: bool) -> None:
-    table = document.add_table(rows=2, cols=2)
-    _borderless(table, HEADER_COLUMNS_MM)
-    left, right = table.cell(0, 0), table.cell(0, 1)
-    first = [True]
-    if report.superior_body.strip():
-        _paragraph(_cell_paragraph(left, first), report.superior_body.strip().upper(), size=14)
-    _paragraph(_cell_paragraph(left, first), report.issuing_body.strip().upper(), size=14, bold=True)
-    _paragraph(_cell_paragraph(left, first), "*", size=14)
-    _paragraph(right.paragraphs[0], PARTY_NAME, size=15, bold=True, underline=True)
-    _paragraph(table.cell(1, 0).paragraphs[0], f"{NUMBER_PREFIX} {report.number_and_symbol}", size=14,
-               before=2)
-    _paragraph(table.cell(1, 1).paragraphs[0], place_and_date(report), size=14, italic=True, before=2)
-    if draft:
-        # A draft says so above the header, where the final document carries nothing.
-        _paragraph(document.sections[0].first_page_header.paragraphs[0], _("DRAFT"), size=12, bold=True,
-                   align=WD_ALIGN_PARAGRAPH.RIGHT)
-
-
-def _title_block(document: Any, report: Report) -> None:
-    _paragraph(document.add_paragraph(), DOCUMENT_TYPE, size=16, bold=True, before=18)
-    _paragraph(document.add_paragraph(), report.summary.strip(), size=14, bold=True, before=2)
-    rule = _paragraph(document.add_paragraph(), size=4)
-    indent = Mm((TEXT_WIDTH_MM - TITLE_RULE_MM) / 2)
-    rule.paragraph_format.left_indent = rule.paragraph_format.right_indent = indent
-    _bottom_border(rule)
-    _paragraph(document.add_paragraph(), size=6)
-
-
-def _body(document: Any, text: str, *, bold: bool = False, italic: bool = False) -> None:
-    paragraph = _paragraph(document.add_paragraph(), text, size=14, bold=bold, italic=italic,
-                           align=WD_ALIGN_PARAGRAPH.JUSTIFY, before=6, first_line=FIRST_LINE_INDENT, line=1.1)
-    # A heading (the bold lines) never ends a page apart from its text.
-    paragraph.paragraph_format.keep_with_next = bold or None
-
-
-def _user_text(document: Any, text: str) -> None:
-    """The user's section: one paragraph per line, blank lines dropped."""
-    for line in text.splitlines():
-        if line.strip():
-            _body(document, line.strip())
-
-
-def _bottom_block(document: Any, report: Report) -> None:
-    _paragraph(document.add_paragraph(), size=12)
-    table = document.add_table(rows=1, cols=2)
-    _borderless(table, BOTTOM_COLUMNS_MM)
-    # Recipients and signature stay together on one page.
-    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-    left, right = table.cell(0, 0), table.cell(0, 1)
-    first = [True]
-    _paragraph(_cell_paragraph(left, first), RECIPIENTS_HEADING, size=12, bold=True, italic=True,
-               align=WD_ALIGN_PARAGRAPH.LEFT)
-    for line in report.recipient_lines:
-        _paragraph(_cell_paragraph(left, first), line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    first = [True]
-    for line in report.signature_title.strip().upper().splitlines():
-        _paragraph(_cell_paragraph(right, first), line.strip(), size=14, bold=True)
-    for _index in range(4):
-        _paragraph(_cell_paragraph(right, first), size=14)
-    _paragraph(_cell_paragraph(right, first), report.signer_name.strip(), size=14, bold=True)
-
-
-def _build_docx(report: Report, figures: dict[str, Any]) -> bytes:
-    document = _setup_document()
-    document.core_properties.title = f"{DOCUMENT_TYPE} {report.summary}"[:255]
-    document.core_properties.author = report.issuing_body[:255]
-    document.core_properties.language = "vi-VN"
-    _header_block(document, report, draft=report.is_editable)
-    _title_block(document, report)
-
-    _body(document, _("I. Leadership, guidance and direction").upper(), bold=True)
-    _user_text(document, report.leadership)
-
-    # Section II comes with its own heading and numbered parts.
-    for paragraph in results_section(figures, campaign=report.campaign,
-                                     unit_name=name_on(report.unit, report.as_of)):
-        _body(document, paragraph.text, bold=paragraph.heading)
-    _user_text(document, report.results_note)
-
-    _body(document, _("III. General assessment").upper(), bold=True)
-    _body(document, _("1. Strengths"), bold=True)
-    _user_text(document, report.strengths)
-    _body(document, _("2. Shortcomings and their causes"), bold=True)
-    _user_text(document, report.shortcomings)
-
-    _body(document, _("IV. Tasks ahead and recommendations").upper(), bold=True)
-    _user_text(document, report.tasks)
-
-    _bottom_block(document, report)
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
+def _render(report: Report, figures: dict[str, Any]) -> bytes:
+    context = report_context(report, figures)
+    template = template_in_use(unit=report.unit)
+    # The file's properties: the document's title and author, whatever the template says.
+    properties = {"title": f"{DOCUMENT_TYPE} {report.summary}"[:255], "author": report.issuing_body[:255],
+                  "language": "vi-VN"}
+    try:
+        content = bytes(template.content) if template is not None else default_template()
+        return render_template(content, context, properties=properties)
+    except Exception as error:  # a stored template checked on upload that still fails: say which
+        if template is None:
+            raise
+        raise DocumentError(_(
+            "The Word file could not be made from the template “%(template)s” of %(unit)s (%(error)s). "
+            "An officer of that unit can stop using it on the report templates page."
+        ) % {"template": template.name, "unit": template.unit.name, "error": error}) from error
 
 
 def report_docx(report: Report, *, figures: dict[str, Any] | None = None) -> bytes:
-    """The report as a Word document per Hướng dẫn 36-HD/VPTW."""
+    """The report as a Word document: the unit's template in use (its own, the nearest unit above's, or
+    the default one laid out per Hướng dẫn 36-HD/VPTW) filled in with the report."""
     with translation.override(DOCUMENTS_LANGUAGE):
-        return _build_docx(report, figures if figures is not None else figures_for(report))
+        return _render(report, figures if figures is not None else figures_for(report))
 
 
 # --- .xlsx appendix ---------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ from typing import Any
 
 from django import forms
 from django.forms.models import fields_for_model
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chuyende.accounts.models import User
-from chuyende.accounts.permissions import scope_root
+from chuyende.accounts.permissions import can_manage_templates, scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.forms import PreselectsOnlyChoice
@@ -18,6 +19,7 @@ from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import subtree
 from chuyende.reports.models import Report
 from chuyende.reports.services import EDITABLE_FIELDS
+from chuyende.reports.templating import TEMPLATE_MAX_BYTES
 
 
 class ReportFilterForm(forms.Form):
@@ -123,3 +125,27 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, data: Any = None, *, step: str) -> None:
         super().__init__(data, prefix=step)
+
+
+class ReportTemplateUploadForm(PreselectsOnlyChoice, forms.Form):
+    """A unit's own report template: the unit, a name, the .docx file. The service checks the file."""
+
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(),
+                           help_text=_("Its reports and those of the units below it use this template."))
+    name = forms.CharField(label=_("Name"), max_length=200, required=False,
+                           help_text=_("Left empty: the file's name."))
+    file = forms.FileField(
+        label=_("Template (.docx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx"}),
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = subtree(root=scope_root(actor)).order_by("path")
+        field = field_of(self, "unit", UnitChoiceField)
+        field.queryset = units
+        field.offered = [unit for unit in units if can_manage_templates(actor, unit)]
+        field.choices = [(unit.pk, field.label_from_instance(unit)) for unit in field.offered]
+        self.fields["file"].help_text = gettext(
+            "A Word file made from the default template, at most %(limit)s MB."
+        ) % {"limit": TEMPLATE_MAX_BYTES // 1_048_576}

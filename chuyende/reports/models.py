@@ -84,3 +84,41 @@ class Report(models.Model):
     @property
     def recipient_lines(self) -> list[str]:
         return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+
+class ReportTemplate(models.Model):
+    """A unit's own variant of the report's Word template (.docx with docxtpl's Jinja tags).
+
+    The file is kept in the database, so a backup holds it. A unit's reports, and those of the units
+    below it that have no active template of their own, use its active template; without any the
+    default one shipped with the application (`reports/layout.py`) is used. At most one template of a
+    unit is active.
+    """
+
+    unit = models.ForeignKey(
+        "organisation.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="report_templates"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file"), editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(_("in use"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit__path", "-uploaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"], condition=models.Q(is_active=True), name="one_active_template_per_unit"
+            ),
+        ]
+        verbose_name = _("report template")
+        verbose_name_plural = _("report templates")
+
+    def __str__(self) -> str:
+        return self.name

@@ -24,10 +24,11 @@ from chuyende.events.models import Event
 from chuyende.figures.rollup import unit_figures
 from chuyende.figures.snapshot import child_figures
 from chuyende.materials.models import MaterialTransfer
+from chuyende.organisation.models import PATH_SEGMENT_WIDTH, Unit
 from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Rating
 from chuyende.reports.figures import frozen_figures_of
-from chuyende.reports.models import Report
+from chuyende.reports.models import Report, ReportTemplate
 from chuyende.reports.services import can_review
 
 SENT = (Report.Status.SUBMITTED, Report.Status.ACCEPTED)
@@ -469,3 +470,20 @@ def labelled_changes(
         main=[change for change in labelled if not _is_detail(change.key)],
         detail=[change for change in labelled if _is_detail(change.key)],
     )
+
+
+# --- report templates ----------------------------------------------------------------------------------
+
+
+def templates_visible_to(*, actor: User) -> QuerySet[ReportTemplate]:
+    """The uploaded templates of the units of the user's subtree, without their files."""
+    return (ReportTemplate.objects.filter(unit__path__startswith=scope_root(actor).path)
+            .select_related("unit", "uploaded_by").defer("content"))
+
+
+def template_in_use(*, unit: Unit) -> ReportTemplate | None:
+    """The active template of the unit or of the nearest unit above it (today's tree), with its file;
+    None: the default template. One query."""
+    ancestors = [unit.path[:end] for end in range(PATH_SEGMENT_WIDTH, len(unit.path) + 1, PATH_SEGMENT_WIDTH)]
+    return (ReportTemplate.objects.filter(is_active=True, unit__path__in=ancestors)
+            .select_related("unit").order_by("-unit__depth").first())

@@ -5,14 +5,17 @@ Submitting freezes the figures; the level above, and only it, accepts or returns
 """
 
 import datetime
+import hashlib
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chuyende.accounts.models import User
-from chuyende.accounts.permissions import can_edit, require_edit, require_read
+from chuyende.accounts.permissions import can_edit, require_edit, require_read, require_template_manager
 from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
 from chuyende.core.exceptions import Conflict, NotAllowed
@@ -20,7 +23,8 @@ from chuyende.figures.snapshot import to_json
 from chuyende.organisation.models import Unit
 from chuyende.reports.figures import live_figures
 from chuyende.reports.headers import default_header, term_of
-from chuyende.reports.models import Report
+from chuyende.reports.models import Report, ReportTemplate
+from chuyende.reports.templating import TEMPLATE_MAX_BYTES, check_template, too_large
 from chuyende.reports.validation import report_violations
 
 EDITABLE_FIELDS = (
@@ -253,3 +257,94 @@ def returns_from_checked_report(
     if non_members_expected is not None and non_members_studied is not None:
         non_member_return_save(actor=actor, campaign=campaign, unit=unit, as_of=as_of,
                                expected=non_members_expected, studied=non_members_studied)
+
+
+# --- report templates -------------------------------------------------------------------------------------
+
+
+def template_audit_values(template: ReportTemplate) -> dict[str, Any]:
+    """The template's fields for its audit entries: the file by its size and SHA-256, not its bytes."""
+    return {
+        "unit_id": template.unit_id, "name": template.name, "file_name": template.file_name,
+        "size": template.size, "sha256": template.sha256, "is_active": template.is_active,
+        "uploaded_by_id": template.uploaded_by_id,
+        "uploaded_at": template.uploaded_at.isoformat() if template.uploaded_at else None,
+    }
+
+
+def _read_upload(file: File) -> bytes:
+    """The file's bytes, refusing one larger than a template may be before reading it whole."""
+    if file.size is not None and file.size > TEMPLATE_MAX_BYTES:
+        raise too_large(file.size)
+    file.seek(0)
+    return file.read(TEMPLATE_MAX_BYTES + 1)  # check_template refuses it if the size was not known
+
+
+def _deactivate_others(*, actor: User | None, unit: Unit, keep: ReportTemplate | None) -> None:
+    # The unit locked first, so two uploads at once put one template in use after the other.
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    active = ReportTemplate.objects.select_for_update().filter(unit=unit, is_active=True)
+    if keep is not None:
+        active = active.exclude(pk=keep.pk)
+    for other in active:
+        before = template_audit_values(other)
+        other.is_active = False
+        other.save(update_fields=["is_active"])
+        record_change(actor=actor, action="update", record=other, unit_path=unit.path, before=before,
+                      after=template_audit_values(other))
+
+
+@transaction.atomic
+def report_template_upload(*, actor: User | None, unit: Unit, file: File, name: str = "") -> ReportTemplate:
+    """Stores a unit's own report template and puts it in use for the unit and the units below it
+    (those without an active template of their own). The file is checked first (`check_template`):
+    a file that is not a .docx, a Jinja syntax error or a field the report does not have is refused
+    with a message naming it, and nothing is written."""
+    require_template_manager(actor, unit)
+    file_name = PurePath(file.name or "").name or "mau.docx"
+    name = name.strip() or PurePath(file_name).stem
+    if len(name) > ReportTemplate._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise ValidationError({"name": _("The name may have at most %(limit)s characters.") % {
+            "limit": ReportTemplate._meta.get_field("name").max_length}})
+    content = _read_upload(file)
+    check_template(content)
+    _deactivate_others(actor=actor, unit=unit, keep=None)
+    template = ReportTemplate(
+        unit=unit, name=name, file_name=file_name[:255], content=content, size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(), is_active=True, uploaded_by=actor,
+    )
+    template.full_clean(exclude=["content"])
+    template.save()
+    record_change(actor=actor, action="create", record=template, unit_path=unit.path, before=None,
+                  after=template_audit_values(template))
+    return template
+
+
+@transaction.atomic
+def report_template_set_active(
+    *, actor: User | None, template: ReportTemplate, active: bool,
+) -> ReportTemplate:
+    """Puts a template in use for its unit (the unit's other template in use, if any, stops being), or
+    stops using it (the unit's reports then use the template of the nearest unit above, or the default)."""
+    require_template_manager(actor, template.unit)
+    current = ReportTemplate.objects.select_for_update().select_related("unit").get(pk=template.pk)
+    if current.is_active == active:
+        return current
+    if active:
+        _deactivate_others(actor=actor, unit=current.unit, keep=current)
+    before = template_audit_values(current)
+    current.is_active = active
+    current.save(update_fields=["is_active"])
+    record_change(actor=actor, action="update", record=current, unit_path=current.unit.path, before=before,
+                  after=template_audit_values(current))
+    return current
+
+
+@transaction.atomic
+def report_template_delete(*, actor: User | None, template: ReportTemplate) -> None:
+    require_template_manager(actor, template.unit)
+    current = ReportTemplate.objects.select_for_update().select_related("unit").get(pk=template.pk)
+    before = template_audit_values(current)
+    record_change(actor=actor, action="delete", record=current, unit_path=current.unit.path, before=before,
+                  after=None)
+    current.delete()

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("chuyende.reports.urls_sources")),
     path("", include("chuyende.reports.urls_documents")),
     path("", include("chuyende.reports.urls_checks")),
+    path("", include("chuyende.reports.urls_templates")),
 ]

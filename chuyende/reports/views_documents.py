@@ -26,35 +26,49 @@ def content_disposition(ascii_name: str, full_name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(full_name, safe='')}"
 
 
-def _download(
-    request: HttpRequest, pk: int, make: Callable[..., bytes], extension: str, content_type: str,
-) -> HttpResponse:
-    report = _report(request, pk)
-    try:
-        content = make(report)
-    except documents.DocumentError as error:
-        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content, content_type=content_type)
+# Extension -> (name of the function of `documents` that makes the file, content type); looked up when
+# called, so a test may replace the function.
+KINDS: dict[str, tuple[str, str]] = {
+    "docx": ("report_docx", documents.DOCX_TYPE),
+    "xlsx": ("appendix_xlsx", documents.XLSX_TYPE),
+    "pdf": ("report_pdf", documents.PDF_TYPE),
+}
+
+
+def document_response(report: Report, extension: str) -> HttpResponse:
+    """The report's .docx, .xlsx or .pdf as a download, for the pages and the API alike. Raises
+    documents.DocumentError when the file cannot be made."""
+    name, content_type = KINDS[extension]
+    make: Callable[[Report], bytes] = getattr(documents, name)
+    response = HttpResponse(make(report), content_type=content_type)
     response["Content-Disposition"] = content_disposition(*documents.download_names(report, extension))
     return response
+
+
+def _download(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
+    report = _report(request, pk)
+    try:
+        return document_response(report, extension)
+    except documents.DocumentError as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
 
 
 @login_required
 @require_GET
 @never_cache
 def docx_download(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(request, pk, documents.report_docx, "docx", documents.DOCX_TYPE)
+    return _download(request, pk, "docx")
 
 
 @login_required
 @require_GET
 @never_cache
 def xlsx_download(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(request, pk, documents.appendix_xlsx, "xlsx", documents.XLSX_TYPE)
+    return _download(request, pk, "xlsx")
 
 
 @login_required
 @require_GET
 @never_cache
 def pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
-    return _download(request, pk, documents.report_pdf, "pdf", documents.PDF_TYPE)
+    return _download(request, pk, "pdf")
