@@ -231,8 +231,9 @@ def _header_block(document: Any) -> None:
                before=2)
     _paragraph(table.cell(1, 1).paragraphs[0], "{{ place_and_date }}", size=14, italic=True, before=2)
     # A draft says so above the header, where the final document carries nothing.
+    draft = _("DRAFT")
     _paragraph(document.sections[0].first_page_header.paragraphs[0],
-               f"{{% if is_draft %}}{_('DRAFT')}{{% endif %}}", size=12, bold=True,
+               f"{{% if is_draft %}}{draft}{{% endif %}}", size=12, bold=True,
                align=WD_ALIGN_PARAGRAPH.RIGHT)
 
 
