@@ -10,6 +10,8 @@ import datetime
 from typing import Any
 
 from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.selectors import guiding_documents_by
+from chuyende.figures.comparison import last_year
 from chuyende.figures.events import report_events
 from chuyende.figures.rollup import RollUp, unit_figures
 from chuyende.figures.snapshot import from_json, report_figures
@@ -23,12 +25,16 @@ def live_figures(
     *, unit: Unit, campaign: Campaign, as_of: datetime.date, rollup: RollUp | None = None
 ) -> dict[str, Any]:
     """The figures of the unit's subtree as of the date (rates as `Decimal`); `rollup`, when the
-    caller has it already, is that date's `unit_figures`."""
+    caller has it already, is that date's `unit_figures`. With them the campaign's guiding documents
+    issued by the date, which the report cites, and the coverage of last year's campaign of the same
+    kind when it compares (`figures.comparison.last_year`)."""
     return report_figures(
         rollup or unit_figures(unit=unit, campaign=campaign, as_of=as_of),
         completeness_of(unit=unit, campaign=campaign, as_of=as_of),
         report_events(unit=unit, campaign=campaign, as_of=as_of),
         level_names=level_names_on(as_of),
+        documents=guiding_documents_by(campaign=campaign, day=as_of),
+        comparison=last_year(unit=unit, campaign=campaign, as_of=as_of),
     )
 
 
