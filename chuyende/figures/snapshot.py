@@ -193,8 +193,7 @@ def report_figures(
             "open_follow_ups": rollup.supervision.open_follow_ups,
         },
     }
-    if comparison is not None:
-        figures["comparison"] = _comparison(comparison[1], comparison[0])
+    figures["comparison"] = _comparison(comparison[1], comparison[0]) if comparison is not None else None
     return figures
 
 

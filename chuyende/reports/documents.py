@@ -322,7 +322,8 @@ def _build_docx(report: Report, figures: dict[str, Any]) -> bytes:
 
     # Section II comes with its own heading and numbered parts.
     for paragraph in results_section(figures, campaign=report.campaign,
-                                     unit_name=name_on(report.unit, report.as_of)):
+                                     unit_name=name_on(report.unit, report.as_of),
+                                     omit=report.omitted_paragraphs):
         _body(document, paragraph.text, bold=paragraph.heading)
     _user_text(document, report.results_note)
 

@@ -98,7 +98,7 @@ def create_page(request: HttpRequest) -> HttpResponse:
 
 
 def _initial(report: Report) -> dict[str, Any]:
-    return {"version": report.version, **{name: getattr(report, name) for name in services.EDITABLE_FIELDS}}
+    return {"version": report.version, **{name: getattr(report, name) for name in services.WRITABLE_FIELDS}}
 
 
 def _not_editable_message(report: Report) -> str:
@@ -132,7 +132,8 @@ def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/edit.html", {
         "report": report, "form": form,
         "results": _segments(report, results_section(figures, campaign=report.campaign,
-                                                     unit_name=report.unit.name)),
+                                                     unit_name=report.unit.name,
+                                                     omit=report.omitted_paragraphs)),
     })
 
 
@@ -194,7 +195,8 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **extra:
     context = {
         "report": report, "figures": figures, "frozen": frozen is not None, "changes": changes,
         "results": _segments(report, results_section(figures, campaign=report.campaign,
-                                                     unit_name=report.unit.name)),
+                                                     unit_name=report.unit.name,
+                                                     omit=report.omitted_paragraphs)),
         "history": selectors.status_history(report=report),
         "violations": _violations(report, rollup, live) if report.is_editable else [],
         "children": selectors.child_report_rows(report=report, live=live),

@@ -65,8 +65,8 @@ def test_district_conferences_per_level_and_bridge_points(scenario_module):
     assert ("Hội nghị 1 (ngày 15/01/2024): kết nối trực tuyến từ Tỉnh tới 05 điểm cầu với 374 người (01 điểm "
             "cầu trung tâm huyện/107 người; 04 điểm cầu cơ sở/267 người).") in text
     assert "Hội nghị 2 (ngày 20/02/2024): hội nghị trực tiếp cho 51 đại biểu." in text
-    assert ("Cấp huyện: 02 hội nghị/158 lượt người (01 hội nghị trực tuyến do cấp trên tổ chức/107 lượt người; "
-            "01 hội nghị trực tiếp/51 lượt người).") in text
+    assert ("Cấp huyện: 02 hội nghị/158 lượt người (01 hội nghị trực tuyến do cấp trên tổ chức/107 lượt "
+            "người; 01 hội nghị trực tiếp/51 lượt người).") in text
     assert ("Cấp cơ sở: 05 hội nghị, buổi học tập/428 lượt người (01 hội nghị trực tuyến do cấp trên tổ "
             "chức/267 lượt người; 01 hội nghị trực tiếp/85 lượt người; 02 hội nghị qua đĩa ghi hình/70 lượt "
             "người; 01 buổi sinh hoạt chi bộ lồng ghép nội dung học tập/6 lượt người).") in text
