@@ -451,6 +451,8 @@ class LevelEventFigures(_Figures):
 class SiteLevelFigures(_Figures):
     code = serializers.CharField(help_text="The depth, as text.")
     depth = serializers.IntegerField()
+    level = serializers.CharField(help_text="The level's name on the date.")
+    centre = serializers.BooleanField(help_text="The bridge points at the report's unit itself.")
     sites = serializers.IntegerField()
     attendance_person_times = serializers.IntegerField()
 
@@ -464,6 +466,8 @@ class ConferenceFigures(_Figures):
     format = serializers.CharField()
     organiser = serializers.CharField()
     organiser_depth = serializers.IntegerField()
+    organiser_level = serializers.CharField(help_text="The name of the organiser's level on the date.")
+    organised_above = serializers.BooleanField(help_text="Organised above the report's unit.")
     sites = serializers.IntegerField()
     attendance_person_times = serializers.IntegerField()
     sites_by_level = SiteLevelFigures(many=True)

@@ -200,6 +200,19 @@ def by_level(lines: list[EventLine]) -> list[LevelEvents]:
     return [levels[depth] for depth in sorted(levels)]
 
 
+def reported_conferences(lines: list[EventLine], depth: int) -> list[EventLine]:
+    """The conferences a report of a unit at `depth` lists one by one: organised at or above it."""
+    return [line for line in lines if line.is_conference and line.organiser_depth <= depth]
+
+
+def level_part_lines(lines: list[EventLine], depth: int, event_format: str | None = None,
+                     from_above: bool | None = None) -> list[EventLine]:
+    """The events counted at a level (of a format, organised above it or not): `by_level`'s rule."""
+    return [line for line in lines if depth in line.host_depths
+            and (event_format is None or line.format == event_format)
+            and (from_above is None or (line.organiser_depth < depth) == from_above)]
+
+
 def events_by_kind(lines: list[EventLine]) -> dict[str, int]:
     """The events held (each once) by kind: conferences, cell meetings, self-study, other."""
     kinds: Counter[str] = Counter(EVENT_KINDS.get(line.format, "other") for line in lines)
@@ -216,7 +229,7 @@ def report_events(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> Re
     return ReportEvents(
         attended=[line for line in lines if not line.organised_here],
         levels=by_level(lines),
-        conferences=[line for line in lines if line.is_conference and line.organiser_depth <= depth],
+        conferences=reported_conferences(lines, depth),
         by_kind=events_by_kind(lines),
         depth=depth,
     )

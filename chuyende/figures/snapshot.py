@@ -97,15 +97,19 @@ def _level(level: LevelEvents) -> dict[str, Any]:
     return figures
 
 
-def _conference(line: EventLine) -> dict[str, Any]:
-    """A conference organised at or above the unit, its bridge points in the subtree per level."""
+def _conference(line: EventLine, depth: int, level_names: dict[int, str]) -> dict[str, Any]:
+    """A conference organised at or above the unit (at `depth`), its bridge points in the subtree per
+    level: the unit's own (`centre`) and each level below, with the levels' names."""
     return {"code": line.code, "title": line.title, "held_on": line.held_on.isoformat(),
             "format": line.format, "organiser": line.organiser_name, "organiser_depth": line.organiser_depth,
+            "organiser_level": level_names.get(line.organiser_depth, ""),
+            "organised_above": line.organiser_depth < depth,
             "sites": line.sites, "attendance_person_times": line.attendance_person_times,
             "sites_by_level": [
-                {"code": str(depth), "depth": depth, "sites": tally.sites,
+                {"code": str(site_depth), "depth": site_depth, "level": level_names.get(site_depth, ""),
+                 "centre": site_depth == depth, "sites": tally.sites,
                  "attendance_person_times": tally.attendance_person_times}
-                for depth, tally in line.by_depth.items()
+                for site_depth, tally in line.by_depth.items()
             ]}
 
 
@@ -183,7 +187,7 @@ def report_figures(
         "completeness": _completeness(completeness),
         "events_attended": [_attended(line) for line in events.attended],
         "events_by_level": {str(level.depth): _level(level) for level in events.levels},
-        "conferences": [_conference(line) for line in events.conferences],
+        "conferences": [_conference(line, events.depth, level_names or {}) for line in events.conferences],
         "guiding_documents": [_document(document) for document in documents],
         "level_names": {str(depth): name for depth, name in sorted((level_names or {}).items())},
         "supervision": {

@@ -478,15 +478,14 @@ class _Writer:
         groups = list(line.get("sites_by_level") or [])
         if len(groups) < 2:
             return []
-        unit_depth = int(self.get("unit_depth", default=0) or 0)
         items = []
         for index, group in enumerate(groups):
             group_key = f"{key}.sites_by_level{item_key('', group, index)}"
-            level = _lower_first(self.level_name(group.get("depth", 0)))
+            level = _lower_first(str(group.get("level") or ""))
             values: dict[str, Segment] = {
                 "sites": self.ref2(f"{group_key}.sites", int(group.get("sites", 0))),
                 "people": self.ref(f"{group_key}.attendance_person_times"), "level": level}
-            if int(group.get("depth", 0)) == unit_depth:
+            if group.get("centre"):
                 template = (_("%(sites)s central bridge points of the %(level)s/%(people)s people") if level
                             else _("%(sites)s central bridge points/%(people)s people"))
             else:
@@ -499,13 +498,12 @@ class _Writer:
         """"Hội nghị 1 (ngày 15/01/2024): kết nối trực tuyến từ Tỉnh tới 05 điểm cầu với 374 người
         (01 điểm cầu trung tâm huyện/107 người; 04 điểm cầu cơ sở/267 người)"."""
         lines = []
-        unit_depth = int(self.get("unit_depth", default=0) or 0)
         for index, line in enumerate(self.get("conferences", default=[]) or []):
             key = item_key("conferences", line, index)
             people = int(line.get("attendance_person_times") or 0)
             sites = int(line.get("sites") or 0)
-            above = int(line.get("organiser_depth") or 0) < unit_depth
-            organiser = self.level_name(line.get("organiser_depth", 0)) or str(line.get("organiser") or "")
+            above = bool(line.get("organised_above"))
+            organiser = str(line.get("organiser_level") or line.get("organiser") or "")
             values: dict[str, Segment | Sequence[Segment]] = {
                 "number": str(index + 1), "date": _date(line.get("held_on")), "organiser": organiser,
                 "sites": self.ref2(f"{key}.sites", sites),

@@ -25,7 +25,13 @@ from chuyende.accounts.permissions import actor_of, require_read
 from chuyende.core.numbers import format_number, format_rate
 from chuyende.events.models import Event
 from chuyende.events.selectors import events_visible_to
-from chuyende.figures.events import EVENT_KINDS, EventLine, event_lines
+from chuyende.figures.events import (
+    EVENT_KINDS,
+    EventLine,
+    event_lines,
+    level_part_lines,
+    reported_conferences,
+)
 from chuyende.figures.rollup import RollUp, UnitRef, subtree_leaves, unit_figures
 from chuyende.figures.sources import (
     member_returns_in_force,
@@ -203,8 +209,7 @@ def _selected_events(lines: list[EventLine], figures: dict[str, Any], key: str) 
             return attended
         return _same_events(attended, _records_of(figures, key))
     if name == "conferences":
-        depth = int(figures.get("unit_depth") or 0)
-        conferences = [line for line in lines if line.is_conference and line.organiser_depth <= depth]
+        conferences = reported_conferences(lines, int(figures.get("unit_depth") or 0))
         if selector is None:
             return conferences
         return _same_events(conferences, _records_of(figures, key))
@@ -217,7 +222,7 @@ def _selected_events(lines: list[EventLine], figures: dict[str, Any], key: str) 
         if len(steps) >= 2:
             depth = int(steps[1][0]) if steps[1][0].isdigit() else -1
             if by_host:  # counted at the levels hosting their bridge points
-                lines = [line for line in lines if depth in line.host_depths]
+                lines = level_part_lines(lines, depth)
             else:  # frozen before: by the organiser's level
                 lines = [line for line in organised if line.organiser_depth == depth]
         elif not by_host:
@@ -226,9 +231,8 @@ def _selected_events(lines: list[EventLine], figures: dict[str, Any], key: str) 
             lines = [line for line in lines if line.format == steps[3][0]]
         if len(steps) >= 3 and steps[2][0] == "parts" and steps[2][1] is not None and len(steps) >= 2:
             part = resolve_figure(figures, f"events_by_level.{steps[1][0]}.parts[{steps[2][1]}]")
-            depth = int(steps[1][0])
-            lines = [line for line in lines if line.format == part.get("format")
-                     and (line.organiser_depth < depth) == bool(part.get("from_above"))]
+            lines = level_part_lines(lines, int(steps[1][0]), str(part.get("format")),
+                                     bool(part.get("from_above")))
         return lines
     if name == "events_organised":
         return organised

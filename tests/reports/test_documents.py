@@ -132,7 +132,7 @@ def test_docx_carries_every_figure_of_the_district_in_vietnamese_format(scenario
     texts = paragraphs_of(report_docx(report))
     text = "\n".join(texts)
 
-    coverage = paragraph_with(texts, "256/263")
+    coverage = paragraph_with(texts, "256/263 đảng viên đã học tập")
     assert "97,34%" in coverage
     # The exclusions are spelled out beside the rate, and the excluded members who studied apart.
     assert re.search(r"\b18\b", coverage) and re.search(r"\b11\b", coverage)

@@ -231,3 +231,52 @@ def test_a_snapshot_frozen_before_the_new_keys_still_drafts(scenario_module):
             "cầu") in text
     assert "256/263" in text
     assert Decimal("97.34") == from_json(figures)["party_members"]["rate"]
+
+
+def test_comparison_with_last_years_campaign_of_the_same_kind(scenario_module):
+    from chuyende.campaigns.services import campaign_create
+    from chuyende.returns.services import member_return_save
+
+    D = datetime.date
+    earlier = campaign_create(
+        actor=None, owner=unit("BN"), code="CD2023", kind="annual_topic", year=2023,
+        title="Chuyên đề năm 2023",
+        starts=D(2023, 1, 10), ends=None, study_deadline=D(2023, 3, 31), report_deadline=D(2023, 3, 25),
+        target_rate=Decimal(95), excluded_statuses=["exempt", "away"], rate_precision=2,
+        non_party_categories=[], guiding_documents=[])
+    member_return_save(actor=None, campaign=earlier, unit=unit("BN.HA.YT"), as_of=D(2023, 3, 31),
+                       members_total=30, exempt=0, away=0, studied=28)
+    figures = live_figures(unit=unit("BN.HA.YT"), campaign=scenario_module, as_of=MARCH_31)
+    assert figures["comparison"]["earlier_rate"] == Decimal("93.33")
+    with translation.override("vi"):
+        texts = [p.text for p in results_section(figures, campaign=scenario_module,
+                                                 unit_name="Chi bộ Trung tâm Y tế huyện")]
+        assert "So với năm 2023, tỷ lệ đảng viên học tập tăng 3,55 điểm phần trăm." in texts
+        left_out = [p.text for p in results_section(figures, campaign=scenario_module, unit_name="X",
+                                                    omit=["comparison"])]
+        assert not any("So với năm" in text for text in left_out)
+        # frozen and read back, the same sentence
+        thawed = from_json(json.loads(json.dumps(to_json(figures))))
+        assert texts == [p.text for p in results_section(thawed, campaign=scenario_module,
+                                                         unit_name="Chi bộ Trung tâm Y tế huyện")]
+    # another kind of campaign, or none the year before: no comparison
+    earlier.kind = "resolution"
+    earlier.save(update_fields=["kind"])
+    assert live_figures(unit=unit("BN.HA.YT"), campaign=scenario_module, as_of=MARCH_31)["comparison"] is None
+
+
+def test_the_report_page_puts_the_footnote_marks_after_the_documents_cited(scenario_module):
+    from chuyende.reports.views import _segments
+
+    report = report_create(actor=None, campaign=scenario_module, unit=unit("BN.HA"), as_of=MARCH_31)
+    with translation.override("vi"):
+        paragraphs = results_section(live_figures(unit=report.unit, campaign=scenario_module, as_of=MARCH_31),
+                                     campaign=scenario_module, unit_name="Đảng bộ huyện Hòa An")
+    opening = _segments(report, paragraphs)[2]
+    assert "".join(s.text for s in opening.segments if not s.note) == paragraphs[2].text
+    marks = [index for index, segment in enumerate(opening.segments) if segment.note]
+    assert [opening.segments[index].text for index in marks] == ["1", "2"]
+    assert opening.segments[marks[0] - 1].text.endswith("Ban Tuyên giáo Tỉnh ủy Bình Nguyên")
+    assert opening.segments[marks[1] - 1].text.endswith("Ban Thường vụ Huyện ủy Hòa An")
+    assert opening.notes == [(1, "Hướng dẫn tổ chức học tập, quán triệt, tuyên truyền Chuyên đề năm 2024"),
+                             (2, "Kế hoạch học tập, quán triệt Chuyên đề năm 2024")]
