@@ -59,8 +59,22 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
+def _as_frozen(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The live figures in the shape of a snapshot frozen before some keys existed: the keys it does not
+    have at the top (their set is the figures' schema, never data) and the levels' `parts` left out,
+    so that an older report does not list figures added since as figures that moved."""
+    shaped = {key: value for key, value in after.items() if key in before}
+    levels = before.get("events_by_level")
+    if isinstance(levels, dict) and any("parts" not in level for level in levels.values()) \
+            and isinstance(shaped.get("events_by_level"), dict):
+        shaped["events_by_level"] = {depth: {k: v for k, v in level.items() if k != "parts"}
+                                     for depth, level in shaped["events_by_level"].items()}
+    return shaped
+
+
 def figure_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """(figure path, frozen value, live value) for every figure that differs, in a stable order."""
-    old, new = _flatten(before), _flatten(after)
+    """(figure path, frozen value, live value) for every figure that differs, in a stable order; keys
+    the frozen snapshot predates are not compared."""
+    old, new = _flatten(before), _flatten(_as_frozen(before, after))
     return [(key, old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys())
             if old.get(key) != new.get(key)]

@@ -280,3 +280,17 @@ def test_the_report_page_puts_the_footnote_marks_after_the_documents_cited(scena
     assert opening.segments[marks[1] - 1].text.endswith("Ban Thường vụ Huyện ủy Hòa An")
     assert opening.notes == [(1, "Hướng dẫn tổ chức học tập, quán triệt, tuyên truyền Chuyên đề năm 2024"),
                              (2, "Kế hoạch học tập, quán triệt Chuyên đề năm 2024")]
+
+
+def test_figures_added_since_a_snapshot_was_frozen_are_not_listed_as_moved(scenario_module):
+    from chuyende.reports.figures import figure_changes
+
+    live = live_figures(unit=unit("BN.HA"), campaign=scenario_module, as_of=MARCH_31)
+    old = json.loads(json.dumps(to_json(live)))
+    for key in ("people_studied", "conferences", "guiding_documents", "comparison", "events_by_kind"):
+        old.pop(key)
+    for level in old["events_by_level"].values():
+        level.pop("parts")
+    assert figure_changes(from_json(old), live) == []
+    old["party_members"]["studied"] = 250
+    assert [key for key, _before, _after in figure_changes(from_json(old), live)] == ["party_members.studied"]
