@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.core.numbers import format_date, format_number, format_rate
+from chuyende.figures.events import CONFERENCE_FORMATS
 from chuyende.figures.tree import periods_on
 from chuyende.organisation.models import Unit
 from chuyende.outreach.models import Outreach
@@ -93,7 +94,6 @@ class UnknownFigure(KeyError):
 
 _STEP = re.compile(r"([^.\[\]]+)(?:\[([^\]]*)\])?(?:\.|$)")
 EVENT_FORMATS = ("in_person", "online", "video", "cell_meeting", "self_study")
-CONFERENCE_FORMATS = ("in_person", "online", "video")
 MATERIAL_ITEMS = ("dvd", "book", "leaflet", "digital")
 RATINGS = ("excellent", "good", "not_met")
 
