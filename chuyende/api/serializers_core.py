@@ -21,6 +21,7 @@ from chuyende.campaigns.selectors import campaigns_for
 from chuyende.figures.snapshot import to_json
 from chuyende.members.models import EXCLUDABLE_STATUSES, Member, MemberStatus, MemberStatusChoices
 from chuyende.organisation.models import Unit
+from chuyende.reports.drafting import OPTIONAL_PARAGRAPHS
 from chuyende.reports.figures import frozen_figures_of
 from chuyende.reports.models import Report
 from chuyende.reports.selectors import is_late
@@ -421,14 +422,80 @@ class AttendedEventFigures(_Figures):
     attendance_person_times = serializers.IntegerField()
 
 
+class LevelPartFigures(_Figures):
+    """The events of one format counted at a level, organised above it or not."""
+
+    code = serializers.CharField(help_text="The format, with `-above` when organised above the level.")
+    format = serializers.CharField()
+    from_above = serializers.BooleanField(
+        help_text="Organised above the level, followed at its bridge points.")
+    events = serializers.IntegerField()
+    member_person_times = serializers.IntegerField()
+    non_member_person_times = serializers.IntegerField()
+    attendance_person_times = serializers.IntegerField()
+
+
 class LevelEventFigures(_Figures):
-    """The events organised at one level of the subtree, and their person-times in it."""
+    """The events held at one level of the subtree: each event once at every level hosting its
+    bridge points, with their person-times (at its organiser's level when it has none)."""
 
     events = serializers.IntegerField()
     by_format = serializers.DictField(child=serializers.IntegerField())
     member_person_times = serializers.IntegerField()
     non_member_person_times = serializers.IntegerField()
     attendance_person_times = serializers.IntegerField()
+    parts = LevelPartFigures(
+        many=True, required=False, help_text="By format and origin; they add up to the level.")
+
+
+class SiteLevelFigures(_Figures):
+    code = serializers.CharField(help_text="The depth, as text.")
+    depth = serializers.IntegerField()
+    level = serializers.CharField(help_text="The level's name on the date.")
+    centre = serializers.BooleanField(help_text="The bridge points at the report's unit itself.")
+    sites = serializers.IntegerField()
+    attendance_person_times = serializers.IntegerField()
+
+
+class ConferenceFigures(_Figures):
+    """A conference organised at or above the unit, with its bridge points in the subtree by level."""
+
+    code = serializers.CharField()
+    title = serializers.CharField()
+    held_on = serializers.DateField()
+    format = serializers.CharField()
+    organiser = serializers.CharField()
+    organiser_depth = serializers.IntegerField()
+    organiser_level = serializers.CharField(help_text="The name of the organiser's level on the date.")
+    organised_above = serializers.BooleanField(help_text="Organised above the report's unit.")
+    sites = serializers.IntegerField()
+    attendance_person_times = serializers.IntegerField()
+    sites_by_level = SiteLevelFigures(many=True)
+
+
+class EventsByKindFigures(_Figures):
+    conferences = serializers.IntegerField()
+    cell_meetings = serializers.IntegerField()
+    self_study = serializers.IntegerField()
+    other = serializers.IntegerField()
+
+
+class GuidingDocumentFigures(_Figures):
+    number = serializers.CharField()
+    issued_on = serializers.DateField()
+    issuer = serializers.CharField()
+    title = serializers.CharField()
+
+
+class ComparisonFigures(_Figures):
+    """Coverage of the campaign of the same kind and owner a year before, on the unit's subtree."""
+
+    year = serializers.IntegerField()
+    earlier_eligible = serializers.IntegerField()
+    earlier_studied = serializers.IntegerField()
+    earlier_rate = rate_field()
+    change = serializers.ChoiceField(choices=["rose", "fell", "same"])
+    points = serializers.CharField(help_text="Percentage points of the change, a decimal string.")
 
 
 class SupervisionFigures(_Figures):
@@ -450,6 +517,11 @@ class FiguresSerializer(_Figures):
     events_held = serializers.IntegerField()
     attendance_person_times = serializers.IntegerField()
     party_member_person_times = serializers.IntegerField()
+    non_member_person_times = serializers.IntegerField()
+    people_studied = serializers.IntegerField(
+        help_text="Distinct people who studied: party members studied and non-members studied.")
+    events_by_kind = EventsByKindFigures()
+    unit_depth = serializers.IntegerField()
     outreach = OutreachFigures()
     pledges = PledgeFigures()
     materials = serializers.DictField(child=HoldingFigures())
@@ -463,10 +535,15 @@ class FiguresSerializer(_Figures):
     completeness = CompletenessFigures()
     events_attended = AttendedEventFigures(many=True)
     events_by_level = serializers.DictField(
-        child=LevelEventFigures(), help_text="By depth of the organiser in the tree (1: the top unit)."
+        child=LevelEventFigures(), help_text="By depth in the tree (1: the top unit) of the units hosting "
+        "the bridge points."
     )
+    conferences = ConferenceFigures(many=True)
+    guiding_documents = GuidingDocumentFigures(many=True)
     level_names = serializers.DictField(child=serializers.CharField())
     supervision = SupervisionFigures()
+    comparison = ComparisonFigures(
+        allow_null=True, help_text="Null when last year's campaign does not compare.")
 
 
 # --- reports ---------------------------------------------------------------------------------------------
@@ -514,6 +591,7 @@ class ReportSerializer(serializers.ModelSerializer[Report]):
             "as_of",
             "doc_type",
             *REPORT_TEXT_FIELDS,
+            "omitted_paragraphs",
             "number_and_symbol",
             "status",
             "version",
@@ -579,6 +657,11 @@ class ReportTextSerializer(StrictSerializer):
     recipients = serializers.CharField(required=False, allow_blank=True)
     signature_title = serializers.CharField(max_length=200, required=False)
     signer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    omitted_paragraphs = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(OPTIONAL_PARAGRAPHS)), required=False,
+        max_length=len(OPTIONAL_PARAGRAPHS),
+        help_text="Optional paragraphs of section II left out of the report (empty: all those with figures).",
+    )
 
 
 class ReportCreateSerializer(ReportTextSerializer):

@@ -3,7 +3,7 @@ import datetime
 from django.db.models import QuerySet
 
 from chuyende.accounts.models import User
-from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.models import Campaign, GuidingDocument
 from chuyende.organisation.selectors import ancestors
 from chuyende.reports.models import Report
 
@@ -37,3 +37,10 @@ def default_campaign(*, actor: User, today: datetime.date) -> Campaign | None:
         return running[0]
     only = list(campaigns[:2])
     return only[0] if len(only) == 1 and not running else None
+
+
+def guiding_documents_by(*, campaign: Campaign, day: datetime.date) -> list[GuidingDocument]:
+    """The campaign's guiding documents issued on or before `day`, oldest first (one query): those a
+    report with figures as of that day cites."""
+    documents = GuidingDocument.objects.filter(campaign=campaign, issued_on__lte=day)
+    return list(documents.order_by("issued_on", "id"))

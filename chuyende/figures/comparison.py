@@ -188,3 +188,27 @@ def comparison_json(comparison: Comparison) -> dict[str, Any]:
         "compared_with": [{"code": ref.code, "name": ref.name} for ref in comparison.predecessors],
         "split": [{"code": ref.code, "name": ref.name} for ref in comparison.split],
     }
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def last_year(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> tuple[int, Comparison] | None:
+    """The unit's coverage beside that of the campaign of the same kind and owner of the year before,
+    taken on the same day a year earlier and mapped onto the unit's subtree (`compare`), for a
+    report's "so với năm ..." sentence; None when there is no such campaign, when the unit continues
+    nothing of that day, when it continues a unit split among several successors (not comparable),
+    or when either side has no rate. One query, and those of `compare` when there is a campaign."""
+    earlier = (Campaign.objects.filter(kind=campaign.kind, owner_id=campaign.owner_id, year=campaign.year - 1)
+               .exclude(pk=campaign.pk).order_by("-starts", "-pk").first())
+    if earlier is None:
+        return None
+    comparison = compare(unit=unit, earlier=earlier, earlier_as_of=_year_before(as_of), later=campaign,
+                         later_as_of=as_of)
+    if not comparison.predecessors or comparison.split or comparison.difference is None:
+        return None
+    return earlier.year, comparison

@@ -70,6 +70,12 @@ class Tally:
     pledge_ratings: Counter[str] = field(default_factory=Counter)
 
     @property
+    def people_studied(self) -> int:
+        """Distinct people who studied (DOMAIN §4.1): party members expected to study who did, and
+        non-members who did; never person-times, and never the excluded members who studied."""
+        return self.studied + self.non_members_studied
+
+    @property
     def pledges_rated(self) -> int:
         return sum(self.pledge_ratings.values())
 

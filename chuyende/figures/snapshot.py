@@ -8,18 +8,26 @@ figure.
 
 The snapshot holds totals, not records: events organised in the subtree are summed per level of the
 organiser (`events_by_level`), so its size does not grow with the number of events; only the events
-organised above the unit and attended in it are listed (`events_attended`).
+organised above the unit and attended in it are listed (`events_attended`), and the conferences
+organised at or above the unit (`conferences`, with their bridge points per level).
+
+Keys added later (`unit_depth`, `people_studied`, `non_member_person_times`, `events_by_kind`,
+`conferences`, `events_by_level.*.parts`, `guiding_documents`, `comparison`) are missing from
+snapshots frozen before them: readers take them with a default and write what the older keys say.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from chuyende.campaigns.models import GuidingDocument
+from chuyende.figures.comparison import Comparison
 from chuyende.figures.completeness import Completeness
-from chuyende.figures.events import EventLine, LevelEvents, ReportEvents
+from chuyende.figures.events import EventLine, LevelEvents, LevelPart, ReportEvents
 from chuyende.figures.rollup import RollUp, Share, UnitFigures
 
-RATE_KEYS = frozenset({"rate", "target_rate"})
+RATE_KEYS = frozenset({"rate", "target_rate", "earlier_rate", "points"})
 
 
 def _share(share: Share) -> dict[str, Any]:
@@ -72,19 +80,62 @@ def _attended(line: EventLine) -> dict[str, Any]:
             "attendance_person_times": line.attendance_person_times}
 
 
+def _part(part: LevelPart) -> dict[str, Any]:
+    return {"code": part.code, "format": part.format, "from_above": part.from_above, "events": part.events,
+            "member_person_times": part.member_person_times,
+            "non_member_person_times": part.non_member_person_times,
+            "attendance_person_times": part.attendance_person_times}
+
+
 def _level(level: LevelEvents) -> dict[str, Any]:
-    return {"events": level.events, "by_format": dict(sorted(level.by_format.items())),
-            "member_person_times": level.member_person_times,
-            "non_member_person_times": level.non_member_person_times,
-            "attendance_person_times": level.attendance_person_times}
+    figures = {"events": level.events, "by_format": dict(sorted(level.by_format.items())),
+               "member_person_times": level.member_person_times,
+               "non_member_person_times": level.non_member_person_times,
+               "attendance_person_times": level.attendance_person_times}
+    if level.parts:
+        figures["parts"] = [_part(part) for part in level.parts]
+    return figures
+
+
+def _conference(line: EventLine, depth: int, level_names: dict[int, str]) -> dict[str, Any]:
+    """A conference organised at or above the unit (at `depth`), its bridge points in the subtree per
+    level: the unit's own (`centre`) and each level below, with the levels' names."""
+    return {"code": line.code, "title": line.title, "held_on": line.held_on.isoformat(),
+            "format": line.format, "organiser": line.organiser_name, "organiser_depth": line.organiser_depth,
+            "organiser_level": level_names.get(line.organiser_depth, ""),
+            "organised_above": line.organiser_depth < depth,
+            "sites": line.sites, "attendance_person_times": line.attendance_person_times,
+            "sites_by_level": [
+                {"code": str(site_depth), "depth": site_depth, "level": level_names.get(site_depth, ""),
+                 "centre": site_depth == depth, "sites": tally.sites,
+                 "attendance_person_times": tally.attendance_person_times}
+                for site_depth, tally in line.by_depth.items()
+            ]}
+
+
+def _document(document: GuidingDocument) -> dict[str, Any]:
+    return {"number": document.number, "issued_on": document.issued_on.isoformat(),
+            "issuer": document.issuer, "title": document.title}
+
+
+def _comparison(comparison: Comparison, year: int) -> dict[str, Any]:
+    """Coverage against the same kind of campaign of the year before (see `last_year`)."""
+    difference = comparison.difference
+    change = "same" if not difference else ("rose" if difference > 0 else "fell")
+    return {"year": year, "earlier_eligible": comparison.earlier.eligible,
+            "earlier_studied": comparison.earlier.studied, "earlier_rate": comparison.earlier.rate,
+            "change": change, "points": abs(difference) if difference is not None else None}
 
 
 def report_figures(
     rollup: RollUp, completeness: Completeness, events: ReportEvents, *,
-    level_names: dict[int, str] | None = None,
+    level_names: dict[int, str] | None = None, documents: Iterable[GuidingDocument] = (),
+    comparison: tuple[int, Comparison] | None = None,
 ) -> dict[str, Any]:
+    """The figures dict; `documents` are the campaign's guiding documents issued by the date, and
+    `comparison` (year, comparison) the coverage of last year's campaign when it compares."""
     tally = rollup.tally
-    return {
+    figures = {
         "as_of": rollup.as_of.isoformat(),
         "unit": rollup.unit.code,
         "party_members": {
@@ -102,6 +153,10 @@ def report_figures(
         "events_held": rollup.events_held,
         "attendance_person_times": rollup.attendance_person_times,
         "party_member_person_times": tally.member_person_times,
+        "non_member_person_times": tally.non_member_person_times,
+        "people_studied": tally.people_studied,
+        "events_by_kind": dict(events.by_kind),
+        "unit_depth": events.depth,
         "outreach": {
             "sessions": tally.outreach_sessions, "reach": tally.outreach_reach,
             "sessions_without_reach": tally.outreach_sessions_without_reach,
@@ -132,6 +187,8 @@ def report_figures(
         "completeness": _completeness(completeness),
         "events_attended": [_attended(line) for line in events.attended],
         "events_by_level": {str(level.depth): _level(level) for level in events.levels},
+        "conferences": [_conference(line, events.depth, level_names or {}) for line in events.conferences],
+        "guiding_documents": [_document(document) for document in documents],
         "level_names": {str(depth): name for depth, name in sorted((level_names or {}).items())},
         "supervision": {
             "assigned": [ref.code for ref in rollup.supervision.assigned_units],
@@ -140,6 +197,8 @@ def report_figures(
             "open_follow_ups": rollup.supervision.open_follow_ups,
         },
     }
+    figures["comparison"] = _comparison(comparison[1], comparison[0]) if comparison is not None else None
+    return figures
 
 
 def to_json(value: Any) -> Any:

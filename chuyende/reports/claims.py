@@ -558,9 +558,6 @@ def _totals_before(sentence: _Sentence, position: int) -> list[tuple[int, int, D
     head = sentence.masked[sentence.start : position]
     cut = max(head.rfind(";"), head.rfind(":"), head.rfind("("), head.rfind(")"))
     clause_start = sentence.start + cut + 1
-    comma = _outside_parentheses(sentence.masked[clause_start:position]).rfind(",")
-    if comma >= 0 and NUMBER.search(sentence.masked, clause_start + comma, position):
-        clause_start += comma + 1
     denominators = {r.start("b") for r in RATIO.finditer(sentence.masked, clause_start, position)}
     totals = []
     for number in NUMBER.finditer(sentence.masked, clause_start, position):

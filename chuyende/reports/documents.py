@@ -93,7 +93,28 @@ def section_ii(
     with translation.override(DOCUMENTS_LANGUAGE):
         return results_section(figures if figures is not None else figures_for(report),
                                campaign=report.campaign,
-                               unit_name=unit_name if unit_name is not None else unit_name_of(report))
+                               unit_name=unit_name if unit_name is not None else unit_name_of(report),
+                               omit=report.omitted_paragraphs)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _with_footnote_marks(paragraphs: list[Paragraph]) -> tuple[list[tuple[Paragraph, str]], list[str]]:
+    """Each paragraph's text with its footnote marks (superscript numbers, through the section), and the
+    notes, each starting with its mark. Superscript digits are not figures to a reader of the text."""
+    marked: list[tuple[Paragraph, str]] = []
+    notes: list[str] = []
+    for paragraph in paragraphs:
+        text = paragraph.text
+        for footnote in sorted(paragraph.footnotes, key=lambda note: note.at, reverse=True):
+            number = len(notes) + sum(1 for other in paragraph.footnotes if other.at < footnote.at) + 1
+            mark = str(number).translate(_SUPERSCRIPT)
+            text = text[: footnote.at] + mark + text[footnote.at:]
+        for footnote in sorted(paragraph.footnotes, key=lambda note: note.at):
+            notes.append(f"{str(len(notes) + 1).translate(_SUPERSCRIPT)} {footnote.text}")
+        marked.append((paragraph, text))
+    return marked, notes
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -104,6 +125,7 @@ def _paragraphs(text: str) -> list[str]:
 def report_context(report: Report, figures: dict[str, Any]) -> ReportContext:
     """What a report template is filled in with: the report's header, texts and drafted section II."""
     unit_name = unit_name_of(report)
+    marked, notes = _with_footnote_marks(section_ii(report, figures=figures, unit_name=unit_name))
     return ReportContext(
         superior_body=report.superior_body.strip().upper(),
         issuing_body=report.issuing_body.strip().upper(),
@@ -118,8 +140,8 @@ def report_context(report: Report, figures: dict[str, Any]) -> ReportContext:
         as_of=format_date(report.as_of),
         is_draft=report.is_editable,
         leadership=_paragraphs(report.leadership),
-        results=[ResultParagraph(text=paragraph.text, heading=paragraph.heading)
-                 for paragraph in section_ii(report, figures=figures, unit_name=unit_name)],
+        results=[ResultParagraph(text=text, heading=paragraph.heading) for paragraph, text in marked],
+        results_footnotes=notes,
         results_note=_paragraphs(report.results_note),
         strengths=_paragraphs(report.strengths),
         shortcomings=_paragraphs(report.shortcomings),

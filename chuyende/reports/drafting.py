@@ -15,21 +15,30 @@ a filtered key stands for the lines it selects.
 
 Sentences are whole gettext messages with named placeholders (English source, Vietnamese in the
 catalogue); lists of items inside a sentence are joined with commas and a translated "and".
+
+Every total printed is followed, in the same sentence, only by parts that add up to it (the figures
+package made them so), and people (distinct, `people_studied`) are never added to person-times.
+Some paragraphs are optional (`OPTIONAL_PARAGRAPHS`): the officer leaves them out of a report
+(`Report.omitted_paragraphs`), `results_section(..., omit=...)` drops them. Figures frozen before a
+key existed are drafted as they were then (the older sentences below are kept for them).
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.core.numbers import format_date, format_number, format_rate
+from chuyende.figures.events import CONFERENCE_FORMATS
 from chuyende.figures.tree import periods_on
 from chuyende.organisation.models import Unit
 from chuyende.outreach.models import Outreach
@@ -47,9 +56,24 @@ Segment = str | FigureRef
 
 
 @dataclass(frozen=True)
+class Footnote:
+    """A footnote of a paragraph: its mark follows the first `at` characters of `Paragraph.text`
+    (`at` = len(text) puts it at the end), and `text` is the note printed at the foot of the page."""
+
+    at: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Paragraph:
+    """One paragraph of section II: its text as segments (plain text and figures), whether it is a
+    heading, and its footnotes, in the order of their marks. `text` never holds the marks: a
+    document renders each footnote's mark at its `at` position and the note at the foot of the page
+    (footnotes are numbered through the document); a page may print them after the paragraph."""
+
     segments: tuple[Segment, ...]
     heading: bool = False
+    footnotes: tuple[Footnote, ...] = ()
 
     @property
     def text(self) -> str:
@@ -72,6 +96,31 @@ _STEP = re.compile(r"([^.\[\]]+)(?:\[([^\]]*)\])?(?:\.|$)")
 EVENT_FORMATS = ("in_person", "online", "video", "cell_meeting", "self_study")
 MATERIAL_ITEMS = ("dvd", "book", "leaflet", "digital")
 RATINGS = ("excellent", "good", "not_met")
+
+
+# Paragraphs an officer may leave out of a report (ticked on the report's edit page), in the order
+# they appear; the others are always written.
+OPTIONAL_PARAGRAPHS: dict[str, str | Promise] = {
+    "conferences": gettext_lazy("Each conference organised at or above the unit, with its date, form and "
+                                "bridge points"),
+    "levels": gettext_lazy("Study events per level, with bridge points counted where they were held"),
+    "comparison": gettext_lazy("Comparison with last year"),
+    "outreach": gettext_lazy("Outreach"),
+    "materials": gettext_lazy("Materials"),
+    "pledges": gettext_lazy("Pledges to follow the example"),
+    "completeness": gettext_lazy("Reports of the sub-units"),
+}
+
+# The kind of a party document by the letters of its symbol (12-HD/BTGTU: Hướng dẫn).
+DOCUMENT_KINDS = {"HD": "guidance", "KH": "plan", "CV": "letter", "CT": "directive", "NQ": "resolution",
+                  "QĐ": "decision", "QD": "decision", "TB": "notice", "KL": "conclusion", "BC": "report"}
+
+
+def document_kind(number: str) -> str:
+    """`12-HD/BTGTU` → `guidance`; `other` when the symbol does not say."""
+    head = number.split("/", 1)[0]
+    letters = head.rsplit("-", 1)[-1].strip().upper() if "-" in head else ""
+    return DOCUMENT_KINDS.get(letters, "other")
 
 
 def parse_key(key: str) -> list[tuple[str, str | None]]:
@@ -242,11 +291,13 @@ def _date(iso: str | None) -> str:
 
 
 class _Writer:
-    def __init__(self, figures: dict[str, Any], *, campaign: Campaign, unit_name: str) -> None:
+    def __init__(self, figures: dict[str, Any], *, campaign: Campaign, unit_name: str,
+                 omit: Collection[str] = ()) -> None:
         self.figures = figures
         self.campaign = campaign
         self.unit_name = unit_name
         self.precision = campaign.rate_precision
+        self.omit = frozenset(omit)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -275,12 +326,26 @@ class _Writer:
     # -- part 1: study ------------------------------------------------------------------------
 
     def events_paragraphs(self) -> list[list[Segment]]:
+        """The study events: the conferences organised at or above the unit, the levels with bridge
+        points counted where held, and the person-times; figures frozen before the levels were split
+        into parts are written as they were then."""
+        levels: dict[str, dict[str, Any]] = self.get("events_by_level", default={}) or {}
+        if any("parts" not in level for level in levels.values()) or "people_studied" not in self.figures:
+            return self.old_events_paragraphs(levels)
+        paragraphs: list[list[Segment]] = []
+        if self.wanted("conferences"):
+            paragraphs.extend(self.conference_lines())
+        if self.wanted("levels"):
+            paragraphs.extend(self.level_line(depth, levels[depth]) for depth in sorted(levels, key=int))
+        paragraphs.append(self.person_times())
+        return paragraphs
+
+    def old_events_paragraphs(self, levels: dict[str, dict[str, Any]]) -> list[list[Segment]]:
         attended: list[dict[str, Any]] = list(self.get("events_attended", default=[]) or [])
         paragraphs: list[list[Segment]] = [
             self.attended_above(line, item_key("events_attended", line, index))
             for index, line in enumerate(attended)
         ]
-        levels: dict[str, dict[str, Any]] = self.get("events_by_level", default={}) or {}
         for depth in sorted(levels, key=int):
             paragraphs.append(self.level_events(depth, levels[depth]))
         if int(self.get("events_held", default=0)) > 1:
@@ -292,6 +357,248 @@ class _Writer:
                 members=self.ref("party_member_person_times"),
             ))
         return paragraphs
+
+    def wanted(self, name: str) -> bool:
+        return name not in self.omit
+
+    def level_name(self, depth: int | str) -> str:
+        return str((self.get("level_names", default={}) or {}).get(str(depth)) or "")
+
+    # -- the opening sentence: guiding documents, events by kind, people --------------------------
+
+    def citations(self) -> list[tuple[list[Segment], str]]:
+        """Each guiding document as cited ("Hướng dẫn số 12-HD/BTGTU, ngày 19/12/2023 của Ban Tuyên
+        giáo Tỉnh ủy Bình Nguyên") with its title for the footnote."""
+        kinds = {
+            "guidance": pgettext("document kind", "Guidance"), "plan": pgettext("document kind", "Plan"),
+            "letter": pgettext("document kind", "Official letter"),
+            "directive": pgettext("document kind", "Directive"),
+            "resolution": pgettext("document kind", "Resolution"),
+            "decision": pgettext("document kind", "Decision"), "notice": pgettext("document kind", "Notice"),
+            "conclusion": pgettext("document kind", "Conclusion"),
+            "report": pgettext("document kind", "Report"), "other": pgettext("document kind", "Document"),
+        }
+        cited = []
+        for document in self.get("guiding_documents", default=[]) or []:
+            number = str(document.get("number") or "")
+            if not number:
+                continue
+            values = {"kind": kinds[document_kind(number)], "number": number,
+                      "date": _date(document.get("issued_on")), "issuer": str(document.get("issuer") or "")}
+            template = (_("%(kind)s no. %(number)s, dated %(date)s, of %(issuer)s") if values["issuer"]
+                        else _("%(kind)s no. %(number)s, dated %(date)s"))
+            cited.append((fill(template, **values), str(document.get("title") or "").strip()))
+        return cited
+
+    def events_by_kind(self) -> list[Segment]:
+        by_kind: dict[str, int] = self.get("events_by_kind", default={}) or {}
+        templates = {
+            "conferences": _("%(count)s conferences"),
+            "cell_meetings": _("%(count)s cell meetings"),
+            "self_study": _("%(count)s rounds of self-study"),
+            "other": _("%(count)s study sessions in other forms"),
+        }
+        return join([fill(template, count=self.ref2(f"events_by_kind.{kind}", int(by_kind[kind])))
+                     for kind, template in templates.items() if by_kind.get(kind)])
+
+    def people_coverage(self) -> list[Segment]:
+        """"đảng viên 256/263 = 97,34%; người chưa là đảng viên 121/126 = 96,03%": the two groups
+        whose sum is the distinct people (`people_studied`)."""
+        groups = (
+            ("party_members", _("party members %(studied)s/%(eligible)s = %(rate)s"),
+             _("party members %(studied)s")),
+            ("non_party", _("non-members %(studied)s/%(eligible)s = %(rate)s"), _("non-members %(studied)s")),
+        )
+        items = []
+        for name, with_rate, without_rate in groups:
+            group = self.get(name, default={}) or {}
+            if not group.get("eligible") and not group.get("studied"):
+                continue
+            values: dict[str, Segment] = {"studied": self.ref(f"{name}.studied"),
+                                          "eligible": self.ref(f"{name}.eligible")}
+            if group.get("rate") is not None:
+                items.append(fill(with_rate, rate=self.rate(f"{name}.rate"), **values))
+            else:
+                items.append(fill(without_rate, **values))
+        return join(items, separator="; ", last=False)
+
+    def opening(self) -> Paragraph | None:
+        """The first paragraph of part 1: the guiding documents carried out (cited, each with a
+        footnote giving its title), the conferences apart from the cell meetings, and the distinct
+        people who took part apart from person-times: "Thực hiện Hướng dẫn số 12-HD/BTGTU, ...,
+        toàn Đảng bộ huyện Hòa An đã tổ chức, tham dự 05 hội nghị, 03 buổi sinh hoạt chi bộ ... với
+        377 người tham gia (đảng viên 256/263 = 97,34%; người chưa là đảng viên 121/126 = 96,03%)."
+        """
+        if "people_studied" not in self.figures:
+            return None
+        events = self.events_by_kind()
+        people = int(self.get("people_studied", default=0) or 0)
+        if not events and not people:
+            return None
+        attended = bool(self.get("events_attended", default=[]))
+        scope = fill(_("all of %(unit)s"), unit=self.unit_name)
+        values: dict[str, Segment | Sequence[Segment]] = {"scope": scope, "events": events}
+        if events and people:
+            values |= {"people": self.ref("people_studied"), "coverage": self.people_coverage()}
+            template = (_("%(scope)s held or took part in %(events)s, with %(people)s people taking part "
+                          "(%(coverage)s).") if attended else
+                        _("%(scope)s held %(events)s, with %(people)s people taking part (%(coverage)s)."))
+        elif events:
+            template = (_("%(scope)s held or took part in %(events)s.") if attended
+                        else _("%(scope)s held %(events)s."))
+        else:
+            values |= {"people": self.ref("people_studied"), "coverage": self.people_coverage()}
+            template = _("%(scope)s has %(people)s people who studied (%(coverage)s).")
+        citations = self.citations()
+        if citations:
+            body = fill(template, **values)
+            segments = fill(_("Carrying out %(documents)s, %(body)s"),
+                            documents=join([cited for cited, _title in citations]), body=body)
+        else:
+            segments = fill(template, **values)
+            if segments and isinstance(segments[0], str):
+                segments[0] = segments[0][:1].upper() + segments[0][1:]
+        text = "".join(part.text if isinstance(part, FigureRef) else part for part in segments)
+        footnotes = []
+        position = 0
+        for cited, title in citations:
+            shown = "".join(part.text if isinstance(part, FigureRef) else part for part in cited)
+            found = text.find(shown, position)
+            if found < 0 or not title:
+                continue
+            position = found + len(shown)
+            footnotes.append(Footnote(at=position, text=title))
+        return Paragraph(segments=tuple(segments), footnotes=tuple(footnotes))
+
+    # -- conferences organised at or above the unit ------------------------------------------------
+
+    def site_split(self, key: str, line: dict[str, Any]) -> list[Segment]:
+        """"01 điểm cầu trung tâm huyện/107 người; 04 điểm cầu cơ sở/267 người": the bridge points by
+        level (the unit's own, then each level below); empty with a single level."""
+        groups = list(line.get("sites_by_level") or [])
+        if len(groups) < 2:
+            return []
+        items = []
+        for index, group in enumerate(groups):
+            group_key = f"{key}.sites_by_level{item_key('', group, index)}"
+            level = _lower_first(str(group.get("level") or ""))
+            values: dict[str, Segment] = {
+                "sites": self.ref2(f"{group_key}.sites", int(group.get("sites", 0))),
+                "people": self.ref(f"{group_key}.attendance_person_times"), "level": level}
+            if group.get("centre"):
+                template = (_("%(sites)s central bridge points of the %(level)s/%(people)s people") if level
+                            else _("%(sites)s central bridge points/%(people)s people"))
+            else:
+                template = (_("%(sites)s bridge points at the %(level)s level/%(people)s people") if level
+                            else _("%(sites)s bridge points of sub-units/%(people)s people"))
+            items.append(fill(template, **values))
+        return join(items, separator="; ", last=False)
+
+    def conference_lines(self) -> list[list[Segment]]:
+        """"Hội nghị 1 (ngày 15/01/2024): kết nối trực tuyến từ Tỉnh tới 05 điểm cầu với 374 người
+        (01 điểm cầu trung tâm huyện/107 người; 04 điểm cầu cơ sở/267 người)"."""
+        lines = []
+        for index, line in enumerate(self.get("conferences", default=[]) or []):
+            key = item_key("conferences", line, index)
+            people = int(line.get("attendance_person_times") or 0)
+            sites = int(line.get("sites") or 0)
+            above = bool(line.get("organised_above"))
+            organiser = str(line.get("organiser_level") or line.get("organiser") or "")
+            values: dict[str, Segment | Sequence[Segment]] = {
+                "number": str(index + 1), "date": _date(line.get("held_on")), "organiser": organiser,
+                "sites": self.ref2(f"{key}.sites", sites),
+                "people": self.ref(f"{key}.attendance_person_times"),
+            }
+            event_format = str(line.get("format"))
+            if event_format == "online":
+                form = fill(_("online connection from %(organiser)s to %(sites)s bridge points"), **values)
+            else:
+                forms = {
+                    ("in_person", True): _("in-person conference organised by %(organiser)s"),
+                    ("in_person", False): _("in-person conference"),
+                    ("video", True): _("conference with a recorded lecture organised by %(organiser)s"),
+                    ("video", False): _("conference with a recorded lecture"),
+                }
+                form = fill(forms.get((event_format, above), _("conference")), **values)
+                if sites > 1:
+                    form = fill(_("%(form)s at %(sites)s bridge points"), form=form, sites=values["sites"])
+            split = self.site_split(key, line)
+            values |= {"form": form, "split": split}
+            if not people:
+                template = _("Conference %(number)s (on %(date)s): %(form)s.")
+            elif split:
+                template = _("Conference %(number)s (on %(date)s): %(form)s, with %(people)s people "
+                             "(%(split)s).")
+            elif event_format == "online":
+                template = _("Conference %(number)s (on %(date)s): %(form)s, with %(people)s people.")
+            else:
+                template = _("Conference %(number)s (on %(date)s): %(form)s, for %(people)s delegates.")
+            lines.append(fill(template, **values))
+        return lines
+
+    # -- levels, with bridge points counted where held ----------------------------------------------
+
+    def part_phrase(self, part: dict[str, Any], count: FigureRef) -> list[Segment]:
+        if part.get("from_above"):
+            templates = {
+                "in_person": _("%(count)s in-person conferences organised above"),
+                "online": _("%(count)s online conferences organised above"),
+                "video": _("%(count)s conferences with a recorded lecture organised above"),
+            }
+            template = templates.get(str(part.get("format")))
+            if template is not None:
+                return fill(template, count=count)
+        return self.format_phrase(str(part.get("format")), count)
+
+    def level_line(self, depth: str, level: dict[str, Any]) -> list[Segment]:
+        """"Cấp huyện: 02 hội nghị/158 lượt người (01 hội nghị trực tuyến do cấp trên tổ chức/107 lượt
+        người; 01 hội nghị trực tiếp/51 lượt người)": each event held at the level's bridge points
+        counted once, with their person-times; the parts add up to the level."""
+        key = f"events_by_level.{depth}"
+        parts = list(level.get("parts") or [])
+        with_people = bool(int(level.get("attendance_person_times") or 0))
+        phrases = []
+        for index, part in enumerate(parts):
+            part_key = f"{key}.parts{item_key('', part, index)}"
+            phrase = self.part_phrase(part, self.ref2(f"{part_key}.events", int(part.get("events", 0))))
+            if with_people:
+                phrase = fill(_("%(events)s/%(people)s person-times"), events=phrase,
+                              people=self.ref(f"{part_key}.attendance_person_times"))
+            phrases.append(phrase)
+        formats = {str(part.get("format")) for part in parts}
+        count = self.ref2(f"{key}.events", int(level.get("events", 0)))
+        total = (fill(_("%(count)s conferences"), count=count) if formats <= set(CONFERENCE_FORMATS)
+                 else fill(_("%(count)s conferences and study sessions"), count=count))
+        if len(phrases) == 1:
+            total, phrases = phrases[0], []
+        elif with_people:
+            total = fill(_("%(events)s/%(people)s person-times"), events=total,
+                         people=self.ref(f"{key}.attendance_person_times"))
+        name = self.level_name(depth)
+        values: dict[str, Segment | Sequence[Segment]] = {
+            "level": _lower_first(name), "total": total, "parts": join(phrases, separator="; ", last=False)}
+        if name:
+            template = (_("At the %(level)s level: %(total)s (%(parts)s).") if phrases
+                        else _("At the %(level)s level: %(total)s."))
+        else:
+            template = _("Sub-units: %(total)s (%(parts)s).") if phrases else _("Sub-units: %(total)s.")
+        return fill(template, **values)
+
+    def person_times(self) -> list[Segment]:
+        """Person-times, apart from people: "605 lượt người tham dự, trong đó 495 lượt đảng viên và
+        110 lượt người chưa là đảng viên"."""
+        people = int(self.get("attendance_person_times", default=0) or 0)
+        if not people:
+            return []
+        members = int(self.get("party_member_person_times", default=0) or 0)
+        if members and members < people:
+            return fill(_("Person-times attending the conferences and study sessions: %(people)s, of which "
+                          "%(members)s by party members and %(non_members)s by non-members."),
+                        people=self.ref("attendance_person_times"),
+                        members=self.ref("party_member_person_times"),
+                        non_members=self.ref("non_member_person_times"))
+        return fill(_("Person-times attending the conferences and study sessions: %(people)s."),
+                    people=self.ref("attendance_person_times"))
 
     def attended_above(self, line: dict[str, Any], key: str) -> list[Segment]:
         values: dict[str, Segment] = {
@@ -383,6 +690,27 @@ class _Writer:
                            "they are not counted in the rate."),
                          count=self.ref("party_members.excluded_who_studied"))
         return sentences(first, apart)
+
+    def comparison(self) -> list[Segment]:
+        """"So với năm 2023, tỷ lệ đảng viên học tập tăng 1,85 điểm phần trăm." when the figures hold
+        last year's comparable coverage (`figures.comparison.last_year`)."""
+        compared = self.get("comparison", default=None)
+        if not compared or compared.get("points") is None:
+            return []
+        year = str(compared.get("year", ""))
+        points = FigureRef(text=format_number(compared["points"], decimals=self.precision),
+                           key="comparison.points")
+        templates = {
+            "rose": _("Compared with %(year)s, the share of party members who studied rose by "
+                      "%(points)s percentage points."),
+            "fell": _("Compared with %(year)s, the share of party members who studied fell by "
+                      "%(points)s percentage points."),
+        }
+        change = str(compared.get("change"))
+        if change in templates:
+            return fill(templates[change], year=year, points=points)
+        return fill(_("Compared with %(year)s, the share of party members who studied is unchanged."),
+                    year=year)
 
     def non_members(self) -> list[Segment]:
         non_party = self.get("non_party", default={}) or {}
@@ -567,24 +895,34 @@ class _Writer:
     # -- part 3: reports of the sub-units ------------------------------------------------------
 
     def completeness(self) -> list[list[Segment]]:
+        """The sub-units' reports, written only when the unit expects reports from sub-units and at
+        least one of them has sent one through the product by the report's date.
+
+        An officer tells the level above who reported to them. When no sub-unit has sent a report
+        through the product, the product does not know how they reported (on paper, by e-mail, not
+        at all): the paragraph is left out rather than listing every sub-unit as missing, which is
+        what a report for a past campaign kept outside the product would wrongly say. Units that
+        have not sent theirs are named as not sent only once the deadline has passed on the report's
+        date; before it, the sentence says how many have sent so far and by when the others are due.
+        """
         completeness = self.get("completeness", default={}) or {}
         expected = list(completeness.get("expected") or [])
-        if not expected:
-            return []
         on_time = list(completeness.get("on_time") or [])
         late = list(completeness.get("late") or [])
         missing = list(completeness.get("missing") or [])
         submitted = len(on_time) + len(late)
+        if not expected or not submitted:
+            return []
+        deadline, as_of = completeness.get("deadline"), self.get("as_of")
+        if deadline and as_of and str(as_of) <= str(deadline):
+            missing = []
         values: dict[str, Segment] = {
             "submitted": self.ref("completeness", submitted),
             "expected": self.ref("completeness.expected", len(expected)),
             "on_time": self.ref("completeness.on_time", len(on_time)),
             "deadline": _date(completeness.get("deadline")),
         }
-        if not submitted:
-            first = fill(_("%(submitted)s/%(expected)s sub-units have sent their report (deadline "
-                           "%(deadline)s)."), **values)
-        elif not late:
+        if not late:
             first = fill(_("%(submitted)s/%(expected)s sub-units have sent their report, all of them on "
                            "time (deadline %(deadline)s)."), **values)
         else:
@@ -603,10 +941,19 @@ class _Writer:
     # -- the section ---------------------------------------------------------------------------
 
     def section(self) -> list[Paragraph]:
-        study = [*self.events_paragraphs(), self.coverage(), self.non_members(), self.units()]
-        spreading = [*self.outreach(), *self.materials(), *self.pledges()]
-        reporting = self.completeness()
-        parts: list[tuple[str, list[list[Segment]]]] = [
+        opening = self.opening()
+        study: list[Paragraph | list[Segment]] = [
+            *([opening] if opening is not None else []), *self.events_paragraphs(), self.coverage(),
+            *([self.comparison()] if self.wanted("comparison") else []), self.non_members(), self.units(),
+        ]
+        spreading: list[Paragraph | list[Segment]] = [
+            *(self.outreach() if self.wanted("outreach") else []),
+            *(self.materials() if self.wanted("materials") else []),
+            *(self.pledges() if self.wanted("pledges") else []),
+        ]
+        reporting: list[Paragraph | list[Segment]] = [
+            *(self.completeness() if self.wanted("completeness") else [])]
+        parts: list[tuple[str, list[Paragraph | list[Segment]]]] = [
             (_("%(number)s. Organising study and grasping the topic"), study),
             (_("%(number)s. Outreach, materials and pledges to follow the example"), spreading),
             (_("%(number)s. Reports of the sub-units"), reporting),
@@ -614,21 +961,25 @@ class _Writer:
         paragraphs = [Paragraph(segments=(_("II. RESULTS"),), heading=True)]
         number = 0
         for heading, body in parts:
-            body = [segments for segments in body if segments]
-            if not body:
+            kept = [item if isinstance(item, Paragraph) else Paragraph(segments=tuple(item))
+                    for item in body if item]
+            if not kept:
                 continue
             number += 1
             paragraphs.append(Paragraph(segments=tuple(fill(heading, number=str(number))), heading=True))
-            paragraphs.extend(Paragraph(segments=tuple(segments)) for segments in body)
+            paragraphs.extend(kept)
         if number == 0:
             paragraphs.append(Paragraph(segments=(
                 _("No study, outreach or report has been recorded for this campaign by this date."),)))
         return paragraphs
 
 
-def results_section(figures: dict[str, Any], *, campaign: Campaign, unit_name: str) -> list[Paragraph]:
-    """Section II: a heading, numbered parts and their paragraphs; parts without records are left out."""
-    return _Writer(figures, campaign=campaign, unit_name=unit_name).section()
+def results_section(
+    figures: dict[str, Any], *, campaign: Campaign, unit_name: str, omit: Collection[str] = ()
+) -> list[Paragraph]:
+    """Section II: a heading, numbered parts and their paragraphs; parts without records are left out,
+    and so are the optional paragraphs named in `omit` (keys of `OPTIONAL_PARAGRAPHS`)."""
+    return _Writer(figures, campaign=campaign, unit_name=unit_name, omit=omit).section()
 
 
 def figure_refs(paragraphs: Sequence[Paragraph]) -> list[FigureRef]:

@@ -10,6 +10,8 @@ import datetime
 from typing import Any
 
 from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.selectors import guiding_documents_by
+from chuyende.figures.comparison import last_year
 from chuyende.figures.events import report_events
 from chuyende.figures.rollup import RollUp, unit_figures
 from chuyende.figures.snapshot import from_json, report_figures
@@ -23,12 +25,16 @@ def live_figures(
     *, unit: Unit, campaign: Campaign, as_of: datetime.date, rollup: RollUp | None = None
 ) -> dict[str, Any]:
     """The figures of the unit's subtree as of the date (rates as `Decimal`); `rollup`, when the
-    caller has it already, is that date's `unit_figures`."""
+    caller has it already, is that date's `unit_figures`. With them the campaign's guiding documents
+    issued by the date, which the report cites, and the coverage of last year's campaign of the same
+    kind when it compares (`figures.comparison.last_year`)."""
     return report_figures(
         rollup or unit_figures(unit=unit, campaign=campaign, as_of=as_of),
         completeness_of(unit=unit, campaign=campaign, as_of=as_of),
         report_events(unit=unit, campaign=campaign, as_of=as_of),
         level_names=level_names_on(as_of),
+        documents=guiding_documents_by(campaign=campaign, day=as_of),
+        comparison=last_year(unit=unit, campaign=campaign, as_of=as_of),
     )
 
 
@@ -53,8 +59,22 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
+def _as_frozen(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The live figures in the shape of a snapshot frozen before some keys existed: the keys it does not
+    have at the top (their set is the figures' schema, never data) and the levels' `parts` left out,
+    so that an older report does not list figures added since as figures that moved."""
+    shaped = {key: value for key, value in after.items() if key in before}
+    levels = before.get("events_by_level")
+    if isinstance(levels, dict) and any("parts" not in level for level in levels.values()) \
+            and isinstance(shaped.get("events_by_level"), dict):
+        shaped["events_by_level"] = {depth: {k: v for k, v in level.items() if k != "parts"}
+                                     for depth, level in shaped["events_by_level"].items()}
+    return shaped
+
+
 def figure_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """(figure path, frozen value, live value) for every figure that differs, in a stable order."""
-    old, new = _flatten(before), _flatten(after)
+    """(figure path, frozen value, live value) for every figure that differs, in a stable order; keys
+    the frozen snapshot predates are not compared."""
+    old, new = _flatten(before), _flatten(_as_frozen(before, after))
     return [(key, old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys())
             if old.get(key) != new.get(key)]

@@ -17,6 +17,7 @@ from chuyende.events.forms import CampaignChoiceField
 from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import subtree
+from chuyende.reports.drafting import OPTIONAL_PARAGRAPHS
 from chuyende.reports.models import Report
 from chuyende.reports.services import EDITABLE_FIELDS
 from chuyende.reports.templating import TEMPLATE_MAX_BYTES
@@ -63,7 +64,7 @@ GROUPS = (
     ("header", _("Header"), ("superior_body", "issuing_body", "number", "symbol", "term", "place",
                              "issued_on", "as_of", "summary")),
     ("leadership", _("I. Leadership, guidance and direction"), ("leadership",)),
-    ("results", _("II. Results"), ("results_note",)),
+    ("results", _("II. Results"), ("paragraphs", "results_note")),
     ("assessment", _("III. Assessment"), ("strengths", "shortcomings")),
     ("tasks", _("IV. Tasks ahead and recommendations"), ("tasks",)),
     ("signature", _("Recipients and signature"), ("recipients", "signature_title", "signer_name")),
@@ -78,13 +79,28 @@ class FieldGroup:
 
 
 class ReportForm(forms.Form):
-    """Every field the user may change, with the version the edit started from."""
+    """Every field the user may change, with the version the edit started from, and the optional
+    paragraphs of section II ticked to appear (`paragraphs`; `paragraphs_offered` says the boxes
+    were on the page, so that a form posted without them leaves the choice as it was)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    paragraphs_offered = forms.BooleanField(widget=forms.HiddenInput, required=False, initial=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        initial = dict(kwargs.get("initial") or {})
+        omitted = initial.pop("omitted_paragraphs", None)
+        if omitted is not None:
+            initial["paragraphs"] = [name for name in OPTIONAL_PARAGRAPHS if name not in omitted]
+            kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Report, fields=EDITABLE_FIELDS, widgets=WIDGETS))
+        self.fields["paragraphs"] = forms.MultipleChoiceField(
+            label=_("Optional paragraphs of section II to include"), required=False,
+            choices=list(OPTIONAL_PARAGRAPHS.items()), widget=forms.CheckboxSelectMultiple,
+            initial=list(OPTIONAL_PARAGRAPHS),
+            help_text=_("A ticked paragraph appears when there are figures for it; untick it to leave it out "
+                        "of this report."),
+        )
         # A draft may be saved before anyone signs; submitting asks for the signer.
         self.fields["signer_name"].required = False
         self.fields["results_note"].help_text = _(
@@ -105,7 +121,11 @@ class ReportForm(forms.Form):
                 for key, legend, names in GROUPS]
 
     def values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        values = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
+        if self.cleaned_data.get("paragraphs_offered"):
+            chosen = set(self.cleaned_data.get("paragraphs") or [])
+            values["omitted_paragraphs"] = [name for name in OPTIONAL_PARAGRAPHS if name not in chosen]
+        return values
 
 
 class ReviewForm(forms.Form):

@@ -270,6 +270,10 @@ def _results(document: Any) -> None:
     _body(document, "{{ paragraph.text }}")
     _tag(document.add_paragraph(), "{%p endif %}")
     _tag(document.add_paragraph(), "{%p endfor %}")
+    _tag(document.add_paragraph(), "{%p for note in results_footnotes %}")
+    _paragraph(document.add_paragraph(), "{{ note }}", size=12, italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+               before=3)
+    _tag(document.add_paragraph(), "{%p endfor %}")
 
 
 def _bottom_block(document: Any) -> None:

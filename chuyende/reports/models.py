@@ -40,6 +40,9 @@ class Report(models.Model):
     recipients = models.TextField(_("recipients"), blank=True)
     signature_title = models.CharField(_("signature title"), max_length=200)
     signer_name = models.CharField(_("signer"), max_length=200)
+    # The optional paragraphs of section II the officer left out (keys of
+    # `chuyende.reports.drafting.OPTIONAL_PARAGRAPHS`); empty: every paragraph that has figures.
+    omitted_paragraphs = models.JSONField(_("paragraphs left out"), default=list, blank=True)
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(default=1, editable=False)

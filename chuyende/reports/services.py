@@ -21,6 +21,7 @@ from chuyende.campaigns.models import Campaign
 from chuyende.core.exceptions import Conflict, NotAllowed
 from chuyende.figures.snapshot import to_json
 from chuyende.organisation.models import Unit
+from chuyende.reports.drafting import OPTIONAL_PARAGRAPHS
 from chuyende.reports.figures import live_figures
 from chuyende.reports.headers import default_header, term_of
 from chuyende.reports.models import Report, ReportTemplate
@@ -32,7 +33,10 @@ EDITABLE_FIELDS = (
     "leadership", "results_note", "strengths", "shortcomings", "tasks", "recipients", "signature_title",
     "signer_name",
 )
-CARRIED_OVER = ("leadership", "strengths", "shortcomings", "tasks")
+# Written with the others, but not a text of the document: the optional paragraphs of section II
+# the officer left out.
+WRITABLE_FIELDS = (*EDITABLE_FIELDS, "omitted_paragraphs")
+CARRIED_OVER = ("leadership", "strengths", "shortcomings", "tasks", "omitted_paragraphs")
 
 
 class ReportConflict(Conflict):
@@ -73,6 +77,22 @@ def _check_number_free(report: Report) -> None:
              "next": f"{next_number(unit=report.unit, doc_type=report.doc_type, term=report.term):02d}"}})
 
 
+def _clean_paragraphs(report: Report) -> None:
+    """The optional paragraphs left out: known names only, each once, in the order of the report."""
+    chosen = report.omitted_paragraphs
+    if chosen is None:
+        chosen = []
+    if not isinstance(chosen, list | tuple) or not all(isinstance(name, str) for name in chosen):
+        raise ValidationError({"omitted_paragraphs": _(
+            "Give the paragraphs to leave out as a list of names.")})
+    unknown = [name for name in chosen if name not in OPTIONAL_PARAGRAPHS]
+    if unknown:
+        raise ValidationError({"omitted_paragraphs": _(
+            "There is no optional paragraph named %(names)s. The optional paragraphs are: %(known)s."
+        ) % {"names": ", ".join(f"“{name}”" for name in unknown), "known": ", ".join(OPTIONAL_PARAGRAPHS)}})
+    report.omitted_paragraphs = [name for name in OPTIONAL_PARAGRAPHS if name in chosen]
+
+
 def _check_dates(report: Report) -> None:
     if not report.campaign.starts <= report.as_of:
         raise ValidationError({"as_of": _(
@@ -93,7 +113,7 @@ def report_create(
     """A new draft with the header filled in for the unit, and sections I, III and IV taken from
     the unit's report on the previous campaign when there is one."""
     require_edit(actor, unit)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = set(fields) - set(WRITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown report fields: {sorted(unknown)}")
     issued_on = issued_on or as_of
@@ -112,6 +132,7 @@ def report_create(
         report.number = next_number(unit=unit, doc_type=report.doc_type, term=term)
     _check_dates(report)
     _check_number_free(report)
+    _clean_paragraphs(report)
     report.full_clean(exclude=["signer_name"], validate_constraints=False)
     report.save()
     record_change(actor=actor, action="create", record=report, unit_path=unit.path, before=None,
@@ -131,7 +152,7 @@ def _require_editable(report: Report) -> None:
 def report_update(*, actor: User | None, report: Report, version: int, **fields: Any) -> Report:
     """Saves the user's changes if nobody saved the report since `version` was read."""
     require_edit(actor, report.unit)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
+    unknown = set(fields) - set(WRITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unknown report fields: {sorted(unknown)}")
     current = Report.objects.select_for_update().get(pk=report.pk)
@@ -147,6 +168,7 @@ def report_update(*, actor: User | None, report: Report, version: int, **fields:
         setattr(current, name, value)
     _check_dates(current)
     _check_number_free(current)
+    _clean_paragraphs(current)
     current.full_clean(exclude=["signer_name"], validate_constraints=False)
     current.version += 1
     current.save(update_fields=[*fields, "version", "updated_at"])

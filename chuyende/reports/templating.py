@@ -70,6 +70,9 @@ class ReportContext:
     results: Annotated[list[ResultParagraph], gettext_lazy(
         "Section II as drafted from the figures: a list of paragraphs, each with .text and .heading "
         "(true for the section heading and its numbered parts)")]
+    results_footnotes: Annotated[list[str], gettext_lazy(
+        "Notes of section II (the guiding documents cited), each starting with its mark (¹, ², …) as "
+        "printed in the text")]
     results_note: Annotated[list[str], gettext_lazy(
         "Other results written by the unit: a list of paragraphs")]
     strengths: Annotated[list[str], gettext_lazy("Section III.1 (strengths): a list of paragraphs")]
@@ -103,7 +106,8 @@ _SAMPLE = ReportContext(
     summary="Kết quả học tập", unit_name="Đảng bộ mẫu", unit_code="MAU", campaign_title="Chuyên đề",
     as_of="31/03/2024", is_draft=True, leadership=["Đoạn một.", "Đoạn hai."],
     results=[ResultParagraph("II. KẾT QUẢ", True), ResultParagraph("Có 10/12 đảng viên học tập.", False)],
-    results_note=["Ghi chú."], strengths=["Ưu điểm."], shortcomings=["Hạn chế."], tasks=["Nhiệm vụ."],
+    results_footnotes=["¹ Hướng dẫn số 01-HD/MAU."], results_note=["Ghi chú."], strengths=["Ưu điểm."],
+    shortcomings=["Hạn chế."], tasks=["Nhiệm vụ."],
     recipients=["- Như trên,", "- Lưu."], signature_title=["TRƯỞNG BAN"], signer_name="Nguyễn Văn A",
 )
 

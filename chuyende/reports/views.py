@@ -4,7 +4,7 @@ with its workflow (submit, accept, return), its figures' sources and the sub-uni
 Reads via selectors, writes via reports.services; figures come from the figures dicts only.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -98,7 +98,7 @@ def create_page(request: HttpRequest) -> HttpResponse:
 
 
 def _initial(report: Report) -> dict[str, Any]:
-    return {"version": report.version, **{name: getattr(report, name) for name in services.EDITABLE_FIELDS}}
+    return {"version": report.version, **{name: getattr(report, name) for name in services.WRITABLE_FIELDS}}
 
 
 def _not_editable_message(report: Report) -> str:
@@ -132,7 +132,8 @@ def edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/edit.html", {
         "report": report, "form": form,
         "results": _segments(report, results_section(figures, campaign=report.campaign,
-                                                     unit_name=report.unit.name)),
+                                                     unit_name=report.unit.name,
+                                                     omit=report.omitted_paragraphs)),
     })
 
 
@@ -144,25 +145,53 @@ class Segment:
     text: str
     url: str = ""
     key: str = ""
+    note: str = ""  # a footnote's mark (`text` is its number) and the note
 
 
 @dataclass(frozen=True)
 class ParagraphView:
     level: int  # 2: the section's title, 3: a part of it, 0: prose
     segments: list[Segment]
+    notes: list[tuple[int, str]] = field(default_factory=list)  # the footnotes: (number, note)
+
+
+def _with_marks(paragraph: Paragraph, base: str, first: int) -> list[Segment]:
+    """The paragraph's segments with each footnote's mark at its place (numbered from `first`)."""
+    marks = sorted((note.at, number, note.text) for number, note in enumerate(paragraph.footnotes, first))
+    segments: list[Segment] = []
+    position = 0
+    for part in paragraph.segments:
+        if isinstance(part, FigureRef):
+            segments.append(Segment(text=part.text, url=f"{base}?figure={quote(part.key)}", key=part.key))
+            position += len(part.text)
+            continue
+        start = position
+        end = position + len(part)
+        cut = 0
+        while marks and start <= marks[0][0] <= end:
+            at, number, note = marks.pop(0)
+            if at - start > cut:
+                segments.append(Segment(text=part[cut:at - start]))
+            cut = at - start
+            segments.append(Segment(text=str(number), note=note))
+        if cut < len(part):
+            segments.append(Segment(text=part[cut:]))
+        position = end
+    return segments
 
 
 def _segments(report: Report, paragraphs: list[Paragraph]) -> list[ParagraphView]:
-    """Section II with each generated figure linked to the page listing its records."""
+    """Section II with each generated figure linked to the page listing its records, and the
+    footnotes' marks in place (numbered through the section) with their notes."""
     base = reverse("reports:figure_source", args=[report.pk])
-    return [
-        ParagraphView(level=(2 if index == 0 else 3) if paragraph.heading else 0, segments=[
-            Segment(text=part.text, url=f"{base}?figure={quote(part.key)}", key=part.key)
-            if isinstance(part, FigureRef) else Segment(text=part)
-            for part in paragraph.segments
-        ])
-        for index, paragraph in enumerate(paragraphs)
-    ]
+    views: list[ParagraphView] = []
+    number = 1
+    for index, paragraph in enumerate(paragraphs):
+        level = (2 if index == 0 else 3) if paragraph.heading else 0
+        notes = [(number + offset, note.text) for offset, note in enumerate(paragraph.footnotes)]
+        views.append(ParagraphView(level=level, segments=_with_marks(paragraph, base, number), notes=notes))
+        number += len(paragraph.footnotes)
+    return views
 
 
 @dataclass(frozen=True)
@@ -194,7 +223,8 @@ def _detail(request: HttpRequest, report: Report, *, status: int = 200, **extra:
     context = {
         "report": report, "figures": figures, "frozen": frozen is not None, "changes": changes,
         "results": _segments(report, results_section(figures, campaign=report.campaign,
-                                                     unit_name=report.unit.name)),
+                                                     unit_name=report.unit.name,
+                                                     omit=report.omitted_paragraphs)),
         "history": selectors.status_history(report=report),
         "violations": _violations(report, rollup, live) if report.is_editable else [],
         "children": selectors.child_report_rows(report=report, live=live),

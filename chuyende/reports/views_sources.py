@@ -25,7 +25,13 @@ from chuyende.accounts.permissions import actor_of, require_read
 from chuyende.core.numbers import format_number, format_rate
 from chuyende.events.models import Event
 from chuyende.events.selectors import events_visible_to
-from chuyende.figures.events import EventLine, event_lines
+from chuyende.figures.events import (
+    EVENT_KINDS,
+    EventLine,
+    event_lines,
+    level_part_lines,
+    reported_conferences,
+)
 from chuyende.figures.rollup import RollUp, UnitRef, subtree_leaves, unit_figures
 from chuyende.figures.sources import (
     member_returns_in_force,
@@ -43,9 +49,10 @@ FROZEN = (Report.Status.SUBMITTED, Report.Status.ACCEPTED)
 PAGE_SIZE = 50
 
 MEMBER_FAMILY = {"party_members", "children", "units_organised_study", "units_reached_target", "target_rate",
-                 "units_without_data", "units_without_data_count"}
+                 "units_without_data", "units_without_data_count", "people_studied"}
 EVENT_FAMILY = {"events_attended", "events_by_level", "events_held", "events_organised", "events_by_format",
-                "attendance_person_times", "party_member_person_times"}
+                "attendance_person_times", "party_member_person_times", "non_member_person_times",
+                "events_by_kind", "conferences"}
 
 
 def _url(name: str, *args: object) -> str | None:
@@ -68,7 +75,8 @@ def _shown(value: Any, precision: int) -> str | None:
 
 def _sentence(report: Report, figures: dict[str, Any], key: str) -> str | None:
     """The sentence of section II that prints this figure, when it prints it."""
-    for paragraph in results_section(figures, campaign=report.campaign, unit_name=report.unit.name):
+    for paragraph in results_section(figures, campaign=report.campaign, unit_name=report.unit.name,
+                                     omit=report.omitted_paragraphs):
         if any(ref.key == key for ref in paragraph.figures):
             return paragraph.text
     return None
@@ -184,8 +192,14 @@ def _non_member_sources(report: Report, figures: dict[str, Any], precision: int)
     }
 
 
+def _same_events(lines: list[EventLine], wanted: list[dict[str, Any]]) -> list[EventLine]:
+    keys = {(str(item.get("code")), str(item.get("title")), str(item.get("held_on"))) for item in wanted}
+    return [line for line in lines if (line.code, line.title, line.held_on.isoformat()) in keys]
+
+
 def _selected_events(lines: list[EventLine], figures: dict[str, Any], key: str) -> list[EventLine]:
-    """The events a key names: an attended event (by code or position), a level, a format, or all."""
+    """The events a key names: an attended event or a conference (by code or position), a level (the
+    events held at its bridge points), a part of a level, a format, a kind, or all."""
     steps = parse_key(key)
     name, selector = steps[0]
     organised = [line for line in lines if line.organised_here]
@@ -193,15 +207,33 @@ def _selected_events(lines: list[EventLine], figures: dict[str, Any], key: str) 
         attended = [line for line in lines if not line.organised_here]
         if selector is None:
             return attended
-        wanted = _records_of(figures, key)
-        keys = {(str(item.get("code")), str(item.get("title")), str(item.get("held_on"))) for item in wanted}
-        return [line for line in attended if (line.code, line.title, line.held_on.isoformat()) in keys]
+        return _same_events(attended, _records_of(figures, key))
+    if name == "conferences":
+        conferences = reported_conferences(lines, int(figures.get("unit_depth") or 0))
+        if selector is None:
+            return conferences
+        return _same_events(conferences, _records_of(figures, key))
+    if name == "events_by_kind":
+        kind = steps[1][0] if len(steps) >= 2 else None
+        return [line for line in lines if kind is None or EVENT_KINDS.get(line.format, "other") == kind]
     if name == "events_by_level":
+        levels = figures.get("events_by_level") or {}
+        by_host = all("parts" in level for level in levels.values()) and bool(levels)
         if len(steps) >= 2:
-            organised = [line for line in organised if str(line.organiser_depth) == steps[1][0]]
+            depth = int(steps[1][0]) if steps[1][0].isdigit() else -1
+            if by_host:  # counted at the levels hosting their bridge points
+                lines = level_part_lines(lines, depth)
+            else:  # frozen before: by the organiser's level
+                lines = [line for line in organised if line.organiser_depth == depth]
+        elif not by_host:
+            lines = organised
         if len(steps) >= 4 and steps[2][0] == "by_format":
-            organised = [line for line in organised if line.format == steps[3][0]]
-        return organised
+            lines = [line for line in lines if line.format == steps[3][0]]
+        if len(steps) >= 3 and steps[2][0] == "parts" and steps[2][1] is not None and len(steps) >= 2:
+            part = resolve_figure(figures, f"events_by_level.{steps[1][0]}.parts[{steps[2][1]}]")
+            lines = level_part_lines(lines, int(steps[1][0]), str(part.get("format")),
+                                     bool(part.get("from_above")))
+        return lines
     if name == "events_organised":
         return organised
     if name == "events_by_format":

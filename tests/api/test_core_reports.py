@@ -142,6 +142,13 @@ def test_owner_creates_and_edits_a_draft(users, api_for, scenario):
     stale = client.patch(url(created), {"version": 1, "tasks": "Cũ."}, format="json")
     assert stale.status_code == 409
     assert Report.objects.get(pk=created.pk).tasks == "Tiếp tục."
+    # the optional paragraphs of section II left out, in the report's order; an unknown one refused
+    chosen = client.patch(url(created), {"omitted_paragraphs": ["pledges", "levels"]}, format="json")
+    assert chosen.status_code == 200, chosen.content
+    assert chosen.json()["omitted_paragraphs"] == ["levels", "pledges"]
+    refused = client.patch(url(created), {"omitted_paragraphs": ["tables"]}, format="json")
+    assert refused.status_code == 400 and "omitted_paragraphs" in refused.content.decode()
+    assert Report.objects.get(pk=created.pk).omitted_paragraphs == ["levels", "pledges"]
 
 
 def test_viewer_gets_403_on_every_write(users, api_for, scenario):

@@ -61,8 +61,8 @@ SECOND_WAYS = {
 
 # Modules that may match a pattern above for another reason than counting, with the reason.
 ALLOWED = {
-    # The text rules check the arithmetic a user typed ("97,34%"), parsing their numbers.
-    ("chuyende.reports.validation", "parsing a rate back from text (read the typed figures, or "
+    # The claim reader checks the arithmetic of any report's text ("97,34%"), parsing its numbers.
+    ("chuyende.reports.claims", "parsing a rate back from text (read the typed figures, or "
                                     "figures.snapshot.from_json)"),
     # The import reader parses a decimal typed in a spreadsheet cell.
     ("chuyende.imports.reading", "parsing a rate back from text (read the typed figures, or "
@@ -242,15 +242,24 @@ def test_the_snapshot_does_not_grow_with_the_number_of_events(scenario_module):
 
 
 @pytest.mark.django_db
-def test_levels_sum_the_events_organised_in_the_subtree(scenario_module):
+def test_levels_count_each_event_where_its_bridge_points_are(scenario_module):
+    """Every event counts once at each level hosting its bridge points (the province's conference at
+    the district and at the communes), so the levels' person-times add up to the subtree's and each
+    level's parts add up to the level."""
     events = report_events(unit=unit("BN.HA"), campaign=scenario_module, as_of=MARCH_31)
     lines = event_lines(unit=unit("BN.HA"), campaign=scenario_module, as_of=MARCH_31)
-    organised = [line for line in lines if line.organised_here]
-    assert sum(level.events for level in events.levels) == len(organised)
-    assert sum(level.attendance_person_times for level in events.levels) + sum(
-        line.attendance_person_times for line in events.attended
-    ) == sum(line.attendance_person_times for line in lines)
+    assert sum(level.events for level in events.levels) == sum(len(line.host_depths) for line in lines) == 10
+    assert sum(level.attendance_person_times for level in events.levels) == sum(
+        line.attendance_person_times for line in lines) == 605
+    for level in events.levels:
+        assert sum(part.events for part in level.parts) == level.events
+        assert sum(part.attendance_person_times for part in level.parts) == level.attendance_person_times
+    assert [(level.depth, level.events, level.attendance_person_times) for level in events.levels] == [
+        (2, 2, 158), (3, 5, 428), (4, 3, 19)]
     assert [line.code for line in events.attended] == ["E1"]
+    assert [line.code for line in events.conferences] == ["E1", "E2"]
+    assert events.by_kind == {"conferences": 5, "cell_meetings": 3, "self_study": 1, "other": 0}
+    assert sum(events.by_kind.values()) == len(lines) == 9
 
 
 @pytest.mark.django_db

@@ -38,6 +38,14 @@ def draft(campaign, code: str = "BN.HA", **fields) -> Report:
                          signer_name="Nguyễn Văn An", **fields)
 
 
+FOOTNOTE_MARKS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def without_marks(texts: list[str]) -> list[str]:
+    """The paragraphs without their footnote marks (superscript numbers), as drafted."""
+    return [text.translate(FOOTNOTE_MARKS) for text in texts]
+
+
 def paragraphs_of(content: bytes) -> list[str]:
     """Every paragraph of the document in reading order: body, then table cells, then page headers."""
     document = Document(io.BytesIO(content))
@@ -132,7 +140,7 @@ def test_docx_carries_every_figure_of_the_district_in_vietnamese_format(scenario
     texts = paragraphs_of(report_docx(report))
     text = "\n".join(texts)
 
-    coverage = paragraph_with(texts, "256/263")
+    coverage = paragraph_with(texts, "256/263 đảng viên đã học tập")
     assert "97,34%" in coverage
     # The exclusions are spelled out beside the rate, and the excluded members who studied apart.
     assert re.search(r"\b18\b", coverage) and re.search(r"\b11\b", coverage)
@@ -164,6 +172,7 @@ def test_docx_carries_every_figure_of_the_district_in_vietnamese_format(scenario
         drafted = [p.text for p in results_section(figures_for(report), campaign=scenario_module,
                                                    unit_name="Đảng bộ huyện Hòa An")]
     assert drafted
+    texts = without_marks(texts)
     start = texts.index(drafted[0])
     assert texts[start:start + len(drafted)] == drafted
     order = ["Ban Thường vụ Huyện ủy ban hành Kế hoạch số 87-KH/HU.", drafted[0], "Ghi chú thêm về kết quả.",

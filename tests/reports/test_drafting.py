@@ -59,13 +59,42 @@ def test_district_results_as_of_the_study_deadline(scenario_module):
 
 
 def test_district_conferences_per_level_and_bridge_points(scenario_module):
+    """The province's online conference counts once at each level hosting its bridge points, with
+    those points' person-times; the conferences organised at or above the district get a line each."""
     text = _section(scenario_module, _figures(scenario_module))
-    assert ("Tham dự hội nghị trực tuyến do Đảng bộ tỉnh Bình Nguyên tổ chức ngày 15/01/2024 tại 05 điểm cầu "
-            "với 374 lượt người tham dự.") in text
-    assert "Cấp huyện tổ chức 01 hội nghị trực tiếp với 51 lượt người tham dự." in text
-    assert ("Cấp cơ sở tổ chức 01 hội nghị trực tiếp, 02 hội nghị qua đĩa ghi hình và 01 buổi sinh hoạt "
-            "chi bộ") in text
-    assert "09 hội nghị, buổi học tập với 605 lượt người tham dự, trong đó 495 lượt đảng viên" in text
+    assert ("Hội nghị 1 (ngày 15/01/2024): kết nối trực tuyến từ Tỉnh tới 05 điểm cầu với 374 người (01 điểm "
+            "cầu trung tâm huyện/107 người; 04 điểm cầu cơ sở/267 người).") in text
+    assert "Hội nghị 2 (ngày 20/02/2024): hội nghị trực tiếp cho 51 đại biểu." in text
+    assert ("Cấp huyện: 02 hội nghị/158 lượt người (01 hội nghị trực tuyến do cấp trên tổ chức/107 lượt "
+            "người; 01 hội nghị trực tiếp/51 lượt người).") in text
+    assert ("Cấp cơ sở: 05 hội nghị, buổi học tập/428 lượt người (01 hội nghị trực tuyến do cấp trên tổ "
+            "chức/267 lượt người; 01 hội nghị trực tiếp/85 lượt người; 02 hội nghị qua đĩa ghi hình/70 lượt "
+            "người; 01 buổi sinh hoạt chi bộ lồng ghép nội dung học tập/6 lượt người).") in text
+    assert ("Cấp chi bộ trực thuộc: 03 hội nghị, buổi học tập/19 lượt người (02 buổi sinh hoạt chi bộ lồng "
+            "ghép nội dung học tập/18 lượt người; 01 đợt gửi tài liệu cho đảng viên tự nghiên cứu/1 lượt "
+            "người).") in text
+    assert ("Tổng số lượt người tham dự các hội nghị, buổi học tập: 605 lượt người, trong đó 495 lượt đảng "
+            "viên và 110 lượt người chưa là đảng viên.") in text
+
+
+def test_district_opening_cites_the_guiding_documents_and_counts_people_apart(scenario_module):
+    paragraphs = results_section(_figures(scenario_module), campaign=scenario_module,
+                                 unit_name="Đảng bộ huyện Hòa An")
+    opening = paragraphs[2]
+    assert opening.text == (
+        "Thực hiện Hướng dẫn số 12-HD/BTGTU, ngày 19/12/2023 của Ban Tuyên giáo Tỉnh ủy Bình Nguyên và Kế "
+        "hoạch số 87-KH/HU, ngày 27/12/2023 của Ban Thường vụ Huyện ủy Hòa An, toàn Đảng bộ huyện Hòa An đã "
+        "tổ chức, tham dự 05 hội nghị, 03 buổi sinh hoạt chi bộ và 01 đợt tự nghiên cứu tài liệu với 377 "
+        "người tham gia (đảng viên 256/263 = 97,34%; người chưa là đảng viên 121/126 = 96,03%).")
+    marks = [opening.text[:footnote.at] for footnote in opening.footnotes]
+    assert marks[0].endswith("Ban Tuyên giáo Tỉnh ủy Bình Nguyên")
+    assert marks[1].endswith("Ban Thường vụ Huyện ủy Hòa An")
+    assert [footnote.text for footnote in opening.footnotes] == [
+        "Hướng dẫn tổ chức học tập, quán triệt, tuyên truyền Chuyên đề năm 2024",
+        "Kế hoạch học tập, quán triệt Chuyên đề năm 2024"]
+    # A document issued after the report's date is not cited.
+    early = _figures(scenario_module, on=datetime.date(2023, 12, 20))
+    assert [d["number"] for d in early["guiding_documents"]] == ["12-HD/BTGTU"]
 
 
 def test_district_units_completeness_outreach_and_materials(scenario_module):
@@ -125,17 +154,19 @@ def test_every_figure_points_into_the_figures(scenario_module, code, on):
 
 
 def test_every_number_printed_is_a_figure(scenario_module):
-    """Outside figures, digits appear only in dates and in names of units and events."""
+    """Outside figures, digits appear only in dates, in names of units and events, in the numbers of
+    the documents cited and in the ordinals of the conference lines ("Hội nghị 1 (ngày ...)")."""
     for on in (MARCH_31, datetime.date(2024, 2, 29), datetime.date(2024, 12, 31)):
         figures = _figures(scenario_module, on=on)
         names = [c["name"] for c in figures["children"]]
         names += [e["organiser"] for e in figures["events_attended"]]
+        names += [d["number"] for d in figures["guiding_documents"]]
         for paragraph in results_section(figures, campaign=scenario_module, unit_name="Đảng bộ huyện Hòa An"):
             if paragraph.heading:
                 continue
             for segment in paragraph.segments:
                 if isinstance(segment, str):
-                    rest = re.sub(r"\d{2}/\d{2}/\d{4}", "", segment)
+                    rest = re.sub(r"\d{2}/\d{2}/\d{4}|Hội nghị \d+ \(", "", segment)
                     for name in names:
                         rest = rest.replace(name, "")
                     assert not re.search(r"\d", rest), segment
@@ -145,8 +176,11 @@ def test_unknown_keys_are_refused(scenario_module):
     figures = _figures(scenario_module)
     assert resolve_figure(figures, "children[BN.HA.HB].rate") == Decimal("94.44")
     assert resolve_figure(figures, "events_attended[E1].sites") == 5
-    assert resolve_figure(figures, "events_by_level.3.events") == 4
+    # The grassroots level holds its own 4 events and the province's conference at its bridge points.
+    assert resolve_figure(figures, "events_by_level.3.events") == 5
     assert resolve_figure(figures, "events_by_level.3.by_format.video") == 2
+    assert resolve_figure(figures, "events_by_level.3.parts[online-above].attendance_person_times") == 267
+    assert resolve_figure(figures, "conferences[E1].sites_by_level[2].attendance_person_times") == 107
     assert [c["code"] for c in resolve_figure(figures, "children[reached_target=false,has_data=true]")] == [
         "BN.HA.HB", "BN.HA.THPT"]
     for key in ("party_members.nothing", "children[BN.XX]", "events_attended[E1].sites.more", "", "a..b",
@@ -168,6 +202,12 @@ def test_a_unit_without_pledges_or_outreach_has_no_such_sentence(scenario_module
 def test_a_part_without_any_record_is_left_out_and_the_next_renumbered(scenario_module):
     figures = _figures(scenario_module, on=datetime.date(2024, 2, 29))
     figures["materials"] = {}
+    paragraphs = results_section(figures, campaign=scenario_module, unit_name="X")
+    headings = [p.text for p in paragraphs if p.heading]
+    # No sub-unit had sent a report by 29/02/2024: the part on their reports is left out too.
+    assert headings == ["II. KẾT QUẢ THỰC HIỆN", "1. Công tác tổ chức học tập, quán triệt"]
+    figures["completeness"]["on_time"] = [{"code": "BN.HA.YT", "name": "Chi bộ Trung tâm Y tế huyện",
+                                           "on": "2024-02-20"}]
     paragraphs = results_section(figures, campaign=scenario_module, unit_name="X")
     headings = [p.text for p in paragraphs if p.heading]
     assert headings == ["II. KẾT QUẢ THỰC HIỆN", "1. Công tác tổ chức học tập, quán triệt",
@@ -212,7 +252,7 @@ def test_outreach_without_any_known_reach_is_not_guessed(scenario_module):
     figures["outreach"] = {**radio, "by_channel": {"radio_tv": radio}}
     text = _section(scenario_module, figures)
     assert "Tổ chức 6 buổi tuyên truyền, chưa xác định được số lượt người." in text
-    assert "0 lượt" not in text
+    assert not re.search(r"\b0 lượt", text)
 
 
 def test_all_reports_on_time_and_none_sent(scenario_module):
@@ -221,9 +261,18 @@ def test_all_reports_on_time_and_none_sent(scenario_module):
     completeness["on_time"] += completeness["late"]
     completeness["late"], completeness["missing"] = [], []
     assert "4/5 đơn vị đã gửi báo cáo, tất cả đều đúng hạn" in _section(scenario_module, figures)
+    # Nobody reported through the product: it does not know how they reported, so it says nothing.
     completeness["on_time"], completeness["missing"] = [], [{"code": "X", "name": "Chi bộ X"}]
     text = _section(scenario_module, figures)
-    assert "Chưa có đơn vị nào gửi báo cáo (0/5 đơn vị; hạn 25/03/2024). Chưa gửi: Chi bộ X." in text
+    assert "báo cáo của các đơn vị" not in text and "Chi bộ X" not in text
+
+
+def test_units_not_yet_due_are_not_named_as_missing(scenario_module):
+    figures = _figures(scenario_module, on=datetime.date(2024, 3, 24))
+    text = _section(scenario_module, figures)
+    assert "3. Tình hình báo cáo của các đơn vị trực thuộc" in text
+    assert "2/5 đơn vị đã gửi báo cáo, tất cả đều đúng hạn (hạn 25/03/2024)." in text
+    assert "Chưa gửi" not in text
 
 
 def test_paragraph_text_joins_its_segments():

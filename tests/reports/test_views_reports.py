@@ -15,7 +15,7 @@ from chuyende.events.services import SiteData, event_create
 from chuyende.figures.snapshot import from_json
 from chuyende.members.models import Member
 from chuyende.reports import views
-from chuyende.reports.drafting import FigureRef, Paragraph
+from chuyende.reports.drafting import OPTIONAL_PARAGRAPHS, FigureRef, Paragraph
 from chuyende.reports.figures import live_figures
 from chuyende.reports.models import Report
 from chuyende.reports.services import EDITABLE_FIELDS, report_create, report_submit
@@ -167,11 +167,42 @@ def test_owner_edits_every_part_of_a_draft(users, client_for, scenario):
     assert report.version == 2
 
 
+def test_owner_ticks_the_optional_paragraphs_of_section_two(users, client_for, scenario):
+    report = draft(scenario)
+    client = client_for(users.owner)
+    page = client.get(reverse("reports:edit", args=[report.pk]))
+    html = page.content.decode()
+    assert 'name="paragraphs" value="completeness"' in html and "Các đoạn tùy chọn của phần II" in html
+    assert page.context["form"].initial["paragraphs"] == list(OPTIONAL_PARAGRAPHS)
+    assert "Cấp chi bộ trực thuộc:" in html and "đăng ký cam kết" in html
+    ticked = [name for name in OPTIONAL_PARAGRAPHS if name not in ("levels", "pledges")]
+    response = client.post(reverse("reports:edit", args=[report.pk]),
+                           edit_data(report, paragraphs=ticked, paragraphs_offered="True"))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.omitted_paragraphs == ["levels", "pledges"]
+    page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "Cấp chi bộ trực thuộc:" not in page and "đăng ký cam kết" not in page
+    # the edit page previews section II as chosen
+    edit_page = client.get(reverse("reports:edit", args=[report.pk])).content.decode()
+    assert "Cấp chi bộ trực thuộc:" not in edit_page
+    # a form posted without the boxes (an older page) leaves the choice as it was
+    client.post(reverse("reports:edit", args=[report.pk]), edit_data(report, strengths="Tốt."))
+    report.refresh_from_db()
+    assert report.omitted_paragraphs == ["levels", "pledges"] and report.strengths == "Tốt."
+    # a name that is not an optional paragraph is refused by the form, nothing saved
+    response = client.post(reverse("reports:edit", args=[report.pk]),
+                           edit_data(report, paragraphs=["tables"], paragraphs_offered="True"))
+    assert response.status_code == 200
+    report.refresh_from_db()
+    assert report.omitted_paragraphs == ["levels", "pledges"]
+
+
 def test_edit_shows_section_two_read_only(users, client_for, scenario, monkeypatch):
     report = draft(scenario)
     seen: dict[str, Any] = {}
 
-    def fake_results(figures, *, campaign, unit_name):
+    def fake_results(figures, *, campaign, unit_name, omit=()):
         seen.update(figures=figures, unit_name=unit_name)
         return [Paragraph(segments=("Đã học: ", FigureRef(text="34/36", key="party_members.studied")))]
 
@@ -395,7 +426,7 @@ def test_detail_links_each_generated_figure_to_its_sources(users, client_for, sc
     report = draft(scenario, "BN.HA")
     seen: list[dict[str, Any]] = []
 
-    def fake_results(figures, *, campaign, unit_name):
+    def fake_results(figures, *, campaign, unit_name, omit=()):
         seen.append(figures)
         return [Paragraph(segments=("1. Kết quả",), heading=True),
                 Paragraph(segments=("Có ", FigureRef(text="256/263", key="party_members.studied"),
@@ -430,7 +461,7 @@ def test_a_submitted_report_renders_from_its_snapshot(users, client_for, monkeyp
     report = hb_submitted()
     seen: list[dict[str, Any]] = []
 
-    def fake_results(figures, *, campaign, unit_name):
+    def fake_results(figures, *, campaign, unit_name, omit=()):
         seen.append(figures)
         return []
 
@@ -486,8 +517,8 @@ def test_detail_query_count_is_bounded(users, client_for, scenario, django_asser
         assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
     report_submit(actor=None, report=report, on=MARCH_31)
     # Sent: the snapshot, the live figures to compare with it, the sub-units' reports and their
-    # 4 dates' roll-ups.
-    with django_assert_max_num_queries(81):
+    # 4 dates' roll-ups (and, with the live figures, the guiding documents and last year's campaign).
+    with django_assert_max_num_queries(83):
         assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
 
 

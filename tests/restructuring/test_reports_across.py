@@ -35,6 +35,6 @@ def test_the_2024_district_report_reads_as_of_2024_after_the_reform(scenario):
         text = "\n".join(texts)
         assert "256/263" in text
         assert "HUYỆN ỦY HÒA AN" in text
-        assert "Cấp cơ sở tổ chức" in text  # the level under the district in 2024
+        assert "Cấp cơ sở:" in text  # the level under the district in 2024
         assert "Hòa Bình Phú" not in text and "Xã, phường" not in text
         assert "Đảng bộ thị trấn Hòa An" in text or "thị trấn Hòa An" in text
