@@ -38,6 +38,14 @@ def event_format(**kwargs: Any) -> serializers.ChoiceField:
     return enum_field(Event.Format.choices, "EventFormatEnum", **kwargs)
 
 
+def event_audience(**kwargs: Any) -> serializers.ChoiceField:
+    return enum_field(Event.Audience.choices, "EventAudienceEnum", **kwargs)
+
+
+def event_partners(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(child=enum_field(Event.Partner.choices, "EventPartnerEnum"), **kwargs)
+
+
 def outreach_channel(**kwargs: Any) -> serializers.ChoiceField:
     return enum_field(Outreach.Channel.choices, "OutreachChannelEnum", **kwargs)
 
@@ -134,6 +142,8 @@ class EventSiteSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     format = event_format(read_only=True)
+    audience = event_audience(read_only=True)
+    partners = event_partners(read_only=True, help_text="Partner organisations the event was held with.")
     organiser_code = serializers.CharField(source="organiser.code", read_only=True)
     presenters: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     sites = serializers.SerializerMethodField()
@@ -150,6 +160,8 @@ class EventSerializer(serializers.ModelSerializer):
             "format",
             "title",
             "is_make_up",
+            "audience",
+            "partners",
             "presenters",
             "sites",
         ]
@@ -184,6 +196,9 @@ class EventUpdateSerializer(StrictSerializer):
     title = _text(max_length=500)
     code = _text(max_length=64, required=False, help_text="Optional; unique within the campaign.")
     is_make_up = serializers.BooleanField(default=False)
+    audience = event_audience(default=Event.Audience.GENERAL, help_text="Who the event is held for.")
+    partners = event_partners(default=list, help_text="Partner organisations the event is held with, "
+                                                      "each once.")
     presenters = serializers.ManyRelatedField(
         child_relation=ScopedPrimaryKeyRelatedField(queryset=Presenter.objects.all(), scope=_presenters_of),
         default=list,  # type: ignore[arg-type]
@@ -204,6 +219,8 @@ class EventWriteSerializer(EventUpdateSerializer):
             "title",
             "code",
             "is_make_up",
+            "audience",
+            "partners",
             "presenters",
             "sites",
         ]

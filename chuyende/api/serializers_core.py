@@ -67,11 +67,13 @@ EXCLUDABLE = [(status.value, status.label) for status in EXCLUDABLE_STATUSES]
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):
     kind = enum_field(Unit.Kind.choices, "UnitKindEnum", read_only=True)
+    sector = enum_field(Unit.Sector.choices, "UnitSectorEnum", read_only=True)
     tracking = enum_field(Unit.Tracking.choices, "UnitTrackingEnum", read_only=True)
 
     class Meta:
         model = Unit
-        fields = ("id", "code", "name", "kind", "tracking", "parent", "depth", "opened_on", "closed_on")
+        fields = ("id", "code", "name", "kind", "sector", "tracking", "parent", "depth", "opened_on",
+                  "closed_on")
         read_only_fields = fields
 
 
@@ -85,6 +87,7 @@ class UnitPeriodFigures(serializers.Serializer):  # type: ignore[type-arg]
     valid_to = serializers.DateField(allow_null=True)
     name = serializers.CharField()
     kind = serializers.CharField()
+    sector = serializers.CharField()
     tracking = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True, help_text="Id of the parent unit in the period.")
     decision = serializers.CharField(help_text="The decision that began the period, or empty.")
@@ -109,6 +112,7 @@ class UnitWriteSerializer(StrictSerializer):
     code = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=255)
     kind = enum_field(Unit.Kind.choices, "UnitKindEnum")
+    sector = enum_field(Unit.Sector.choices, "UnitSectorEnum", default=Unit.Sector.OTHER)
     tracking = enum_field(Unit.Tracking.choices, "UnitTrackingEnum", default=Unit.Tracking.AGGREGATE)
     parent = unit_field(help_text="Id of the parent unit, in the caller's subtree.")  # type: ignore[assignment]
     opened_on = BoundedDateField(required=False, allow_null=True, default=None)

@@ -211,6 +211,8 @@ class EventViewSet(ActivityViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
             for site in data["sites"]
         ]
         values["presenters"] = list(data["presenters"])
+        if "partners" in values:
+            values["partners"] = list(values["partners"])
         return values
 
     @extend_schema(
@@ -242,6 +244,7 @@ class EventViewSet(ActivityViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
             ]
         current = {"organiser": event.organiser, "held_on": event.held_on, "format": event.format,
                    "title": event.title, "code": event.code, "is_make_up": event.is_make_up,
+                   "audience": event.audience, "partners": list(event.partners),
                    "presenters": list(event.presenters.all())}
         self.call_service(event_update, event=event, **self._values({**current, **data}, keep))
         return self.answer(event)

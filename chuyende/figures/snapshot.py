@@ -15,11 +15,15 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from chuyende.events.models import Event
+from chuyende.figures.breakdowns import EventGroups, Group, PartnerEvents
 from chuyende.figures.completeness import Completeness
 from chuyende.figures.events import EventLine, LevelEvents, ReportEvents
+from chuyende.figures.known import KnownOnly
 from chuyende.figures.rollup import RollUp, Share, UnitFigures
+from chuyende.organisation.models import Unit
 
-RATE_KEYS = frozenset({"rate", "target_rate"})
+RATE_KEYS = frozenset({"rate", "target_rate", "rate_above"})
 
 
 def _share(share: Share) -> dict[str, Any]:
@@ -79,10 +83,52 @@ def _level(level: LevelEvents) -> dict[str, Any]:
             "attendance_person_times": level.attendance_person_times}
 
 
+def _in_order(groups: dict[str, Any], order: list[str]) -> list[str]:
+    position = {value: index for index, value in enumerate(order)}
+    return sorted(groups, key=lambda value: (position.get(value, len(position)), value))
+
+
+def _group(group: Group) -> dict[str, Any]:
+    return {"events": group.events, "attendance_person_times": group.person_times}
+
+
+def _event_groups(groups: EventGroups | None) -> dict[str, Any]:
+    """Events by the organiser's sector, by audience (key cadres by level) and by partner."""
+    groups = groups or EventGroups()
+    key_cadres = groups.key_cadres
+    return {
+        "events_by_sector": {sector: _group(groups.by_sector[sector])
+                             for sector in _in_order(groups.by_sector, Unit.Sector.values)},
+        "events_by_audience": {audience: _group(groups.by_audience[audience])
+                               for audience in _in_order(groups.by_audience, Event.Audience.values)},
+        "key_cadres": {"attendance_person_times": groups.key_cadres_total, "by_level": key_cadres},
+        "events_with_partners": {
+            partner: {**_group(groups.by_partner[partner]),
+                      "by_audience": _audiences(groups.by_partner[partner])}
+            for partner in _in_order(groups.by_partner, Event.Partner.values)
+        },
+    }
+
+
+def _audiences(partner: PartnerEvents) -> dict[str, int]:
+    return {audience: partner.by_audience[audience]
+            for audience in _in_order(dict(partner.by_audience), Event.Audience.values)}
+
+
+def _known(fact: KnownOnly) -> dict[str, Any]:
+    code = "/".join(part for part in (fact.unit.code, fact.who, fact.category) if part)
+    return {"code": code, "unit": fact.unit.code, "name": fact.unit.name, "who": fact.who,
+            "category": fact.category, "kind": fact.kind, "as_of": fact.as_of.isoformat(),
+            **({"rate_above": fact.value} if fact.kind == "rate_above" else {fact.kind: fact.value})}
+
+
 def report_figures(
     rollup: RollUp, completeness: Completeness, events: ReportEvents, *,
-    level_names: dict[int, str] | None = None,
+    level_names: dict[int, str] | None = None, groups: EventGroups | None = None,
+    known_only: list[KnownOnly] | None = None,
 ) -> dict[str, Any]:
+    """`groups` (figures.breakdowns) and `known_only` (figures.known) as computed for the same unit,
+    campaign and date; left out, their keys hold nothing."""
     tally = rollup.tally
     return {
         "as_of": rollup.as_of.isoformat(),
@@ -133,6 +179,9 @@ def report_figures(
         "events_attended": [_attended(line) for line in events.attended],
         "events_by_level": {str(level.depth): _level(level) for level in events.levels},
         "level_names": {str(depth): name for depth, name in sorted((level_names or {}).items())},
+        **_event_groups(groups),
+        # Returns that know only part, as stated: never in a rate or a denominator above.
+        "known_only": [_known(fact) for fact in known_only or []],
         "supervision": {
             "assigned": [ref.code for ref in rollup.supervision.assigned_units],
             "never_visited": [ref.code for ref in rollup.supervision.never_visited],

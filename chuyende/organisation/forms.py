@@ -20,6 +20,11 @@ class UnitForm(PreselectsOnlyChoice, forms.Form):
                            help_text=_("Unique, for example BN.HA.HB.DONG."))
     name = forms.CharField(label=_("Name"), max_length=255)
     kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=Unit.Sector.choices, initial=Unit.Sector.OTHER,
+        help_text=_("Where the party organisation sits (commune, agency, school, ...): reports group "
+                    "classes by it."),
+    )
     tracking = forms.ChoiceField(
         label=_("How figures are kept"), choices=Unit.Tracking.choices, initial=Unit.Tracking.AGGREGATE,
         help_text=_("Per person: a roster and attendance by name. Aggregate returns: counts reported "

@@ -1,6 +1,7 @@
 """The figures a report prints, live, and how they differ from a frozen snapshot.
 
 Nothing is counted here: `live_figures` asks the figures package (`unit_figures`, `report_events`,
+`event_groups`, `known_only`,
 the completeness of the sub-units' reports) and lays the results out with
 `chuyende.figures.snapshot.report_figures`, so a submitted snapshot and the live figures compare key
 by key.
@@ -10,7 +11,9 @@ import datetime
 from typing import Any
 
 from chuyende.campaigns.models import Campaign
+from chuyende.figures.breakdowns import event_groups
 from chuyende.figures.events import report_events
+from chuyende.figures.known import known_only
 from chuyende.figures.rollup import RollUp, unit_figures
 from chuyende.figures.snapshot import from_json, report_figures
 from chuyende.figures.tree import level_names_on
@@ -29,6 +32,8 @@ def live_figures(
         completeness_of(unit=unit, campaign=campaign, as_of=as_of),
         report_events(unit=unit, campaign=campaign, as_of=as_of),
         level_names=level_names_on(as_of),
+        groups=event_groups(unit=unit, campaign=campaign, as_of=as_of),
+        known_only=known_only(unit=unit, campaign=campaign, as_of=as_of),
     )
 
 
