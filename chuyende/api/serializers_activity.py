@@ -24,7 +24,7 @@ from chuyende.members.selectors import members_visible_to
 from chuyende.organisation.models import Unit
 from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Pledge, PledgeReturn, Rating
-from chuyende.returns.models import MemberReturn, NonMemberReturn
+from chuyende.returns.models import MemberReturn, NonMemberReturn, PartialReturn
 from chuyende.supervision.models import Supervisor, Visit
 from chuyende.supervision.selectors import supervisors_of_subtree
 
@@ -349,6 +349,37 @@ class NonMemberReturnWriteSerializer(StrictSerializer):
     as_of = serializers.DateField()
     expected = _count()
     studied = _count()
+
+
+class PartialReturnSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    who = enum_field(PartialReturn.Who.choices, "PartialReturnWhoEnum", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="studied, studied_above or rate_above.")
+
+    class Meta:
+        model = PartialReturn
+        fields = ["id", "campaign", "unit", "unit_code", "as_of", "who", "category", "kind", "studied",
+                  "studied_above", "rate_above"]
+        read_only_fields = fields
+
+
+class PartialReturnWriteSerializer(StrictSerializer):
+    """What a unit knows of its study and no more, on a date: exactly one of `studied` (the number who
+    studied, the number expected unknown), `studied_above` ("more than 60 people") or `rate_above`
+    ("more than 95%"). Never counted into a rate; replaces a return of the same day and people."""
+
+    campaign = _campaign_field()
+    unit = _unit_field()
+    as_of = serializers.DateField()
+    who = enum_field(PartialReturn.Who.choices, "PartialReturnWhoEnum")
+    category = serializers.CharField(max_length=24, required=False, default="", allow_blank=True,
+                                     help_text="For non-members: one category of the campaign, or empty.")
+    studied = serializers.IntegerField(max_value=MAX_COUNT, min_value=-MAX_COUNT, required=False,
+                                       allow_null=True, default=None)
+    studied_above = serializers.IntegerField(max_value=MAX_COUNT, min_value=-MAX_COUNT, required=False,
+                                             allow_null=True, default=None)
+    rate_above = serializers.DecimalField(max_digits=6, decimal_places=2, required=False, allow_null=True,
+                                          default=None, help_text="A lower bound of the rate, in percent.")
 
 
 # --- outreach ---------------------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class EventForm(PreselectsOnlyChoice, forms.Form):
     )
     is_make_up = forms.BooleanField(label=_("Make-up session"), required=False)
     audience = forms.ChoiceField(label=_("Audience"), choices=Event.Audience.choices,
-                                 initial=Event.Audience.GENERAL,
+                                 initial=Event.Audience.GENERAL, required=False,
                                  help_text=_("Who the class is for: reports count the classes for key "
                                              "cadres, workers, religious dignitaries, ... apart."))
     partners = forms.MultipleChoiceField(

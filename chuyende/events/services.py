@@ -202,13 +202,16 @@ def event_create(
     presenters: list[Presenter] | None = None,
     is_make_up: bool = False,
     code: str = "",
-    audience: str = Event.Audience.GENERAL,
-    partners: Sequence[str] = (),
+    audience: str | None = None,
+    partners: Sequence[str] | None = None,
 ) -> Event:
+    """Records an event (`audience` None: the general public and party members; `partners` None:
+    none) with its bridge points and their attendees."""
     event = Event(campaign=campaign)
     _save_event(actor=actor, event=event, organiser=organiser, held_on=held_on, format=format,
                 title=title, sites=sites, presenters=presenters, is_make_up=is_make_up, code=code,
-                audience=audience, partners=partners, previous_attendees=None)
+                audience=audience or Event.Audience.GENERAL, partners=partners or [],
+                previous_attendees=None)
     record_change(actor=actor, action="create", record=event, unit_path=organiser.path,
                   before=None, after=_written_snapshot(event, sites, presenters or []))
     return event

@@ -80,8 +80,9 @@ def unit_create(
     tracking: str = Unit.Tracking.AGGREGATE,
     opened_on: datetime.date | None = None,
     closed_on: datetime.date | None = None,
-    sector: str = Unit.Sector.OTHER,
+    sector: str | None = None,
 ) -> Unit:
+    """Creates a unit (`sector` None: "other") with its first period."""
     if parent is None:
         if actor is not None:
             raise NotAllowed
@@ -94,7 +95,7 @@ def unit_create(
         code=code,
         name=name,
         kind=kind,
-        sector=sector,
+        sector=sector or Unit.Sector.OTHER,
         tracking=tracking,
         parent=parent,
         opened_on=opened_on,
