@@ -197,14 +197,14 @@ UNITS = Sheet(
                example=str(Unit.Tracking.AGGREGATE.label), width=20,
                help=_("Per person: the unit keeps a roster and records who attended. Aggregate "
                       "returns: the unit reports counts. Empty means aggregate returns.")),
-        Column("sector", "Loại hình", "choice", choices=_choices(Unit.Sector.choices),
-               example=str(Unit.Sector.COMMUNE.label), width=24,
-               help=_("Where the party organisation sits: reports group classes by it. Empty: "
-                      "“Other” for a new unit, unchanged for a stored one.")),
         _date("opened_on", "Ngày thành lập", _("Leave empty if not known."), required=False,
               example="01/01/2020"),
         _date("closed_on", "Ngày giải thể", _("Only for a unit closed or merged into another."),
               required=False, example=""),
+        Column("sector", "Loại hình", "choice", choices=_choices(Unit.Sector.choices),
+               example=str(Unit.Sector.COMMUNE.label), width=24,
+               help=_("Where the party organisation sits: reports group classes by it. Empty: "
+                      "“Other” for a new unit, unchanged for a stored one.")),
     ),
 )
 
@@ -347,14 +347,6 @@ EVENTS = Sheet(
                example="Hội nghị học tập Chuyên đề năm 2024", width=40, help=_("The title of the event.")),
         Column("is_make_up", "Học bù", "choice", choices=YES_NO, example=str(YES_NO[1][1]), width=8,
                help=_("Yes for a make-up session. Empty means no.")),
-        Column("audience", "Đối tượng", "choice", choices=_choices(Event.Audience.choices),
-               example=str(Event.Audience.GENERAL.label), width=28,
-               help=_("Who the event is held for. Empty: cadres, party members and the people for a new "
-                      "event, unchanged for a stored one.")),
-        Column("partners", "Phối hợp với", "text", example=str(Event.Partner.TRADE_UNION.label), width=24,
-               help=_("Partner organisations the event is held with, separated by semicolons, from: "
-                      "Mặt trận Tổ quốc; Công đoàn; Đoàn Thanh niên; Hội Liên hiệp Phụ nữ; Hội Cựu chiến "
-                      "binh; Hội Nông dân; Các tổ chức khác. Empty: none.")),
         Column("presenters", "Mã báo cáo viên", "text", example="P1, P2", width=16,
                help=_("Codes of the presenters, separated by commas; they must be stored already.")),
         _unit("site_unit", "Mã đơn vị điểm cầu",
@@ -371,6 +363,14 @@ EVENTS = Sheet(
                      "left empty."), required=False, example="")
             for category, header in CATEGORY_HEADERS.items()
         ),
+        Column("audience", "Đối tượng", "choice", choices=_choices(Event.Audience.choices),
+               example=str(Event.Audience.GENERAL.label), width=28,
+               help=_("Who the event is held for. Empty: cadres, party members and the people for a new "
+                      "event, unchanged for a stored one.")),
+        Column("partners", "Phối hợp với", "text", example=str(Event.Partner.TRADE_UNION.label), width=24,
+               help=_("Partner organisations the event is held with, separated by semicolons, from: "
+                      "Mặt trận Tổ quốc; Công đoàn; Đoàn Thanh niên; Hội Liên hiệp Phụ nữ; Hội Cựu chiến "
+                      "binh; Hội Nông dân; Các tổ chức khác. Empty: none.")),
     ),
 )
 
