@@ -57,9 +57,11 @@ class EventGroups:
         return sum(self.key_cadres.values())
 
 
-def event_groups(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> EventGroups:
-    """The events held in the subtree by the date, grouped (three queries)."""
-    path = position_on(unit, as_of).path
+def event_groups(*, unit: Unit, campaign: Campaign, as_of: datetime.date,
+                 path: str | None = None) -> EventGroups:
+    """The events held in the subtree by the date, grouped (two queries, and one for the unit's place on
+    the date unless `path`, the unit's path on the date, is given)."""
+    path = path or position_on(unit, as_of).path
     organised = {
         event_id: (sector, audience, partners or [])
         for event_id, sector, audience, partners in Event.objects.filter(

@@ -31,10 +31,12 @@ class KnownOnly:
     as_of: datetime.date
 
 
-def known_only(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> list[KnownOnly]:
+def known_only(*, unit: Unit, campaign: Campaign, as_of: datetime.date,
+               path: str | None = None) -> list[KnownOnly]:
     """The partial returns in force on the date in the unit's subtree (the tree of that day), in tree
-    order (three queries)."""
-    below = periods_on(as_of).filter(path__under=position_on(unit, as_of).path)
+    order (one query when there are none, four when there are; one more for the unit's place on the
+    date unless `path`, the unit's path on the date, is given)."""
+    below = periods_on(as_of).filter(path__under=path or position_on(unit, as_of).path)
     rows = PartialReturn.objects.filter(
         campaign=campaign, as_of__lte=as_of, unit_id__in=below.values("unit_id"),
     ).values_list("unit_id", "who", "category", "as_of", "studied", "studied_above", "rate_above").order_by()

@@ -600,8 +600,8 @@ class _Writer:
             key = item_key("known_only", fact, index)
             values: dict[str, Segment] = {"unit": str(fact.get("name", "")), "who": self.known_who(fact)}
             kind = fact.get("kind")
-            if kind == "rate_above":
-                bound = Decimal(str(fact.get("rate_above")))
+            bound = fact.get("rate_above")
+            if kind == "rate_above" and isinstance(bound, Decimal):
                 values["rate"] = FigureRef(text=f"{format_number(bound.normalize())}%",
                                            key=f"{key}.rate_above")
                 items.append(fill(_("%(unit)s: %(who)s grasped it, more than %(rate)s"), **values))

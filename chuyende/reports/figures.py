@@ -27,13 +27,15 @@ def live_figures(
 ) -> dict[str, Any]:
     """The figures of the unit's subtree as of the date (rates as `Decimal`); `rollup`, when the
     caller has it already, is that date's `unit_figures`."""
+    rollup = rollup or unit_figures(unit=unit, campaign=campaign, as_of=as_of)
+    path = rollup.unit.path  # the unit's on the date
     return report_figures(
-        rollup or unit_figures(unit=unit, campaign=campaign, as_of=as_of),
+        rollup,
         completeness_of(unit=unit, campaign=campaign, as_of=as_of),
         report_events(unit=unit, campaign=campaign, as_of=as_of),
         level_names=level_names_on(as_of),
-        groups=event_groups(unit=unit, campaign=campaign, as_of=as_of),
-        known_only=known_only(unit=unit, campaign=campaign, as_of=as_of),
+        groups=event_groups(unit=unit, campaign=campaign, as_of=as_of, path=path),
+        known_only=known_only(unit=unit, campaign=campaign, as_of=as_of, path=path),
     )
 
 

@@ -11,7 +11,7 @@ from tests.conftest import unit
 
 # Queries of the page of the district's draft report, the same on SQLite and PostgreSQL (one roll-up,
 # shared by the figures shown and the checks; the tree of the report's date is read by position).
-REPORT_PAGE_QUERIES = 88
+REPORT_PAGE_QUERIES = 91  # 88, and the events grouped by sector, audience and partner and the partial returns
 
 SIZES = [pytest.param(False, id="scenario"), pytest.param(True, id="scenario-and-a-commune-more")]
 
