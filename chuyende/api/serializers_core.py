@@ -442,6 +442,36 @@ class SupervisionFigures(_Figures):
     open_follow_ups = serializers.IntegerField()
 
 
+class GroupFigures(_Figures):
+    events = serializers.IntegerField()
+    attendance_person_times = serializers.IntegerField(help_text="Counted at bridge points in the subtree.")
+
+
+class PartnerFigures(GroupFigures):
+    by_audience = serializers.DictField(child=serializers.IntegerField(), help_text="Events by audience.")
+
+
+class KeyCadreFigures(_Figures):
+    attendance_person_times = serializers.IntegerField(help_text="The sum of `by_level`.")
+    by_level = serializers.DictField(child=serializers.IntegerField(),
+                                     help_text="province, district, commune (levels without any left out).")
+
+
+class KnownOnlyFigures(_Figures):
+    """A return that knows only part, as stated: never counted into a rate or a denominator."""
+
+    code = serializers.CharField(help_text="unit code/who[/category]")
+    unit = serializers.CharField(help_text="Code of the unit.")
+    name = serializers.CharField()
+    who = serializers.CharField(help_text="members or non_members.")
+    category = serializers.CharField(help_text="A non-member category, or empty.")
+    kind = serializers.CharField(help_text="studied, studied_above or rate_above: which value is given.")
+    as_of = serializers.DateField()
+    studied = serializers.IntegerField(allow_null=True, help_text="Who studied (number expected unknown).")
+    studied_above = serializers.IntegerField(allow_null=True, help_text="More than this many studied.")
+    rate_above = serializers.CharField(allow_null=True, help_text="More than this rate in %, as a decimal.")
+
+
 class FiguresSerializer(_Figures):
     """Every figure of a unit's subtree for a campaign as of a date (`reports.figures.live_figures`)."""
 
@@ -470,6 +500,15 @@ class FiguresSerializer(_Figures):
         child=LevelEventFigures(), help_text="By depth of the organiser in the tree (1: the top unit)."
     )
     level_names = serializers.DictField(child=serializers.CharField())
+    events_by_sector = serializers.DictField(
+        child=GroupFigures(), help_text="Events organised in the subtree by the organiser's sector.")
+    events_by_audience = serializers.DictField(
+        child=GroupFigures(), help_text="Events held in the subtree by audience.")
+    key_cadres = KeyCadreFigures()
+    events_with_partners = serializers.DictField(
+        child=PartnerFigures(), help_text="Events organised in the subtree with a partner organisation.")
+    known_only = serializers.ListField(child=KnownOnlyFigures(), help_text=(
+        "Returns that know only part (a count without the number expected, or a bound), as stated."))
     supervision = SupervisionFigures()
 
 

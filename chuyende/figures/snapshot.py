@@ -119,7 +119,9 @@ def _known(fact: KnownOnly) -> dict[str, Any]:
     code = "/".join(part for part in (fact.unit.code, fact.who, fact.category) if part)
     return {"code": code, "unit": fact.unit.code, "name": fact.unit.name, "who": fact.who,
             "category": fact.category, "kind": fact.kind, "as_of": fact.as_of.isoformat(),
-            **({"rate_above": fact.value} if fact.kind == "rate_above" else {fact.kind: fact.value})}
+            # The value under its kind's name, the two others None.
+            **{kind: fact.value if kind == fact.kind else None
+               for kind in ("studied", "studied_above", "rate_above")}}
 
 
 def report_figures(

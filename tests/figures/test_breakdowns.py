@@ -140,7 +140,7 @@ def test_report_figures_carry_the_groups_and_survive_a_json_round_trip(district)
     assert figures["known_only"] == [{
         "code": "R.D.S/non_members/civil_servants", "unit": "R.D.S", "name": "Chi bộ Trường THPT",
         "who": "non_members", "category": "civil_servants", "kind": "rate_above", "as_of": "2024-03-10",
-        "rate_above": Decimal("95.50")}]
+        "studied": None, "studied_above": None, "rate_above": Decimal("95.50")}]
     # The partial fact is in no rate's denominator.
     assert figures["non_party"] == {"eligible": 0, "studied": 0, "rate": None}
     assert from_json(to_json(figures)) == figures

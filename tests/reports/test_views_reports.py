@@ -487,7 +487,7 @@ def test_detail_query_count_is_bounded(users, client_for, scenario, django_asser
     report_submit(actor=None, report=report, on=MARCH_31)
     # Sent: the snapshot, the live figures to compare with it, the sub-units' reports and their
     # 4 dates' roll-ups.
-    with django_assert_max_num_queries(81):
+    with django_assert_max_num_queries(84):  # 81, and the new figures of issue 13
         assert client.get(reverse("reports:detail", args=[report.pk])).status_code == 200
 
 
