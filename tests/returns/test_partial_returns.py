@@ -114,3 +114,22 @@ def test_another_subtree_is_out_of_reach(scenario, users):
     forbidden(NotInScope, partial_return_save, actor=users.owner, campaign=scenario,
               unit=unit("BN.HA.HP"), as_of=D(2024, 3, 10), who="non_members", studied=5)
 
+
+
+def test_the_page_saves_a_partial_return_and_refuses_a_bound_above_a_hundred(scenario, users, client_for):
+    from django.urls import reverse
+
+    from tests.conftest import unit
+
+    campaign = make_campaign(unit("BN"), code="P2024")  # in the scenario's, communes report in full
+    client = client_for(users.owner)
+    assert 'name="rate_above"' in client.get(reverse("returns:partial_create")).content.decode()
+    data = {"campaign": campaign.pk, "unit": unit("BN.HA.HB.TH").pk, "as_of": "2024-03-10",
+            "who": "non_members", "category": "civil_servants", "rate_above": "101"}
+    with translation.override("vi"), nothing_written():
+        page = client.post(reverse("returns:partial_create"), data)
+    assert page.status_code == 200
+    assert "lớn hơn 100%" in page.content.decode()
+    saved = client.post(reverse("returns:partial_create"), {**data, "rate_above": "95,5"})
+    assert saved.status_code == 302
+    assert PartialReturn.objects.get(unit__code="BN.HA.HB.TH").rate_above == Decimal("95.5")
