@@ -22,11 +22,11 @@ def unit_columns(units: Sequence[Unit], levels: dict[int, str]) -> list[ExportCo
         ExportColumn(_("Name"), lambda u: u.name, width=36),
         ExportColumn(_("Level"), lambda u: levels.get(u.depth, ""), width=16),
         ExportColumn(_("Kind"), lambda u: u.get_kind_display(), width=20),
-        ExportColumn(_("Sector"), lambda u: u.get_sector_display(), width=24),
         ExportColumn(field_header(Unit, "tracking"), lambda u: u.get_tracking_display(), width=18),
         ExportColumn(_("Parent unit"), lambda u: p.code if (p := parent(u)) else "", width=18),
         ExportColumn(_("Opened on"), lambda u: u.opened_on, width=12),
         ExportColumn(_("Closed on"), lambda u: u.closed_on, width=12),
+        ExportColumn(_("Sector"), lambda u: u.get_sector_display(), width=24),
     ]
 
 
