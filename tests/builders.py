@@ -93,7 +93,7 @@ WRITTEN_MODELS = (
     "pledges.Pledge", "pledges.PledgeReturn", "supervision.Supervisor", "supervision.Assignment",
     "supervision.Visit", "reports.Report", "audit.AuditEntry", "organisation.UnitPeriod",
     "organisation.LevelName", "members.MemberPlacement", "restructuring.Decision", "restructuring.Operation",
-    "restructuring.Succession", "figures.DailyCount",
+    "restructuring.Succession", "figures.DailyCount", "returns.PartialReturn",
 )
 
 

@@ -24,7 +24,7 @@ from chuyende.members.selectors import members_visible_to
 from chuyende.organisation.models import Unit
 from chuyende.outreach.models import Outreach
 from chuyende.pledges.models import Pledge, PledgeReturn, Rating
-from chuyende.returns.models import MemberReturn, NonMemberReturn
+from chuyende.returns.models import MemberReturn, NonMemberReturn, PartialReturn
 from chuyende.supervision.models import Supervisor, Visit
 from chuyende.supervision.selectors import supervisors_of_subtree
 
@@ -36,6 +36,14 @@ CODE_LIST_MAX = 5_000
 
 def event_format(**kwargs: Any) -> serializers.ChoiceField:
     return enum_field(Event.Format.choices, "EventFormatEnum", **kwargs)
+
+
+def event_audience(**kwargs: Any) -> serializers.ChoiceField:
+    return enum_field(Event.Audience.choices, "EventAudienceEnum", **kwargs)
+
+
+def event_partners(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(child=enum_field(Event.Partner.choices, "EventPartnerEnum"), **kwargs)
 
 
 def outreach_channel(**kwargs: Any) -> serializers.ChoiceField:
@@ -134,6 +142,8 @@ class EventSiteSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     format = event_format(read_only=True)
+    audience = event_audience(read_only=True)
+    partners = event_partners(read_only=True, help_text="Partner organisations the event was held with.")
     organiser_code = serializers.CharField(source="organiser.code", read_only=True)
     presenters: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     sites = serializers.SerializerMethodField()
@@ -150,6 +160,8 @@ class EventSerializer(serializers.ModelSerializer):
             "format",
             "title",
             "is_make_up",
+            "audience",
+            "partners",
             "presenters",
             "sites",
         ]
@@ -184,6 +196,9 @@ class EventUpdateSerializer(StrictSerializer):
     title = _text(max_length=500)
     code = _text(max_length=64, required=False, help_text="Optional; unique within the campaign.")
     is_make_up = serializers.BooleanField(default=False)
+    audience = event_audience(default=Event.Audience.GENERAL, help_text="Who the event is held for.")
+    partners = event_partners(default=list, help_text="Partner organisations the event is held with, "
+                                                      "each once.")
     presenters = serializers.ManyRelatedField(
         child_relation=ScopedPrimaryKeyRelatedField(queryset=Presenter.objects.all(), scope=_presenters_of),
         default=list,  # type: ignore[arg-type]
@@ -204,6 +219,8 @@ class EventWriteSerializer(EventUpdateSerializer):
             "title",
             "code",
             "is_make_up",
+            "audience",
+            "partners",
             "presenters",
             "sites",
         ]
@@ -332,6 +349,37 @@ class NonMemberReturnWriteSerializer(StrictSerializer):
     as_of = serializers.DateField()
     expected = _count()
     studied = _count()
+
+
+class PartialReturnSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    who = enum_field(PartialReturn.Who.choices, "PartialReturnWhoEnum", read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="studied, studied_above or rate_above.")
+
+    class Meta:
+        model = PartialReturn
+        fields = ["id", "campaign", "unit", "unit_code", "as_of", "who", "category", "kind", "studied",
+                  "studied_above", "rate_above"]
+        read_only_fields = fields
+
+
+class PartialReturnWriteSerializer(StrictSerializer):
+    """What a unit knows of its study and no more, on a date: exactly one of `studied` (the number who
+    studied, the number expected unknown), `studied_above` ("more than 60 people") or `rate_above`
+    ("more than 95%"). Never counted into a rate; replaces a return of the same day and people."""
+
+    campaign = _campaign_field()
+    unit = _unit_field()
+    as_of = serializers.DateField()
+    who = enum_field(PartialReturn.Who.choices, "PartialReturnWhoEnum")
+    category = serializers.CharField(max_length=24, required=False, default="", allow_blank=True,
+                                     help_text="For non-members: one category of the campaign, or empty.")
+    studied = serializers.IntegerField(max_value=MAX_COUNT, min_value=-MAX_COUNT, required=False,
+                                       allow_null=True, default=None)
+    studied_above = serializers.IntegerField(max_value=MAX_COUNT, min_value=-MAX_COUNT, required=False,
+                                             allow_null=True, default=None)
+    rate_above = serializers.DecimalField(max_digits=6, decimal_places=2, required=False, allow_null=True,
+                                          default=None, help_text="A lower bound of the rate, in percent.")
 
 
 # --- outreach ---------------------------------------------------------------------------------------------

@@ -68,11 +68,13 @@ EXCLUDABLE = [(status.value, status.label) for status in EXCLUDABLE_STATUSES]
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):
     kind = enum_field(Unit.Kind.choices, "UnitKindEnum", read_only=True)
+    sector = enum_field(Unit.Sector.choices, "UnitSectorEnum", read_only=True)
     tracking = enum_field(Unit.Tracking.choices, "UnitTrackingEnum", read_only=True)
 
     class Meta:
         model = Unit
-        fields = ("id", "code", "name", "kind", "tracking", "parent", "depth", "opened_on", "closed_on")
+        fields = ("id", "code", "name", "kind", "sector", "tracking", "parent", "depth", "opened_on",
+                  "closed_on")
         read_only_fields = fields
 
 
@@ -86,6 +88,7 @@ class UnitPeriodFigures(serializers.Serializer):  # type: ignore[type-arg]
     valid_to = serializers.DateField(allow_null=True)
     name = serializers.CharField()
     kind = serializers.CharField()
+    sector = serializers.CharField()
     tracking = serializers.CharField()
     parent_id = serializers.IntegerField(allow_null=True, help_text="Id of the parent unit in the period.")
     decision = serializers.CharField(help_text="The decision that began the period, or empty.")
@@ -110,6 +113,7 @@ class UnitWriteSerializer(StrictSerializer):
     code = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=255)
     kind = enum_field(Unit.Kind.choices, "UnitKindEnum")
+    sector = enum_field(Unit.Sector.choices, "UnitSectorEnum", default=Unit.Sector.OTHER)
     tracking = enum_field(Unit.Tracking.choices, "UnitTrackingEnum", default=Unit.Tracking.AGGREGATE)
     parent = unit_field(help_text="Id of the parent unit, in the caller's subtree.")  # type: ignore[assignment]
     opened_on = BoundedDateField(required=False, allow_null=True, default=None)
@@ -505,6 +509,36 @@ class SupervisionFigures(_Figures):
     open_follow_ups = serializers.IntegerField()
 
 
+class GroupFigures(_Figures):
+    events = serializers.IntegerField()
+    attendance_person_times = serializers.IntegerField(help_text="Counted at bridge points in the subtree.")
+
+
+class PartnerFigures(GroupFigures):
+    by_audience = serializers.DictField(child=serializers.IntegerField(), help_text="Events by audience.")
+
+
+class KeyCadreFigures(_Figures):
+    attendance_person_times = serializers.IntegerField(help_text="The sum of `by_level`.")
+    by_level = serializers.DictField(child=serializers.IntegerField(),
+                                     help_text="province, district, commune (levels without any left out).")
+
+
+class KnownOnlyFigures(_Figures):
+    """A return that knows only part, as stated: never counted into a rate or a denominator."""
+
+    code = serializers.CharField(help_text="unit code/who[/category]")
+    unit = serializers.CharField(help_text="Code of the unit.")
+    name = serializers.CharField()
+    who = serializers.CharField(help_text="members or non_members.")
+    category = serializers.CharField(help_text="A non-member category, or empty.")
+    kind = serializers.CharField(help_text="studied, studied_above or rate_above: which value is given.")
+    as_of = serializers.DateField()
+    studied = serializers.IntegerField(allow_null=True, help_text="Who studied (number expected unknown).")
+    studied_above = serializers.IntegerField(allow_null=True, help_text="More than this many studied.")
+    rate_above = serializers.CharField(allow_null=True, help_text="More than this rate in %, as a decimal.")
+
+
 class FiguresSerializer(_Figures):
     """Every figure of a unit's subtree for a campaign as of a date (`reports.figures.live_figures`)."""
 
@@ -541,6 +575,15 @@ class FiguresSerializer(_Figures):
     conferences = ConferenceFigures(many=True)
     guiding_documents = GuidingDocumentFigures(many=True)
     level_names = serializers.DictField(child=serializers.CharField())
+    events_by_sector = serializers.DictField(
+        child=GroupFigures(), help_text="Events organised in the subtree by the organiser's sector.")
+    events_by_audience = serializers.DictField(
+        child=GroupFigures(), help_text="Events held in the subtree by audience.")
+    key_cadres = KeyCadreFigures()
+    events_with_partners = serializers.DictField(
+        child=PartnerFigures(), help_text="Events organised in the subtree with a partner organisation.")
+    known_only = serializers.ListField(child=KnownOnlyFigures(), help_text=(
+        "Returns that know only part (a count without the number expected, or a bound), as stated."))
     supervision = SupervisionFigures()
     comparison = ComparisonFigures(
         allow_null=True, help_text="Null when last year's campaign does not compare.")

@@ -70,9 +70,13 @@ from chuyende.pledges.services import (
     pledge_return_save,
     pledge_update,
 )
-from chuyende.returns.models import MemberReturn, NonMemberReturn
-from chuyende.returns.selectors import member_returns_visible_to, non_member_returns_visible_to
-from chuyende.returns.services import member_return_save, non_member_return_save
+from chuyende.returns.models import MemberReturn, NonMemberReturn, PartialReturn
+from chuyende.returns.selectors import (
+    member_returns_visible_to,
+    non_member_returns_visible_to,
+    partial_returns_visible_to,
+)
+from chuyende.returns.services import member_return_save, non_member_return_save, partial_return_save
 from chuyende.supervision.models import Visit
 from chuyende.supervision.selectors import visits_visible_to
 from chuyende.supervision.services import visit_create, visit_update
@@ -211,6 +215,8 @@ class EventViewSet(ActivityViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
             for site in data["sites"]
         ]
         values["presenters"] = list(data["presenters"])
+        if "partners" in values:
+            values["partners"] = list(values["partners"])
         return values
 
     @extend_schema(
@@ -242,6 +248,7 @@ class EventViewSet(ActivityViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
             ]
         current = {"organiser": event.organiser, "held_on": event.held_on, "format": event.format,
                    "title": event.title, "code": event.code, "is_make_up": event.is_make_up,
+                   "audience": event.audience, "partners": list(event.partners),
                    "presenters": list(event.presenters.all())}
         self.call_service(event_update, event=event, **self._values({**current, **data}, keep))
         return self.answer(event)
@@ -401,6 +408,35 @@ class NonMemberReturnViewSet(_ReturnViewSet):
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.save_return(non_member_return_save)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Returns that know only part (a count without the number expected, or a "
+                               "bound) of the units of the caller's subtree"),
+    retrieve=extend_schema(summary="One return that knows only part",
+                           responses={200: s.PartialReturnSerializer, **READ_ERRORS}),
+)
+class PartialReturnViewSet(ActivityViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                           viewsets.GenericViewSet):
+    queryset = PartialReturn.objects.all()
+    serializer_class = s.PartialReturnSerializer
+    filterset_class = ReturnFilter
+
+    def scoped_queryset(self) -> QuerySet[PartialReturn]:
+        return partial_returns_visible_to(actor=self.actor).order_by("-as_of", "unit__path", "-id")
+
+    @extend_schema(
+        summary="Save what a unit knows of its study on a date and no more (never counted into a rate)",
+        request=s.PartialReturnWriteSerializer,
+        responses={201: s.PartialReturnSerializer, 200: SAVED, **WRITE_ERRORS},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.body(s.PartialReturnWriteSerializer)
+        existed = PartialReturn.objects.filter(
+            campaign=data["campaign"], unit=data["unit"], as_of=data["as_of"], who=data["who"],
+            category=data["category"]).exists()
+        record = self.call_service(partial_return_save, **data)
+        return self.answer(record, status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
 
 
 # --- outreach --------------------------------------------------------------------------------------------
@@ -678,6 +714,7 @@ def register(router: DefaultRouter) -> None:
     router.register("presenters", PresenterViewSet, basename="presenter")
     router.register("member-returns", MemberReturnViewSet, basename="member-return")
     router.register("non-member-returns", NonMemberReturnViewSet, basename="non-member-return")
+    router.register("partial-returns", PartialReturnViewSet, basename="partial-return")
     router.register("outreach", OutreachViewSet, basename="outreach")
     router.register("material-transfers", MaterialTransferViewSet, basename="material-transfer")
     router.register("pledges", PledgeViewSet, basename="pledge")

@@ -141,7 +141,7 @@ class UnitViewSet(
         data = self.validated(s.UnitWriteSerializer, partial=True)
         current = {
             name: getattr(unit, name)
-            for name in ("code", "name", "kind", "tracking", "parent", "opened_on", "closed_on")
+            for name in ("code", "name", "kind", "sector", "tracking", "parent", "opened_on", "closed_on")
         }
         unit = self.call_service(unit_update, unit=unit, **{**current, **data})
         return Response(s.UnitSerializer(unit).data)
@@ -167,7 +167,8 @@ class UnitViewSet(
         found = unit_history(unit=self.get_object())
         return Response({
             "periods": [{"valid_from": e.period.valid_from, "valid_to": e.period.valid_to,
-                         "name": e.period.name, "kind": e.period.kind, "tracking": e.period.tracking,
+                         "name": e.period.name, "kind": e.period.kind, "sector": e.period.sector,
+                         "tracking": e.period.tracking,
                          "parent_id": e.period.parent_id, "decision": e.decision} for e in found.periods],
             "predecessors": [{"code": u.code, "how": str(how), "on": on}
                              for u, how, on in found.predecessors],

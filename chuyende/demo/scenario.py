@@ -5,6 +5,7 @@ of the entry (`events[3].sites[1].attendees[0]`) and nothing is written.
 """
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,22 @@ from chuyende.returns.services import member_return_save, non_member_return_save
 from chuyende.supervision.models import Supervisor
 from chuyende.supervision.services import assignment_create, supervisor_create, visit_create
 
+# The scenario files name no sector: the demo reads it from the unit's name, first match wins.
+SECTOR_WORDS = (
+    (Unit.Sector.SCHOOL, re.compile(r"\bTrường\b")),
+    (Unit.Sector.HEALTH, re.compile(r"\bY tế\b")),
+    (Unit.Sector.AGENCY, re.compile(r"\bCơ quan\b")),
+    (Unit.Sector.COMMUNE, re.compile(r"\b(xã|phường|thị trấn|thôn|[Kk]hu phố|bản)\b")),
+)
+
+
+def sector_from_name(name: str) -> str:
+    """"Chi bộ Trường ..." a school, "Trạm/Trung tâm Y tế" health, "Cơ quan" an agency, a commune,
+    ward, town, village or quarter a commune; anything else "other"."""
+    for sector, words in SECTOR_WORDS:
+        if words.search(name):
+            return sector
+    return Unit.Sector.OTHER
 
 class ScenarioError(Exception):
     def __init__(self, path: str, message: str) -> None:
@@ -237,7 +254,8 @@ class _Loader:
         tracking = Unit.Tracking.INDIVIDUAL if code in individual or inherited else Unit.Tracking.AGGREGATE
         self.units[code] = self._call(
             entry, unit_create, actor=None, code=code, name=entry.text("name"), kind=kind,
-            parent=parent, tracking=tracking, opened_on=entry.day("opened_on", optional=True),
+            parent=parent, tracking=tracking, sector=sector_from_name(entry.text("name")),
+            opened_on=entry.day("opened_on", optional=True),
             closed_on=entry.day("closed_on", optional=True),
         )
 

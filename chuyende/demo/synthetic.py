@@ -173,8 +173,10 @@ def wipe(using: str = "default") -> None:
 CELLS_A_TRANSACTION = 5000
 ATTENDED_SHARE = 0.8  # of a roster listed at each of its cell's meetings
 UNIT_COLUMNS = ("id", "code", "name", "kind", "tracking", "parent_id", "path", "depth", "opened_on",
-                "closed_on")
-EVENT_COLUMNS = ("id", "campaign_id", "code", "organiser_id", "held_on", "format", "title", "is_make_up")
+                "closed_on", "sector")
+EVENT_COLUMNS = ("id", "campaign_id", "code", "organiser_id", "held_on", "format", "title", "is_make_up",
+                 "audience", "partners")
+EVENT_DEFAULTS = (Event.Audience.GENERAL, "[]")  # audience, partners of every generated event
 SITE_COLUMNS = ("id", "event_id", "unit_id", "other_members", "non_members", "non_members_by_category",
                 "listed_members")
 
@@ -423,14 +425,15 @@ def _write_tree(size: Size, writer: _Writer, ids: _Ids, counts: dict[str, int], 
             nodes.append(node)
             rows.append((node.id, node.code, node.name, kind,
                          Unit.Tracking.INDIVIDUAL if node.per_person and kind == Unit.Kind.CELL
-                         else Unit.Tracking.AGGREGATE, parent.id, node.path, depth, None, None))
+                         else Unit.Tracking.AGGREGATE, parent.id, node.path, depth, None, None,
+                         Unit.Sector.COMMUNE if label == "Đảng bộ xã" else Unit.Sector.OTHER))
         return nodes
 
     root_id = ids.take(Unit)
     root = _Node(id=root_id, code="SYN", name="Toàn quốc (tổng hợp)" if size.provinces else "Tỉnh (tổng hợp)",
                  path=path_segment(root_id), parent=-1)
     rows.append((root.id, root.code, root.name, Unit.Kind.PARTY_COMMITTEE, Unit.Tracking.AGGREGATE, None,
-                 root.path, 1, None, None))
+                 root.path, 1, None, None, Unit.Sector.OTHER))
     provinces = level(size.provinces, [root], "T", 2, Unit.Kind.PARTY_COMMITTEE, "Đảng bộ tỉnh") \
         if size.provinces else []
     communes = level(size.communes, provinces or [root], "X", 4, Unit.Kind.PARTY_COMMITTEE, "Đảng bộ xã")
@@ -451,7 +454,7 @@ def _conference(organiser: _Node, hosts: list[_Node], campaign: Campaign, writer
     event_id, first_site = ids.take(Event), ids.take(Site, len(hosts))
     writer.write(Event, EVENT_COLUMNS, [(event_id, campaign.pk, f"HN-{organiser.code}", organiser.id,
                                          datetime.date(YEAR, 1, 20), Event.Format.ONLINE,
-                                         f"Hội nghị trực tuyến {organiser.name}", False)])
+                                         f"Hội nghị trực tuyến {organiser.name}", False, *EVENT_DEFAULTS)])
     counts["sites"] += writer.write(Site, SITE_COLUMNS, [
         (first_site + index, event_id, host.id, rng.randint(30, 60), rng.randint(5, 30), "{}", 0)
         for index, host in enumerate(hosts)
@@ -529,7 +532,7 @@ def _fill_cells(cells: Sequence[_Node], campaign: Campaign, days: list[datetime.
         events = [(ids.take(Event), ids.take(Site), day.replace(day=own_day)) for day in days]
         rows.events.extend(
             (event_id, campaign.pk, f"{cell.code}.E{number:02d}", cell.id, day, Event.Format.CELL_MEETING,
-             f"Sinh hoạt chi bộ {number + 1}", False)
+             f"Sinh hoạt chi bộ {number + 1}", False, *EVENT_DEFAULTS)
             for number, (event_id, _site_id, day) in enumerate(events)
         )
         if cell.per_person:

@@ -14,4 +14,6 @@ EVENT_COLUMNS = (
     ExportColumn(field_header(Event, "organiser"), lambda e: e.organiser.name, width=32),
     ExportColumn(_("Campaign"), lambda e: e.campaign.code, width=14),
     ExportColumn(_("Make-up session"), lambda e: str(_("Yes")) if e.is_make_up else "", width=12),
+    ExportColumn(_("Audience"), lambda e: e.get_audience_display(), width=28),
+    ExportColumn(_("Organised together with"), lambda e: e.get_partners_display(), width=28),
 )

@@ -71,6 +71,14 @@ class EventForm(PreselectsOnlyChoice, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     is_make_up = forms.BooleanField(label=_("Make-up session"), required=False)
+    audience = forms.ChoiceField(label=_("Audience"), choices=Event.Audience.choices,
+                                 initial=Event.Audience.GENERAL, required=False,
+                                 help_text=_("Who the class is for: reports count the classes for key "
+                                             "cadres, workers, religious dignitaries, ... apart."))
+    partners = forms.MultipleChoiceField(
+        label=_("Organised together with"), choices=Event.Partner.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: Any, actor: User, event: Event | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

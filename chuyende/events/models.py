@@ -1,4 +1,6 @@
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +29,30 @@ class Event(models.Model):
         CELL_MEETING = "cell_meeting", _("Cell meeting")
         SELF_STUDY = "self_study", _("Self-study")
 
+    class Audience(models.TextChoices):
+        """Who a class is held for ("lớp cho cán bộ chủ chốt cấp huyện", "cho công nhân")."""
+
+        KEY_CADRES_PROVINCE = "key_cadres_province", _("Key cadres of the province level")
+        KEY_CADRES_DISTRICT = "key_cadres_district", _("Key cadres of the district level")
+        KEY_CADRES_COMMUNE = "key_cadres_commune", _("Key cadres of the commune level")
+        AGENCY_MEMBERS = "agency_members", _("Party members of agencies")
+        WORKERS = "workers", _("Workers and employees")
+        RELIGIOUS = "religious", _("Religious dignitaries and office holders")
+        YOUTH = "youth", _("Youth union members, young people and pupils")
+        GENERAL = "general", _("Cadres, party members and the people")
+        OTHER = "other", _("Other")
+
+    class Partner(models.TextChoices):
+        """Organisations a class is held together with ("phối hợp với Công đoàn")."""
+
+        FATHERLAND_FRONT = "fatherland_front", _("Fatherland Front")
+        TRADE_UNION = "trade_union", _("Trade union")
+        YOUTH_UNION = "youth_union", _("Youth union")
+        WOMEN_UNION = "women_union", _("Women's union")
+        VETERANS = "veterans", _("Veterans' association")
+        FARMERS = "farmers", _("Farmers' association")
+        OTHER = "other", _("Other organisations")
+
     campaign = models.ForeignKey(
         "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="events"
     )
@@ -40,6 +66,10 @@ class Event(models.Model):
     title = models.CharField(_("title"), max_length=500)
     presenters = models.ManyToManyField(Presenter, verbose_name=_("presenters"), blank=True)
     is_make_up = models.BooleanField(_("make-up session"), default=False)
+    audience = models.CharField(_("audience"), max_length=24, choices=Audience.choices,
+                                default=Audience.GENERAL)
+    # Partner organisations, a list of `Partner` values without repeats, in the order of the choices.
+    partners = models.JSONField(_("partner organisations"), default=list, blank=True)
 
     class Meta:
         ordering = ["-held_on", "-id"]
@@ -54,6 +84,26 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.held_on:%d/%m/%Y})"
+
+    def clean(self) -> None:
+        """The partners are a list of known organisations, each once (kept in the choices' order)."""
+        super().clean()
+        partners = self.partners
+        if not isinstance(partners, list) or not all(isinstance(p, str) for p in partners):
+            raise ValidationError({"partners": gettext("Partner organisations must be a list of names.")})
+        unknown = [p for p in partners if p not in self.Partner.values]
+        if unknown:
+            raise ValidationError({"partners": gettext(
+                "“%(value)s” is not a partner organisation; choose from: %(choices)s."
+            ) % {"value": unknown[0], "choices": ", ".join(self.Partner.values)}})
+        if len(set(partners)) != len(partners):
+            raise ValidationError({"partners": gettext("A partner organisation is named twice.")})
+        order = {value: index for index, value in enumerate(self.Partner.values)}
+        self.partners = sorted(partners, key=order.__getitem__)
+
+    def get_partners_display(self) -> str:
+        labels = dict(self.Partner.choices)
+        return ", ".join(str(labels[p]) for p in self.partners if p in labels)
 
 
 class Site(models.Model):

@@ -202,10 +202,15 @@ def event_create(
     presenters: list[Presenter] | None = None,
     is_make_up: bool = False,
     code: str = "",
+    audience: str | None = None,
+    partners: Sequence[str] | None = None,
 ) -> Event:
+    """Records an event (`audience` None: the general public and party members; `partners` None:
+    none) with its bridge points and their attendees."""
     event = Event(campaign=campaign)
     _save_event(actor=actor, event=event, organiser=organiser, held_on=held_on, format=format,
                 title=title, sites=sites, presenters=presenters, is_make_up=is_make_up, code=code,
+                audience=audience or Event.Audience.GENERAL, partners=partners or [],
                 previous_attendees=None)
     record_change(actor=actor, action="create", record=event, unit_path=organiser.path,
                   before=None, after=_written_snapshot(event, sites, presenters or []))
@@ -224,6 +229,8 @@ def _save_event(
     presenters: list[Presenter] | None,
     is_make_up: bool,
     code: str,
+    audience: str,
+    partners: Sequence[str],
     previous_attendees: set[int] | None,
 ) -> None:
     """Checks and writes an event with its presenters, bridge points and attendees; a stored event
@@ -232,6 +239,7 @@ def _save_event(
     _check_event_code(campaign=event.campaign, code=code, exclude_pk=event.pk)
     event.organiser, event.held_on, event.format, event.title = organiser, held_on, format, title
     event.is_make_up, event.code = is_make_up, code
+    event.audience, event.partners = audience, list(partners)
     event.full_clean(validate_constraints=False)
     counters = ledger.track(events=[event.pk] if event.pk else [], members={
         *(previous_attendees or ()), *(member.pk for site in sites for member in site.attendees)})
@@ -240,7 +248,8 @@ def _save_event(
         if presenters:
             event.presenters.add(*presenters)
     else:
-        event.save(update_fields=["organiser", "held_on", "format", "title", "is_make_up", "code"])
+        event.save(update_fields=["organiser", "held_on", "format", "title", "is_make_up", "code", "audience",
+                                  "partners"])
         event.presenters.set(presenters or [])
         _delete_sites(event)
     _write_sites(event, sites, previous_attendees=previous_attendees or set())
@@ -270,11 +279,16 @@ def event_update(
     presenters: list[Presenter] | None = None,
     is_make_up: bool = False,
     code: str = "",
+    audience: str | None = None,
+    partners: Sequence[str] | None = None,
 ) -> Event:
+    """Replaces the event's fields and bridge points; `audience` and `partners` None keep theirs."""
     require_edit(actor, event.organiser)
     before, previous = _stored_snapshot(event)
     _save_event(actor=actor, event=event, organiser=organiser, held_on=held_on, format=format,
                 title=title, sites=sites, presenters=presenters, is_make_up=is_make_up, code=code,
+                audience=event.audience if audience is None else audience,
+                partners=list(event.partners) if partners is None else partners,
                 previous_attendees=previous)
     record_change(actor=actor, action="update", record=event, unit_path=organiser.path,
                   before=before, after=_written_snapshot(event, sites, presenters or []))

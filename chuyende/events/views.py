@@ -145,7 +145,8 @@ def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
             initial = {
                 "organiser": event.organiser, "held_on": event.held_on, "format": event.format,
                 "title": event.title, "code": event.code, "presenters": list(event.presenters.all()),
-                "is_make_up": event.is_make_up,
+                "is_make_up": event.is_make_up, "audience": event.audience,
+                "partners": list(event.partners),
             }
         form = EventForm(actor=actor, event=event, initial=initial)
         formset = SiteFormSet(prefix="sites", actor=actor, categories=categories,
@@ -175,6 +176,8 @@ def _event_form_page(request: HttpRequest, event: Event | None) -> HttpResponse:
             "organiser": data["organiser"], "held_on": data["held_on"], "format": data["format"],
             "title": data["title"].strip(), "sites": sites, "presenters": list(data["presenters"]),
             "is_make_up": data["is_make_up"], "code": data["code"].strip(),
+            # Left empty: the default for a new event, the stored one for an event changed.
+            "audience": data.get("audience") or None, "partners": list(data["partners"]),
         }
         try:
             if event is None:

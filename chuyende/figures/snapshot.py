@@ -22,12 +22,16 @@ from decimal import Decimal
 from typing import Any
 
 from chuyende.campaigns.models import GuidingDocument
+from chuyende.events.models import Event
+from chuyende.figures.breakdowns import EventGroups, Group, PartnerEvents
 from chuyende.figures.comparison import Comparison
 from chuyende.figures.completeness import Completeness
 from chuyende.figures.events import EventLine, LevelEvents, LevelPart, ReportEvents
+from chuyende.figures.known import KnownOnly
 from chuyende.figures.rollup import RollUp, Share, UnitFigures
+from chuyende.organisation.models import Unit
 
-RATE_KEYS = frozenset({"rate", "target_rate", "earlier_rate", "points"})
+RATE_KEYS = frozenset({"rate", "target_rate", "earlier_rate", "points", "rate_above"})
 
 
 def _share(share: Share) -> dict[str, Any]:
@@ -127,13 +131,57 @@ def _comparison(comparison: Comparison, year: int) -> dict[str, Any]:
             "change": change, "points": abs(difference) if difference is not None else None}
 
 
+def _in_order(groups: dict[str, Any], order: list[str]) -> list[str]:
+    position = {value: index for index, value in enumerate(order)}
+    return sorted(groups, key=lambda value: (position.get(value, len(position)), value))
+
+
+def _group(group: Group) -> dict[str, Any]:
+    return {"events": group.events, "attendance_person_times": group.person_times}
+
+
+def _event_groups(groups: EventGroups | None) -> dict[str, Any]:
+    """Events by the organiser's sector, by audience (key cadres by level) and by partner."""
+    groups = groups or EventGroups()
+    key_cadres = groups.key_cadres
+    return {
+        "events_by_sector": {sector: _group(groups.by_sector[sector])
+                             for sector in _in_order(groups.by_sector, Unit.Sector.values)},
+        "events_by_audience": {audience: _group(groups.by_audience[audience])
+                               for audience in _in_order(groups.by_audience, Event.Audience.values)},
+        "key_cadres": {"attendance_person_times": groups.key_cadres_total, "by_level": key_cadres},
+        "events_with_partners": {
+            partner: {**_group(groups.by_partner[partner]),
+                      "by_audience": _audiences(groups.by_partner[partner])}
+            for partner in _in_order(groups.by_partner, Event.Partner.values)
+        },
+    }
+
+
+def _audiences(partner: PartnerEvents) -> dict[str, int]:
+    return {audience: partner.by_audience[audience]
+            for audience in _in_order(dict(partner.by_audience), Event.Audience.values)}
+
+
+def _known(fact: KnownOnly) -> dict[str, Any]:
+    code = "/".join(part for part in (fact.unit.code, fact.who, fact.category) if part)
+    return {"code": code, "unit": fact.unit.code, "name": fact.unit.name, "who": fact.who,
+            "category": fact.category, "kind": fact.kind, "as_of": fact.as_of.isoformat(),
+            # The value under its kind's name, the two others None.
+            **{kind: fact.value if kind == fact.kind else None
+               for kind in ("studied", "studied_above", "rate_above")}}
+
+
 def report_figures(
     rollup: RollUp, completeness: Completeness, events: ReportEvents, *,
     level_names: dict[int, str] | None = None, documents: Iterable[GuidingDocument] = (),
-    comparison: tuple[int, Comparison] | None = None,
+    comparison: tuple[int, Comparison] | None = None, groups: EventGroups | None = None,
+    known_only: list[KnownOnly] | None = None,
 ) -> dict[str, Any]:
-    """The figures dict; `documents` are the campaign's guiding documents issued by the date, and
-    `comparison` (year, comparison) the coverage of last year's campaign when it compares."""
+    """The figures dict; `documents` are the campaign's guiding documents issued by the date,
+    `comparison` (year, comparison) the coverage of last year's campaign when it compares, `groups`
+    (figures.breakdowns) and `known_only` (figures.known) as computed for the same unit, campaign and
+    date; left out, their keys hold nothing."""
     tally = rollup.tally
     figures = {
         "as_of": rollup.as_of.isoformat(),
@@ -190,6 +238,9 @@ def report_figures(
         "conferences": [_conference(line, events.depth, level_names or {}) for line in events.conferences],
         "guiding_documents": [_document(document) for document in documents],
         "level_names": {str(depth): name for depth, name in sorted((level_names or {}).items())},
+        **_event_groups(groups),
+        # Returns that know only part, as stated: never in a rate or a denominator above.
+        "known_only": [_known(fact) for fact in known_only or []],
         "supervision": {
             "assigned": [ref.code for ref in rollup.supervision.assigned_units],
             "never_visited": [ref.code for ref in rollup.supervision.never_visited],

@@ -61,8 +61,9 @@ def level_names_on(day: datetime.date) -> dict[int, str]:
 def units_on(*, root: Unit, day: datetime.date) -> list[Unit]:
     """The units of `root`'s subtree as they were on `day` (those opened by then, closed ones
     included), in tree order, as unsaved `Unit` values carrying that day's parent, name, kind,
-    tracking and path (for pages and exports; two queries)."""
+    sector, tracking and path (for pages and exports; two queries)."""
     rows = subtree_on(root, day).exclude(unit__opened_on__gt=day).select_related("unit").order_by("path")
-    return [Unit(pk=p.unit_id, code=p.unit.code, name=p.name, kind=p.kind, tracking=p.tracking,
+    return [Unit(pk=p.unit_id, code=p.unit.code, name=p.name, kind=p.kind, sector=p.sector,
+                 tracking=p.tracking,
                  parent_id=p.parent_id, path=p.path, depth=p.depth, opened_on=p.unit.opened_on,
                  closed_on=p.unit.closed_on) for p in rows]

@@ -55,7 +55,8 @@ def _units(path: str, labels: _Labels, campaign: Campaign | None) -> Iterator[li
     units = Unit.objects.filter(path__startswith=path).select_related("parent").order_by("path")
     for unit in units.iterator(chunk_size=CHUNK):
         yield [unit.code, unit.name, labels("kind", unit.kind), unit.parent.code if unit.parent else "",
-               labels("tracking", unit.tracking), unit.opened_on, unit.closed_on]
+               labels("tracking", unit.tracking), unit.opened_on, unit.closed_on,
+               labels("sector", unit.sector)]
 
 
 def _members(path: str, labels: _Labels, campaign: Campaign | None) -> Iterator[list[Any]]:
@@ -86,7 +87,13 @@ def _presenters(path: str, labels: _Labels, campaign: Campaign | None) -> Iterat
         yield [presenter.code, presenter.full_name, presenter.title, presenter.unit.code]
 
 
+def _partner_labels() -> dict[str, str]:
+    with translation.override("vi"):
+        return {value: str(label) for value, label in Event.Partner.choices}
+
+
 def _events(path: str, labels: _Labels, campaign: Campaign | None) -> Iterator[list[Any]]:
+    partner_labels = _partner_labels()
     events = _campaign_filter(Event.objects.filter(organiser__path__startswith=path), campaign)
     events = (events.select_related("campaign", "organiser")
               .prefetch_related("presenters", Prefetch("sites", Site.objects.select_related("unit")
@@ -94,13 +101,15 @@ def _events(path: str, labels: _Labels, campaign: Campaign | None) -> Iterator[l
               .order_by("campaign__code", "held_on", "code", "id"))
     for event in events.iterator(chunk_size=CHUNK):
         presenters = ", ".join(sorted(presenter.code for presenter in event.presenters.all()))
+        partners = "; ".join(partner_labels.get(partner, partner) for partner in event.partners)
         for site in event.sites.all():
             categories = site.non_members_by_category or {}
             yield [event.campaign.code, event.code, event.organiser.code, event.held_on,
                    labels("format", event.format), event.title,
                    labels("is_make_up", YES if event.is_make_up else ""),
                    presenters, site.unit.code, site.other_members, site.non_members,
-                   *(categories.get(str(category)) for category in CATEGORY_HEADERS)]
+                   *(categories.get(str(category)) for category in CATEGORY_HEADERS),
+                   labels("audience", event.audience), partners]
 
 
 def _attendance(path: str, labels: _Labels, campaign: Campaign | None) -> Iterator[list[Any]]:

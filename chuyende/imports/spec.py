@@ -201,6 +201,10 @@ UNITS = Sheet(
               example="01/01/2020"),
         _date("closed_on", "Ngày giải thể", _("Only for a unit closed or merged into another."),
               required=False, example=""),
+        Column("sector", "Loại hình", "choice", choices=_choices(Unit.Sector.choices),
+               example=str(Unit.Sector.COMMUNE.label), width=24,
+               help=_("Where the party organisation sits: reports group classes by it. Empty: "
+                      "“Other” for a new unit, unchanged for a stored one.")),
     ),
 )
 
@@ -359,6 +363,14 @@ EVENTS = Sheet(
                      "left empty."), required=False, example="")
             for category, header in CATEGORY_HEADERS.items()
         ),
+        Column("audience", "Đối tượng", "choice", choices=_choices(Event.Audience.choices),
+               example=str(Event.Audience.GENERAL.label), width=28,
+               help=_("Who the event is held for. Empty: cadres, party members and the people for a new "
+                      "event, unchanged for a stored one.")),
+        Column("partners", "Phối hợp với", "text", example=str(Event.Partner.TRADE_UNION.label), width=24,
+               help=_("Partner organisations the event is held with, separated by semicolons, from: "
+                      "Mặt trận Tổ quốc; Công đoàn; Đoàn Thanh niên; Hội Liên hiệp Phụ nữ; Hội Cựu chiến "
+                      "binh; Hội Nông dân; Các tổ chức khác. Empty: none.")),
     ),
 )
 

@@ -26,6 +26,7 @@ def unit_columns(units: Sequence[Unit], levels: dict[int, str]) -> list[ExportCo
         ExportColumn(_("Parent unit"), lambda u: p.code if (p := parent(u)) else "", width=18),
         ExportColumn(_("Opened on"), lambda u: u.opened_on, width=12),
         ExportColumn(_("Closed on"), lambda u: u.closed_on, width=12),
+        ExportColumn(_("Sector"), lambda u: u.get_sector_display(), width=24),
     ]
 
 

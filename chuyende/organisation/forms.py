@@ -20,6 +20,11 @@ class UnitForm(PreselectsOnlyChoice, forms.Form):
                            help_text=_("Unique, for example BN.HA.HB.DONG."))
     name = forms.CharField(label=_("Name"), max_length=255)
     kind = forms.ChoiceField(label=_("Kind"), choices=Unit.Kind.choices)
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=Unit.Sector.choices, initial=Unit.Sector.OTHER, required=False,
+        help_text=_("Where the party organisation sits (commune, agency, school, ...): reports group "
+                    "classes by it."),
+    )
     tracking = forms.ChoiceField(
         label=_("How figures are kept"), choices=Unit.Tracking.choices, initial=Unit.Tracking.AGGREGATE,
         help_text=_("Per person: a roster and attendance by name. Aggregate returns: counts reported "
@@ -40,6 +45,10 @@ class UnitForm(PreselectsOnlyChoice, forms.Form):
             field.queryset = parents
             top = min((unit.depth for unit in parents), default=1)
             field.label_from_instance = lambda unit: f"{'— ' * (unit.depth - top)}{unit.name} ({unit.code})"  # type: ignore[method-assign,assignment]
+
+    def clean_sector(self) -> str | None:
+        """Left empty: "other" for a new unit, the stored one kept for a unit changed."""
+        return self.cleaned_data.get("sector") or None
 
     def add_service_error(self, error: ValidationError) -> None:
         """Puts a service's ValidationError on the matching fields, the rest on the form."""

@@ -58,9 +58,22 @@ class Unit(models.Model):
         INDIVIDUAL = "individual", _("Per person")
         AGGREGATE = "aggregate", _("Aggregate returns")
 
+    class Sector(models.TextChoices):
+        """The kind of body a unit's party organisation sits in ("xã, thị trấn tổ chức 14 lớp; các
+        trường học 04 lớp"): reports group events by it."""
+
+        COMMUNE = "commune", _("Communes, wards and towns")
+        AGENCY = "agency", _("Agencies")
+        SCHOOL = "school", _("Schools")
+        HEALTH = "health", _("Health")
+        ENTERPRISE = "enterprise", _("Enterprises")
+        ARMED_FORCES = "armed_forces", _("Armed forces")
+        OTHER = "other", _("Other")
+
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, default=Sector.OTHER)
     tracking = models.CharField(
         _("tracking"), max_length=12, choices=Tracking.choices, default=Tracking.AGGREGATE
     )
@@ -108,6 +121,8 @@ class UnitPeriod(models.Model):
     )
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=20, choices=Unit.Kind.choices)
+    sector = models.CharField(_("sector"), max_length=20, choices=Unit.Sector.choices,
+                              default=Unit.Sector.OTHER)
     tracking = models.CharField(_("tracking"), max_length=12, choices=Unit.Tracking.choices)
     path = TreePath(max_length=255)
     depth = models.PositiveSmallIntegerField()

@@ -80,7 +80,9 @@ def unit_create(
     tracking: str = Unit.Tracking.AGGREGATE,
     opened_on: datetime.date | None = None,
     closed_on: datetime.date | None = None,
+    sector: str | None = None,
 ) -> Unit:
+    """Creates a unit (`sector` None: "other") with its first period."""
     if parent is None:
         if actor is not None:
             raise NotAllowed
@@ -93,6 +95,7 @@ def unit_create(
         code=code,
         name=name,
         kind=kind,
+        sector=sector or Unit.Sector.OTHER,
         tracking=tracking,
         parent=parent,
         opened_on=opened_on,
@@ -133,7 +136,9 @@ def unit_update(
     parent: Unit | None,
     opened_on: datetime.date | None,
     closed_on: datetime.date | None,
+    sector: str | None = None,
 ) -> Unit:
+    """Corrects the unit; `sector` None keeps the unit's sector."""
     require_edit(actor, unit)
     if not can_manage_structure(actor):
         raise NotAllowed
@@ -150,13 +155,14 @@ def unit_update(
     counters = ledger.track(units=held, **(ledger.records_of_units(held) if counted else {}))
     unit.code, unit.opened_on, unit.closed_on = code, opened_on, closed_on
     unit.name, unit.kind, unit.tracking = name, kind, tracking
+    unit.sector = unit.sector if sector is None else sector
     unit.full_clean(exclude=["path", "depth", "parent"])
     _check_dates(unit)
     unit.save(update_fields=["code", "opened_on", "closed_on"])
     # A correction: the unit's latest period (its whole history, unless restructured) says it.
     tree.change_from(unit, _latest_period_start(unit), name=name, kind=kind, tracking=tracking,
-                     parent_id=parent.pk if parent else unit.parent_id)
-    unit.refresh_from_db(fields=["path", "depth", "parent", "name", "kind", "tracking"])
+                     sector=unit.sector, parent_id=parent.pk if parent else unit.parent_id)
+    unit.refresh_from_db(fields=["path", "depth", "parent", "name", "kind", "sector", "tracking"])
     counters.finish()
     record_change(
         actor=actor, action="update", record=unit, unit_path=unit.path, before=before,

@@ -1,4 +1,4 @@
-"""Writing the dated tree: each unit's periods (parent, name, kind, tracking, path).
+"""Writing the dated tree: each unit's periods (parent, name, kind, sector, tracking, path).
 
 Writes go through `change_from`, which splits the unit's period at the day, sets the new values
 from then on and recomputes the paths of the unit and of every unit ever below it; the `Unit` row
@@ -14,7 +14,7 @@ from django.db import connections
 
 from chuyende.organisation.models import Unit, UnitPeriod, path_segment
 
-ATTRIBUTES = ("parent_id", "name", "kind", "tracking")
+ATTRIBUTES = ("parent_id", "name", "kind", "tracking", "sector")
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -33,6 +33,7 @@ class Span:
     path: str = ""
     depth: int = 0
     decision_id: int | None = None
+    sector: str = Unit.Sector.OTHER
 
     def covers(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -43,10 +44,11 @@ def _spans(unit_ids: Iterable[int]) -> dict[int, list[Span]]:
     spans: dict[int, list[Span]] = defaultdict(list)
     rows = UnitPeriod.objects.filter(unit_id__in=list(unit_ids)).values_list(
         "unit_id", "valid_from", "valid_to", "parent_id", "name", "kind", "tracking", "path", "depth",
-        "decision_id")
-    for unit_id, valid_from, valid_to, parent_id, name, kind, tracking, path, depth, decision_id in rows:
+        "decision_id", "sector")
+    for (unit_id, valid_from, valid_to, parent_id, name, kind, tracking, path, depth, decision_id,
+         sector) in rows:
         spans[unit_id].append(Span(valid_from, valid_to, parent_id, name, kind, tracking, path, depth,
-                                   decision_id))
+                                   decision_id, sector))
     for periods in spans.values():
         periods.sort(key=_start)
     return spans
@@ -59,15 +61,15 @@ def _start(span: Span) -> datetime.date:
 def start_periods(unit: Unit) -> None:
     """The first period of a new unit: its row, over the whole time line."""
     UnitPeriod.objects.create(unit=unit, parent_id=unit.parent_id, name=unit.name, kind=unit.kind,
-                              tracking=unit.tracking, path=unit.path, depth=unit.depth)
+                              sector=unit.sector, tracking=unit.tracking, path=unit.path, depth=unit.depth)
 
 
 def start_missing_periods(using: str = "default") -> None:
     """A first period for every unit written in bulk without one (generated trees)."""
     quote = connections[using].ops.quote_name
     periods, units = quote(UnitPeriod._meta.db_table), quote(Unit._meta.db_table)
-    columns = ("unit_id", "parent_id", "name", "kind", "tracking", "path", "depth")
-    picked = ("id", "parent_id", "name", "kind", "tracking", "path", "depth")
+    columns = ("unit_id", "parent_id", "name", "kind", "sector", "tracking", "path", "depth")
+    picked = ("id", "parent_id", "name", "kind", "sector", "tracking", "path", "depth")
     with connections[using].cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {periods} ({', '.join(quote(c) for c in columns)}) "
@@ -163,8 +165,8 @@ def _write(spans: dict[int, list[Span]]) -> None:
     UnitPeriod.objects.filter(unit_id__in=list(spans)).delete()
     UnitPeriod.objects.bulk_create([
         UnitPeriod(unit_id=unit_id, valid_from=s.valid_from, valid_to=s.valid_to, parent_id=s.parent_id,
-                   name=s.name, kind=s.kind, tracking=s.tracking, path=s.path, depth=s.depth,
-                   decision_id=s.decision_id)
+                   name=s.name, kind=s.kind, sector=s.sector, tracking=s.tracking, path=s.path,
+                   depth=s.depth, decision_id=s.decision_id)
         for unit_id, periods in spans.items() for s in periods
     ])
     units = Unit.objects.in_bulk(list(spans))
@@ -172,28 +174,35 @@ def _write(spans: dict[int, list[Span]]) -> None:
         last = periods[-1]
         unit = units[unit_id]
         unit.parent_id, unit.name, unit.kind = last.parent_id, last.name, last.kind
-        unit.tracking = last.tracking
+        unit.tracking, unit.sector = last.tracking, last.sector
         unit.path, unit.depth = last.path, last.depth
     # Each path ends with the unit's own id: two units never hold one path, even in between.
-    Unit.objects.bulk_update(list(units.values()), ["parent", "name", "kind", "tracking", "path", "depth"])
+    Unit.objects.bulk_update(list(units.values()),
+                             ["parent", "name", "kind", "sector", "tracking", "path", "depth"])
 
 
 def snapshot_periods(unit_ids: Iterable[int]) -> dict[str, list[list[object]]]:
     """The units' periods as JSON-ready lists (for putting them back)."""
     return {
         str(unit_id): [[s.valid_from and s.valid_from.isoformat(), s.valid_to and s.valid_to.isoformat(),
-                        s.parent_id, s.name, s.kind, s.tracking, s.path, s.depth, s.decision_id]
+                        s.parent_id, s.name, s.kind, s.tracking, s.path, s.depth, s.decision_id, s.sector]
                        for s in spans]
         for unit_id, spans in _spans(unit_ids).items()
     }
 
 
 def restore_periods(saved: dict[str, list[list[object]]]) -> None:
+    """Puts back what `snapshot_periods` saved; a snapshot saved before units had a sector keeps
+    each unit's sector of today."""
     def day(value: object) -> datetime.date | None:
         return None if value is None else datetime.date.fromisoformat(str(value))
 
+    ids = [int(unit_id) for unit_id in saved]
+    sectors = dict(Unit.objects.filter(pk__in=ids).values_list("id", "sector"))
     _write({
         int(unit_id): [Span(day(r[0]), day(r[1]), r[2], str(r[3]), str(r[4]), str(r[5]), str(r[6]),  # type: ignore[arg-type]
-                            int(r[7]), r[8]) for r in rows]  # type: ignore[arg-type,call-overload]
+                            int(r[7]), r[8],  # type: ignore[arg-type,call-overload]
+                            str(r[9]) if len(r) > 9 else sectors.get(int(unit_id), Unit.Sector.OTHER))
+                       for r in rows]
         for unit_id, rows in saved.items()
     })

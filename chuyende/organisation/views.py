@@ -144,7 +144,8 @@ def unit_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     is_root = unit.pk == root.pk
     initial = {
         "parent": unit.parent_id, "code": unit.code, "name": unit.name, "kind": unit.kind,
-        "tracking": unit.tracking, "opened_on": unit.opened_on, "closed_on": unit.closed_on,
+        "sector": unit.sector, "tracking": unit.tracking, "opened_on": unit.opened_on,
+        "closed_on": unit.closed_on,
     }
     form = UnitForm(request.POST or None, initial=initial,
                     parents=None if is_root else selectors.subtree(root=root))

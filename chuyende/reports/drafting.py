@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.core.numbers import format_date, format_number, format_rate
+from chuyende.events.models import Event
 from chuyende.figures.events import CONFERENCE_FORMATS
 from chuyende.figures.tree import periods_on
 from chuyende.organisation.models import Unit
@@ -796,6 +797,154 @@ class _Writer:
             )
         return sentences(first, second, below_sentence, without_sentence)
 
+    # -- part 1: events by sector, audience and partner; what is known only in part ------------
+
+    def by_sector(self) -> list[Segment]:
+        """"By kind of unit: communes, wards and towns organised 14 classes; schools organised 04
+        classes." (only when some organiser has a sector other than "other")."""
+        groups: dict[str, dict[str, Any]] = self.get("events_by_sector", default={}) or {}
+        counted = {sector: int(group.get("events") or 0) for sector, group in groups.items()}
+        if not any(count for sector, count in counted.items() if sector != Unit.Sector.OTHER):
+            return []
+        templates = {
+            "commune": _("communes, wards and towns organised %(count)s classes"),
+            "agency": _("agencies organised %(count)s classes"),
+            "school": _("schools organised %(count)s classes"),
+            "health": _("health units organised %(count)s classes"),
+            "enterprise": _("enterprises organised %(count)s classes"),
+            "armed_forces": _("armed forces units organised %(count)s classes"),
+        }
+        items = [
+            fill(templates.get(sector, _("other units organised %(count)s classes")),
+                 count=self.ref2(f"events_by_sector.{sector}.events", count))
+            for sector, count in counted.items() if count
+        ]
+        return fill(_("By kind of unit: %(groups)s."), groups=join(items, separator="; ", last=False))
+
+    def audience_phrase(self, audience: str) -> str:
+        """Who a class was for, to follow "for": "công nhân, người lao động"."""
+        if audience == "other":
+            return _("other audiences")
+        labels = dict(Event.Audience.choices)
+        return _lower_first(str(labels.get(audience, audience)))
+
+    def audiences(self) -> list[Segment]:
+        """Key cadres by level ("Classes for key cadres: 410 person-times (95 of the province level
+        and 315 of the district level).") and the classes for particular audiences."""
+        key_cadres = self.get("key_cadres", default={}) or {}
+        by_level = {level: int(n) for level, n in (key_cadres.get("by_level") or {}).items() if n}
+        level_templates = {
+            "province": _("%(count)s of the province level"),
+            "district": _("%(count)s of the district level"),
+            "commune": _("%(count)s of the commune level"),
+        }
+        cadres: list[Segment] = []
+        if len(by_level) == 1:
+            level = next(iter(by_level))
+            cadres = fill(_("Classes for key cadres %(level)s: %(people)s person-times attending."),
+                          level=self.key_cadre_level(level), people=self.ref(f"key_cadres.by_level.{level}"))
+        elif by_level:
+            parts = [fill(level_templates.get(level, "%(count)s"),
+                          count=self.ref(f"key_cadres.by_level.{level}")) for level in by_level]
+            cadres = fill(_("Classes for key cadres: %(people)s person-times attending (%(levels)s)."),
+                          people=self.ref("key_cadres.attendance_person_times",
+                                          sum(by_level.values())),
+                          levels=join(parts))
+        groups: dict[str, dict[str, Any]] = self.get("events_by_audience", default={}) or {}
+        named = [audience for audience, group in groups.items() if int(group.get("events") or 0)
+                 and audience != "general" and not audience.startswith("key_cadres")]
+        items = []
+        for audience in named:
+            key = f"events_by_audience.{audience}"
+            values: dict[str, Segment] = {
+                "audience": self.audience_phrase(audience),
+                "count": self.ref2(f"{key}.events", int(groups[audience]["events"])),
+            }
+            if int(groups[audience].get("attendance_person_times") or 0):
+                items.append(fill(_("%(count)s classes for %(audience)s with %(people)s person-times"),
+                                  people=self.ref(f"{key}.attendance_person_times"), **values))
+            else:
+                items.append(fill(_("%(count)s classes for %(audience)s"), **values))
+        others: list[Segment] = []
+        if items:
+            others = fill(_("Classes for particular audiences: %(items)s."),
+                          items=join(items, separator="; ", last=False))
+        return sentences(cadres, others)
+
+    def key_cadre_level(self, level: str) -> str:
+        return {"province": _("of the province level"), "district": _("of the district level"),
+                "commune": _("of the commune level")}.get(level, level)
+
+    def partners(self) -> list[Segment]:
+        """"Together with the Trade union, 02 classes were organised for workers and employees." A
+        partner's classes for several audiences are split in brackets and add up to the total."""
+        partners: dict[str, dict[str, Any]] = self.get("events_with_partners", default={}) or {}
+        labels = dict(Event.Partner.choices)
+        found = []
+        for partner, figures in partners.items():
+            key = f"events_with_partners.{partner}"
+            events = int(figures.get("events") or 0)
+            if not events:
+                continue
+            by_audience = {a: int(n) for a, n in (figures.get("by_audience") or {}).items() if n}
+            name = str(labels.get(partner, partner))
+            if partner == "other":
+                name = _lower_first(name)
+            if len(by_audience) == 1 and sum(by_audience.values()) == events:
+                audience = next(iter(by_audience))
+                found.append(fill(_("Together with %(partner)s, %(count)s classes were organised for "
+                                    "%(audience)s."),
+                                  partner=name, count=self.ref2(f"{key}.events", events),
+                                  audience=self.audience_phrase(audience)))
+            elif by_audience and sum(by_audience.values()) == events:
+                parts = [fill(_("%(count)s for %(audience)s"),
+                              count=self.ref2(f"{key}.by_audience.{audience}", n),
+                              audience=self.audience_phrase(audience))
+                         for audience, n in by_audience.items()]
+                found.append(fill(_("Together with %(partner)s, %(count)s classes were organised "
+                                    "(%(parts)s)."),
+                                  partner=name, count=self.ref2(f"{key}.events", events),
+                                  parts=join(parts, separator="; ", last=False)))
+            else:
+                found.append(fill(_("Together with %(partner)s, %(count)s classes were organised."),
+                                  partner=name, count=self.ref2(f"{key}.events", events)))
+        return sentences(*found)
+
+    def known_who(self, fact: dict[str, Any]) -> str:
+        if fact.get("who") == "members":
+            return _("party members")
+        category = str(fact.get("category") or "")
+        labels = dict(NonPartyCategory.choices)
+        if category in labels:
+            return _lower_first(str(labels[category]))
+        return _("people outside the Party")
+
+    def known_facts(self) -> list[Segment]:
+        """Returns that know only part, printed exactly as known and never as a rate: "cán bộ chưa là
+        đảng viên tiếp thu đạt trên 95%", "chức sắc có trên 60 người học tập"."""
+        facts: list[dict[str, Any]] = list(self.get("known_only", default=[]) or [])
+        items = []
+        for index, fact in enumerate(facts):
+            key = item_key("known_only", fact, index)
+            values: dict[str, Segment] = {"unit": str(fact.get("name", "")), "who": self.known_who(fact)}
+            kind = fact.get("kind")
+            bound = fact.get("rate_above")
+            if kind == "rate_above" and isinstance(bound, Decimal):
+                values["rate"] = FigureRef(text=f"{format_number(bound.normalize())}%",
+                                           key=f"{key}.rate_above")
+                items.append(fill(_("%(unit)s: %(who)s grasped it, more than %(rate)s"), **values))
+            elif kind == "studied_above":
+                values["count"] = self.ref(f"{key}.studied_above")
+                items.append(fill(_("%(unit)s: more than %(count)s %(who)s studied"), **values))
+            elif kind == "studied":
+                values["count"] = self.ref(f"{key}.studied")
+                items.append(fill(_("%(unit)s: %(count)s %(who)s studied, the number expected is not "
+                                    "known"), **values))
+        if not items:
+            return []
+        return fill(_("Figures known only in part (not counted in the rates above): %(facts)s."),
+                    facts=join(items, separator="; ", last=False))
+
     # -- part 2: outreach, materials, pledges --------------------------------------------------
 
     def outreach(self) -> list[list[Segment]]:
@@ -943,8 +1092,10 @@ class _Writer:
     def section(self) -> list[Paragraph]:
         opening = self.opening()
         study: list[Paragraph | list[Segment]] = [
-            *([opening] if opening is not None else []), *self.events_paragraphs(), self.coverage(),
-            *([self.comparison()] if self.wanted("comparison") else []), self.non_members(), self.units(),
+            *([opening] if opening is not None else []), *self.events_paragraphs(),
+            self.by_sector(), self.audiences(), self.partners(), self.coverage(),
+            *([self.comparison()] if self.wanted("comparison") else []), self.non_members(),
+            self.known_facts(), self.units(),
         ]
         spreading: list[Paragraph | list[Segment]] = [
             *(self.outreach() if self.wanted("outreach") else []),

@@ -1,6 +1,7 @@
 """The figures a report prints, live, and how they differ from a frozen snapshot.
 
 Nothing is counted here: `live_figures` asks the figures package (`unit_figures`, `report_events`,
+`event_groups`, `known_only`,
 the completeness of the sub-units' reports) and lays the results out with
 `chuyende.figures.snapshot.report_figures`, so a submitted snapshot and the live figures compare key
 by key.
@@ -11,8 +12,10 @@ from typing import Any
 
 from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import guiding_documents_by
+from chuyende.figures.breakdowns import event_groups
 from chuyende.figures.comparison import last_year
 from chuyende.figures.events import report_events
+from chuyende.figures.known import known_only
 from chuyende.figures.rollup import RollUp, unit_figures
 from chuyende.figures.snapshot import from_json, report_figures
 from chuyende.figures.tree import level_names_on
@@ -26,15 +29,20 @@ def live_figures(
 ) -> dict[str, Any]:
     """The figures of the unit's subtree as of the date (rates as `Decimal`); `rollup`, when the
     caller has it already, is that date's `unit_figures`. With them the campaign's guiding documents
-    issued by the date, which the report cites, and the coverage of last year's campaign of the same
-    kind when it compares (`figures.comparison.last_year`)."""
+    issued by the date, which the report cites, the coverage of last year's campaign of the same
+    kind when it compares (`figures.comparison.last_year`), the events by sector, audience and
+    partner (`figures.breakdowns`) and the facts known only in part (`figures.known`)."""
+    rollup = rollup or unit_figures(unit=unit, campaign=campaign, as_of=as_of)
+    path = rollup.unit.path  # the unit's on the date
     return report_figures(
-        rollup or unit_figures(unit=unit, campaign=campaign, as_of=as_of),
+        rollup,
         completeness_of(unit=unit, campaign=campaign, as_of=as_of),
         report_events(unit=unit, campaign=campaign, as_of=as_of),
         level_names=level_names_on(as_of),
         documents=guiding_documents_by(campaign=campaign, day=as_of),
         comparison=last_year(unit=unit, campaign=campaign, as_of=as_of),
+        groups=event_groups(unit=unit, campaign=campaign, as_of=as_of, path=path),
+        known_only=known_only(unit=unit, campaign=campaign, as_of=as_of, path=path),
     )
 
 

@@ -40,9 +40,9 @@ class Decision(models.Model):
 
 class Operation(models.Model):
     """One step of a decision, applied in order. `data` holds the step's fields by kind:
-    open {code, name, parent, kind, tracking}; close {unit, successors}; change {unit, parent,
-    name, kind, tracking}; merge {units, into {code, name, parent, kind, tracking}};
-    split {unit, into [{code, name, parent, kind, tracking, members, children}]}; levels
+    open {code, name, parent, kind, tracking, sector}; close {unit, successors}; change {unit, parent,
+    name, kind, tracking, sector}; merge {units, into {code, name, parent, kind, tracking, sector}};
+    split {unit, into [{code, name, parent, kind, tracking, sector, members, children}]}; levels
     {names {depth: name}}; move_members {members, to}. Units and members by code."""
 
     class Kind(models.TextChoices):

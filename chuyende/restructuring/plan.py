@@ -31,6 +31,8 @@ COLUMNS = (  # key, header, help
     ("parent", "Đơn vị cấp trên", gettext_lazy("Code of the unit above it from the effective date.")),
     ("kind_of_unit", "Loại đơn vị", gettext_lazy("party_committee, cell or grassroots_cell.")),
     ("tracking", "Cách theo dõi", gettext_lazy("individual (per person) or aggregate (counts).")),
+    ("sector", "Loại hình", gettext_lazy("commune, agency, school, health, enterprise, armed_forces or "
+                                         "other.")),
     ("successors", "Đơn vị kế thừa", gettext_lazy("For a close: codes of the units that continue it.")),
     ("members", "Đảng viên", gettext_lazy("Codes of members moved (move_members, split).")),
     ("children", "Đơn vị trực thuộc",
@@ -38,11 +40,11 @@ COLUMNS = (  # key, header, help
     ("note", "Ghi chú", gettext_lazy("Anything worth keeping with the operation.")),
 )
 EXAMPLES = (
-    ("merge", "BN.HA.HB; BN.HA.HP", "BN.HBP", "Đảng bộ xã Hòa Bình Phú", "BN", "party_committee", "", "", "",
-     "", "Hợp nhất hai xã"),
-    ("change", "BN.HA.TT", "", "Đảng bộ xã Hòa An", "BN", "", "", "", "", "", ""),
-    ("close", "BN.HA", "", "", "", "", "", "BN.HBP; BN.HA.TT", "", "", "Kết thúc hoạt động cấp huyện"),
-    ("levels", "2", "", "Xã, phường, đặc khu", "", "", "", "", "", "", "Cấp thứ 2 đổi tên"),
+    ("merge", "BN.HA.HB; BN.HA.HP", "BN.HBP", "Đảng bộ xã Hòa Bình Phú", "BN", "party_committee", "",
+     "commune", "", "", "", "Hợp nhất hai xã"),
+    ("change", "BN.HA.TT", "", "Đảng bộ xã Hòa An", "BN", "", "", "", "", "", "", ""),
+    ("close", "BN.HA", "", "", "", "", "", "", "BN.HBP; BN.HA.TT", "", "", "Kết thúc hoạt động cấp huyện"),
+    ("levels", "2", "", "Xã, phường, đặc khu", "", "", "", "", "", "", "", "Cấp thứ 2 đổi tên"),
 )
 
 
@@ -129,11 +131,15 @@ def _add(operations: list[OperationData], values: dict[str, Any], row: int) -> N
     if tracking and tracking not in Unit.Tracking.values:
         raise _refuse(row, "tracking",
                       _("“%(value)s” is not a way of keeping figures.") % {"value": tracking})
+    sector = _text(values.get("sector"))
+    if sector and sector not in Unit.Sector.values:
+        raise _refuse(row, "sector", _("“%(value)s” is not a sector of units.") % {"value": sector})
     units = _codes(values.get("unit"))
     if not units:
         raise _refuse(row, "unit", _("give the unit's code."))
     given = (("code", _text(values.get("code"))), ("name", _text(values.get("name"))),
-             ("parent", _text(values.get("parent"))), ("kind", unit_kind), ("tracking", tracking))
+             ("parent", _text(values.get("parent"))), ("kind", unit_kind), ("tracking", tracking),
+             ("sector", sector))
     new = {key: value for key, value in given if value}
     note = _text(values.get("note"))
     data: dict[str, Any]
@@ -152,7 +158,7 @@ def _add(operations: list[OperationData], values: dict[str, Any], row: int) -> N
         data = {"unit": units[0], "successors": _codes(values.get("successors"))}
     elif kind == Operation.Kind.CHANGE:
         data = {"unit": units[0],
-                **{k: v for k, v in new.items() if k in ("name", "parent", "kind", "tracking")}}
+                **{k: v for k, v in new.items() if k in ("name", "parent", "kind", "tracking", "sector")}}
     elif kind == Operation.Kind.MOVE_MEMBERS:
         data = {"members": _codes(values.get("members")), "to": units[0]}
     else:

@@ -193,7 +193,8 @@ class _Applying:
 
     # --- operations ----------------------------------------------------------------------------
 
-    def _new_unit(self, data: Any, *, default_tracking: str = Unit.Tracking.AGGREGATE) -> Unit:
+    def _new_unit(self, data: Any, *, default_tracking: str = Unit.Tracking.AGGREGATE,
+                  default_sector: str = Unit.Sector.OTHER) -> Unit:
         if not isinstance(data, dict):
             raise ValidationError(_("into: give the new unit's code, name, parent and kind."))
         code, name, kind = data.get("code"), data.get("name"), data.get("kind")
@@ -207,17 +208,21 @@ class _Applying:
         if tracking not in Unit.Tracking.values:
             raise ValidationError(_("%(code)s: unknown tracking %(tracking)s.") % {
                 "code": code, "tracking": tracking})
+        sector = data.get("sector") or default_sector
+        if sector not in Unit.Sector.values:
+            raise ValidationError(_("%(code)s: unknown sector %(sector)s.") % {
+                "code": code, "sector": sector})
         parent = self.open_unit(data.get("parent"), "parent")
         self._check_can_hold(parent)
         position = self._position(parent)
-        unit = Unit(code=code, name=name.strip(), kind=kind, tracking=tracking, parent=parent,
+        unit = Unit(code=code, name=name.strip(), kind=kind, sector=sector, tracking=tracking, parent=parent,
                     opened_on=self.day, path="pending", depth=position.depth + 1)
         unit.full_clean(exclude=["path", "depth"])
         unit.save()
         unit.path = position.path + path_segment(unit.pk)
         unit.save(update_fields=["path"])
-        UnitPeriod.objects.create(unit=unit, parent=parent, name=unit.name, kind=kind, tracking=tracking,
-                                  path=unit.path, depth=unit.depth, decision=self.decision)
+        UnitPeriod.objects.create(unit=unit, parent=parent, name=unit.name, kind=kind, sector=sector,
+                                  tracking=tracking, path=unit.path, depth=unit.depth, decision=self.decision)
         self.created.append(unit.pk)
         return unit
 
@@ -258,7 +263,7 @@ class _Applying:
                                       % {"unit": unit.name})
             self._check_can_hold(parent)
             changes["parent_id"] = parent.pk
-        for key in ("name", "kind", "tracking"):
+        for key in ("name", "kind", "tracking", "sector"):
             if data.get(key) is not None:
                 changes[key] = self._checked(key, data[key], unit)
         if not changes:
@@ -267,7 +272,8 @@ class _Applying:
         tree.change_from(unit, self.day, decision_id=self.decision.pk, **changes)
 
     def _checked(self, key: str, value: Any, unit: Unit) -> str:
-        choices = {"kind": Unit.Kind.values, "tracking": Unit.Tracking.values}.get(key)
+        choices = {"kind": Unit.Kind.values, "tracking": Unit.Tracking.values,
+                   "sector": Unit.Sector.values}.get(key)
         if not isinstance(value, str) or not value.strip() or (choices and value not in choices):
             raise ValidationError(_("%(unit)s: %(value)s is not a valid %(key)s.") % {
                 "unit": unit.code, "value": value, "key": key})
@@ -297,9 +303,11 @@ class _Applying:
                 "codes": ", ".join(f"{u.code} ({p.kind}, {p.depth})" for u, p in zip(sources, positions,
                                                                                      strict=True))})
         trackings = {p.tracking for p in positions}
+        sectors = {p.sector for p in positions}
         into = data.get("into")
         merged = self._new_unit(into, default_tracking=trackings.pop() if len(trackings) == 1
-                                else Unit.Tracking.AGGREGATE)
+                                else Unit.Tracking.AGGREGATE,
+                                default_sector=sectors.pop() if len(sectors) == 1 else Unit.Sector.OTHER)
         if merged.kind != positions[0].kind:
             raise ValidationError(_("%(code)s must be of the same kind as the units merged into it.") % {
                 "code": merged.code})
@@ -329,7 +337,8 @@ class _Applying:
         members = {m.code: m for m in self._members_on(source)}
         successors = []
         for part in parts:
-            unit = self._new_unit(part, default_tracking=self._position(source).tracking)
+            unit = self._new_unit(part, default_tracking=self._position(source).tracking,
+                                  default_sector=self._position(source).sector)
             successors.append(unit)
             taken_children = [children.pop(code) for code in self._codes(part, "children", children)]
             taken_members = [members.pop(code) for code in self._codes(part, "members", members)]

@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
-from chuyende.campaigns.models import Campaign
+from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.core.forms import PreselectsOnlyChoice
 from chuyende.events.forms import CampaignChoiceField
 from chuyende.members.forms import DateInput, UnitChoiceField, field_of
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import subtree
+from chuyende.returns.models import PartialReturn
 
 
 def _count(label: Any) -> forms.IntegerField:
@@ -76,6 +77,27 @@ class MemberReturnForm(_ReturnForm):
 class NonMemberReturnForm(_ReturnForm):
     expected = _count(_("Non-members expected to study"))
     studied = _count(_("Non-members who studied"))
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, units=non_member_return_units(actor), **kwargs)
+
+
+class PartialReturnForm(_ReturnForm):
+    """What a unit knows and no more: one of the number who studied, a lower bound of it, or a lower
+    bound of the rate (the service refuses anything else, naming the field)."""
+
+    who = forms.ChoiceField(label=_("Who"), choices=PartialReturn.Who.choices,
+                            initial=PartialReturn.Who.NON_MEMBERS)
+    category = forms.ChoiceField(label=_("Category of non-members"), required=False,
+                                 choices=[("", _("All non-members")), *NonPartyCategory.choices])
+    studied = forms.IntegerField(label=_("Number who studied"), required=False,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                                 help_text=_("When the number expected to study is not known."))
+    studied_above = forms.IntegerField(label=_("More than this many studied"), required=False,
+                                       widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                                       help_text=_("For “more than 60 people”."))
+    rate_above = forms.DecimalField(label=_("Rate above (%)"), required=False, max_digits=6, decimal_places=2,
+                                    localize=True, help_text=_("For “grasped it, more than 95%”."))
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, units=non_member_return_units(actor), **kwargs)

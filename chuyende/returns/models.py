@@ -58,3 +58,55 @@ class NonMemberReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.as_of:%d/%m/%Y}"
+
+
+class PartialReturn(models.Model):
+    """What a unit knows of its study and no more (DOMAIN §4.1): the number who studied without the
+    number expected ("746 người đã học tập"), or a lower bound, of the number ("trên 60 người") or of
+    the rate ("tiếp thu đạt trên 95%"). Exactly one of `studied`, `studied_above`, `rate_above`.
+
+    The counting engine never turns it into a rate or a denominator: the ledger does not count it;
+    `chuyende.figures.known` reads it at report time and reports it apart. The latest return on or
+    before a date wins, full or partial, of the same people (`who`) of a unit: a partial return
+    dated on or after a full one is refused, and so is a full one dated on or before a partial one.
+    """
+
+    class Who(models.TextChoices):
+        MEMBERS = "members", _("Party members")
+        NON_MEMBERS = "non_members", _("Non-members")
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name=_("campaign"), on_delete=models.PROTECT,
+        related_name="partial_returns",
+    )
+    unit = models.ForeignKey(
+        "organisation.Unit", verbose_name=_("unit"), on_delete=models.PROTECT,
+        related_name="partial_returns",
+    )
+    as_of = models.DateField(_("figures as of"))
+    who = models.CharField(_("who"), max_length=12, choices=Who.choices)
+    # For non-members, one category of the campaign ("chức sắc"), or empty for all of them.
+    category = models.CharField(_("category"), max_length=24, blank=True, default="")
+    studied = models.PositiveIntegerField(_("number who studied"), null=True, blank=True)
+    studied_above = models.PositiveIntegerField(_("more than this many studied"), null=True, blank=True)
+    rate_above = models.DecimalField(_("rate above (%)"), max_digits=5, decimal_places=2, null=True,
+                                     blank=True)
+
+    class Meta:
+        ordering = ["unit__path", "who", "category", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "unit", "as_of", "who", "category"],
+                                    name="one_partial_return_a_day"),
+        ]
+        verbose_name = _("partial return")
+        verbose_name_plural = _("partial returns")
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.who} {self.as_of:%d/%m/%Y}"
+
+    @property
+    def kind(self) -> str:
+        """`studied`, `studied_above` or `rate_above`: what the return states."""
+        if self.rate_above is not None:
+            return "rate_above"
+        return "studied_above" if self.studied_above is not None else "studied"

@@ -1,5 +1,6 @@
 import datetime
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, Literal, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -14,11 +15,12 @@ from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.services import require_in_campaign
 from chuyende.core import bulk
 from chuyende.core.exceptions import RowsInvalid
+from chuyende.core.numbers import format_date, format_number
 from chuyende.figures import ledger
 from chuyende.figures.rules import is_open_on, open_on
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import ancestors
-from chuyende.returns.models import MemberReturn, NonMemberReturn
+from chuyende.returns.models import MemberReturn, NonMemberReturn, PartialReturn
 
 
 def _check_non_member_counts(*, expected: int, studied: int) -> None:
@@ -103,6 +105,7 @@ def member_return_save(
     _check_member_counts(
         campaign=campaign, members_total=members_total, exempt=exempt, away=away, studied=studied
     )
+    _check_no_later_partial(campaign=campaign, unit=unit, who=PartialReturn.Who.MEMBERS, as_of=as_of)
     existing = MemberReturn.objects.filter(campaign=campaign, unit=unit, as_of=as_of).first()
     before = snapshot(existing) if existing else None
     record = existing or MemberReturn(campaign=campaign, unit=unit, as_of=as_of)
@@ -149,6 +152,7 @@ def non_member_return_save(
     require_in_campaign(campaign=campaign, day=as_of, field="as_of")
     _check_non_member_counts(expected=expected, studied=studied)
     _check_no_overlapping_non_member_return(campaign, unit)
+    _check_no_later_partial(campaign=campaign, unit=unit, who=PartialReturn.Who.NON_MEMBERS, as_of=as_of)
     existing = NonMemberReturn.objects.filter(campaign=campaign, unit=unit, as_of=as_of).first()
     before = snapshot(existing) if existing else None
     record = existing or NonMemberReturn(campaign=campaign, unit=unit, as_of=as_of)
@@ -217,6 +221,7 @@ def member_returns_bulk_save(*, actor: User | None, rows: Sequence[MemberReturnR
         except ValidationError as refused:
             errors[index] = refused
     _check_count_fields(MemberReturn, MEMBER_COUNTS, rows, errors)
+    _check_no_later_partials(PartialReturn.Who.MEMBERS, rows, errors)
     if errors:
         raise RowsInvalid(errors)
     return _save_returns(actor, MemberReturn, MEMBER_COUNTS, rows)
@@ -239,6 +244,7 @@ def non_member_returns_bulk_save(*, actor: User | None, rows: Sequence[NonMember
         except ValidationError as refused:
             errors[index] = refused
     _check_count_fields(NonMemberReturn, NON_MEMBER_COUNTS, rows, errors)
+    _check_no_later_partials(PartialReturn.Who.NON_MEMBERS, rows, errors)
     if errors:
         raise RowsInvalid(errors)
     return _save_returns(actor, NonMemberReturn, NON_MEMBER_COUNTS, rows)
@@ -340,3 +346,135 @@ def _save_returns(actor: User | None, model: type[MemberReturn | NonMemberReturn
         Change(record=record, unit_path=record.unit.path, before=before, after=snapshot(record))
         for record, before in updated])
     return outcomes
+
+
+# --- returns that know only part -------------------------------------------------------------------
+
+
+def _refuse_partial_after(day: datetime.date, as_of: datetime.date) -> ValidationError:
+    return ValidationError({"as_of": _(
+        "The unit sent full figures as of %(full)s: a return that knows only part, as of %(date)s, "
+        "would contradict them. Send a full return instead."
+    ) % {"full": format_date(day), "date": format_date(as_of)}})
+
+
+def _refuse_full_before(day: datetime.date, as_of: datetime.date) -> ValidationError:
+    return ValidationError({"as_of": _(
+        "The unit has a return that knows only part as of %(partial)s: full figures must be dated "
+        "after it (not %(date)s), or that return deleted first."
+    ) % {"partial": format_date(day), "date": format_date(as_of)}})
+
+
+def _check_no_later_partial(*, campaign: Campaign, unit: Unit, who: str, as_of: datetime.date) -> None:
+    """A full return may not be dated on or before a partial one of the same people: the ledger
+    would count the full one while the partial one is the latest."""
+    later = PartialReturn.objects.filter(campaign=campaign, unit=unit, who=who, as_of__gte=as_of).order_by(
+        "-as_of").values_list("as_of", flat=True).first()
+    if later is not None:
+        raise _refuse_full_before(later, as_of)
+
+
+def _check_no_later_partials(who: str, rows: Sequence[ReturnRow], errors: dict[int, ValidationError]) -> None:
+    """_check_no_later_partial of many rows (one query)."""
+    latest: dict[tuple[int, int], datetime.date] = {}
+    stored = PartialReturn.objects.filter(
+        who=who, campaign_id__in={row.campaign.id for row in rows}, unit_id__in={row.unit.id for row in rows},
+    ).values_list("campaign_id", "unit_id", "as_of").order_by()
+    for campaign_id, unit_id, as_of in stored:
+        key = (campaign_id, unit_id)
+        latest[key] = max(as_of, latest.get(key, as_of))
+    for index, row in enumerate(rows):
+        day = latest.get((row.campaign.id, row.unit.id))
+        if index not in errors and day is not None and day >= row.as_of:
+            errors[index] = _refuse_full_before(day, row.as_of)
+
+
+def _check_partial_values(*, studied: int | None, studied_above: int | None,
+                          rate_above: Decimal | None) -> None:
+    labels = {"studied": _("Number who studied"), "studied_above": _("More than this many studied")}
+    counts = (("studied", studied), ("studied_above", studied_above))
+    _check_not_negative({name: value for name, value in counts if value is not None}, labels)
+    if rate_above is not None:
+        if rate_above <= 0:
+            raise ValidationError({"rate_above": _(
+                "Rate above (%%): %(value)s%% is not a rate above zero."
+            ) % {"value": format_number(rate_above)}})
+        if rate_above > 100:
+            raise ValidationError({"rate_above": _(
+                "Rate above (%%): %(value)s%% is more than 100%%; a rate cannot exceed 100%%."
+            ) % {"value": format_number(rate_above)}})
+        if studied is not None or studied_above is not None:
+            raise ValidationError({"rate_above": _(
+                "A rate cannot be stated without the number expected to study: give the number who "
+                "studied alone, or send a full return with the number expected."
+            )})
+    if studied is not None and studied_above is not None:
+        raise ValidationError({"studied_above": _(
+            "Give either the number who studied or a lower bound of it, not both.")})
+    if studied is None and studied_above is None and rate_above is None:
+        raise ValidationError({"studied": _(
+            "Give the number who studied, a lower bound of it (more than ... people) or a lower bound "
+            "of the rate (more than ...%).")})
+
+
+def _check_partial_who(*, campaign: Campaign, unit: Unit, who: str, category: str,
+                       as_of: datetime.date) -> None:
+    if who not in PartialReturn.Who.values:
+        raise ValidationError({"who": _("“%(value)s” is neither party members nor non-members.") % {
+            "value": who}})
+    if who == PartialReturn.Who.MEMBERS:
+        if category:
+            raise ValidationError({"category": _("A category is given for non-members only.")})
+        _check_member_return_unit(unit, as_of)
+        full: models.QuerySet[Any] = MemberReturn.objects.filter(
+            campaign=campaign, unit=unit, as_of__lte=as_of)
+    else:
+        if category and category not in (campaign.non_party_categories or []):
+            raise ValidationError({"category": _(
+                "The campaign does not count non-members of category %(category)s."
+            ) % {"category": category}})
+        _check_no_overlapping_non_member_return(campaign, unit)
+        full = NonMemberReturn.objects.filter(campaign=campaign, unit=unit, as_of__lte=as_of)
+    earlier = full.order_by("-as_of").values_list("as_of", flat=True).first()
+    if earlier is not None:
+        raise _refuse_partial_after(earlier, as_of)
+
+
+@transaction.atomic
+def partial_return_save(
+    *,
+    actor: User | None,
+    campaign: Campaign,
+    unit: Unit,
+    as_of: datetime.date,
+    who: str,
+    category: str = "",
+    studied: int | None = None,
+    studied_above: int | None = None,
+    rate_above: Decimal | None = None,
+) -> PartialReturn:
+    """Records what a unit knows of its study on a date and no more: the number who studied, or a
+    lower bound of it, or a lower bound of the rate. A second save on the same date (same people)
+    replaces the first. Nothing is counted into rates or denominators (the ledger is not touched)."""
+    require_edit(actor, unit)
+    require_in_campaign(campaign=campaign, day=as_of, field="as_of")
+    _check_partial_values(studied=studied, studied_above=studied_above, rate_above=rate_above)
+    _check_partial_who(campaign=campaign, unit=unit, who=who, category=category, as_of=as_of)
+    existing = PartialReturn.objects.filter(campaign=campaign, unit=unit, as_of=as_of, who=who,
+                                            category=category).first()
+    before = snapshot(existing) if existing else None
+    record = existing or PartialReturn(campaign=campaign, unit=unit, as_of=as_of, who=who, category=category)
+    record.studied, record.studied_above, record.rate_above = studied, studied_above, rate_above
+    record.full_clean(validate_constraints=False)
+    record.save(update_fields=["studied", "studied_above", "rate_above"] if existing else None)
+    record_change(actor=actor, action="update" if existing else "create", record=record,
+                  unit_path=unit.path, before=before, after=snapshot(record))
+    return record
+
+
+@transaction.atomic
+def partial_return_delete(*, actor: User | None, record: PartialReturn) -> None:
+    require_edit(actor, record.unit)
+    record_change(actor=actor, action="delete", record=record, unit_path=record.unit.path,
+                  before=snapshot(record), after=None)
+    record.delete()

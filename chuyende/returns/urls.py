@@ -9,4 +9,5 @@ urlpatterns = [
     path("dang-vien/<int:pk>/sua/", views.member_edit_page, name="member_edit"),
     path("ngoai-dang/them/", views.non_member_create_page, name="non_member_create"),
     path("ngoai-dang/<int:pk>/sua/", views.non_member_edit_page, name="non_member_edit"),
+    path("mot-phan/them/", views.partial_create_page, name="partial_create"),
 ]

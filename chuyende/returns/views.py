@@ -25,6 +25,7 @@ from chuyende.returns.exports import TABLES, returns_export
 from chuyende.returns.forms import (
     MemberReturnForm,
     NonMemberReturnForm,
+    PartialReturnForm,
     ReturnFilterForm,
 )
 from chuyende.returns.models import MemberReturn, NonMemberReturn
@@ -146,3 +147,17 @@ def non_member_create_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def non_member_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, NON_MEMBER, pk)
+
+
+@login_required
+@submitted_once
+def partial_create_page(request: HttpRequest) -> HttpResponse:
+    """A return that knows only part (a count without the number expected, or a bound)."""
+    actor = actor_of(request)
+    form = PartialReturnForm(request.POST or None, actor=actor, initial={
+        "as_of": timezone.localdate(), "campaign": default_campaign(actor=actor, today=timezone.localdate()),
+    })
+    if _save(request, form, services.partial_return_save, {},
+             ("who", "category", "studied", "studied_above", "rate_above")):
+        return redirect("returns:list")
+    return render(request, "returns/form.html", {"form": form, "record": None, "kind": "partial"})

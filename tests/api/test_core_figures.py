@@ -113,8 +113,10 @@ def test_the_schema_of_the_figures_documents_every_key(users, api_for, district,
     documented = _documented(FiguresSerializer())
     actual = _shape(body)
     # maps keyed by data (formats, channels, items, ratings, depths) are documented as DictFields
-    for key in ("events_by_format", "events_by_level", "level_names", "materials"):
+    for key in ("events_by_format", "events_by_level", "level_names", "materials", "events_by_sector",
+                "events_by_audience", "events_with_partners"):
         actual[key] = documented[key] = None
+    actual["key_cadres"]["by_level"] = documented["key_cadres"]["by_level"] = None
     actual["outreach"]["by_channel"] = documented["outreach"]["by_channel"] = None
     actual["pledges"]["ratings"] = documented["pledges"]["ratings"] = None
     # no campaign of the year before in the scenario: the comparison is null

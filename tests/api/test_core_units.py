@@ -46,6 +46,7 @@ def test_owner_lists_the_subtree_in_tree_order(users, api_for):
         "code": "BN.HA.HB",
         "name": "Đảng bộ xã Hòa Bình",
         "kind": "party_committee",
+        "sector": "commune",
         "tracking": "individual",
         "parent": uid("BN.HA"),
         "depth": 3,

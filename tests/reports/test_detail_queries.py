@@ -11,8 +11,9 @@ from tests.conftest import unit
 
 # Queries of the page of the district's draft report, the same on SQLite and PostgreSQL (one roll-up,
 # shared by the figures shown and the checks; the tree of the report's date is read by position; the
-# campaign's guiding documents and last year's campaign of the same kind, one query each).
-REPORT_PAGE_QUERIES = 90
+# campaign's guiding documents and last year's campaign of the same kind, one query each; the events
+# grouped by sector, audience and partner and the partial returns, three).
+REPORT_PAGE_QUERIES = 93
 
 SIZES = [pytest.param(False, id="scenario"), pytest.param(True, id="scenario-and-a-commune-more")]
 

@@ -147,7 +147,7 @@ def test_an_outsider_naming_another_subtree_s_unit_gets_404(actors, client_for, 
     (docx_of("Đơn vị {{ unit_name }"), "Mẫu có lỗi cú pháp"),
     (docx_of("{{ ten_sai }}"), "Mẫu dùng trường “ten_sai” không có trong dữ liệu báo cáo"),
     (b"%PDF-1.4 not a Word file", "Tệp không phải văn bản Word (.docx)"),
-])
+], ids=["syntax-error", "unknown-field", "pdf"])  # ids: a .docx's bytes differ between xdist workers
 def test_a_broken_template_is_refused_on_the_form_and_nothing_is_saved(actors, client_for, scenario_module,
                                                                         content, expected):
     client = client_for(actors.owner)

@@ -36,11 +36,14 @@ from chuyende.imports.kinds.base import (
     members_by_code,
     no_member,
 )
-from chuyende.imports.spec import CATEGORY_PREFIX, YES
+from chuyende.imports.reading import CellError, choice_lookup, parse_choice
+from chuyende.imports.spec import CATEGORY_PREFIX, YES, Column
 from chuyende.members.models import Member
 from chuyende.organisation.models import Unit
 
-EVENT_COLUMNS = ("organiser", "held_on", "format", "title", "is_make_up", "presenters")
+EVENT_COLUMNS = ("organiser", "held_on", "format", "title", "is_make_up", "presenters", "audience",
+                 "partners")
+PARTNERS = Column("partners", "Phối hợp với", "choice", choices=tuple(Event.Partner.choices))
 CATEGORY_KEYS = {f"{CATEGORY_PREFIX}{category}": str(category) for category in NonPartyCategory.values}
 SEPARATORS = re.compile(r"[,;\n]")
 
@@ -137,6 +140,12 @@ class EventImporter(Importer):
             organiser = ctx.unit(row, "organiser")
             site_unit = ctx.unit(row, "site_unit")
             editable = organiser is not None and ctx.editable(row, "organiser", organiser)
+            if row.has("partners"):
+                partners = self._partners(row)
+                if partners is None:
+                    del row.values["partners"]
+                else:
+                    row.values["partners"] = partners
             if row.has("presenters"):
                 found = self._presenters(row, presenters)
                 if found is None:
@@ -160,6 +169,24 @@ class EventImporter(Importer):
                            describe=lambda row: row.values["site_unit"].code)
         self.groups = list(groups.values())
         self._find_stored()
+
+    def _partners(self, row: ParsedRow) -> list[str] | None:
+        """The partner organisations the row names, each once in the list's order; None when one is
+        not a partner (reported)."""
+        lookup = choice_lookup(PARTNERS)
+        found: list[str] = []
+        for text in split_codes(row.get("partners", "")):
+            try:
+                value = parse_choice(text, PARTNERS, lookup)
+            except CellError as error:
+                self.ctx.problem(row, "partners", str(error))
+                return None
+            if value in found:
+                self.ctx.problem(row, "partners", _("“%(value)s” is named twice.") % {"value": text})
+                return None
+            found.append(value)
+        order = Event.Partner.values
+        return sorted(found, key=order.index)
 
     def _presenters(self, row: ParsedRow, presenters: dict[str, Presenter]) -> list[Presenter] | None:
         """The presenters the row names; None when a code names none (each such code reported)."""
@@ -252,6 +279,9 @@ class EventImporter(Importer):
             "is_make_up": first.keep("is_make_up", make_up) == YES,
             "presenters": first.keep("presenters", list(event.presenters.all()) if event is not None else []),
             "code": first.get("code", ""),
+            "audience": first.get("audience")
+            or (event.audience if event is not None else Event.Audience.GENERAL),
+            "partners": first.keep("partners", list(event.partners) if event is not None else []),
         }
         if event is None:
             event_create(actor=self.ctx.actor, campaign=group.campaign, sites=sites, **event_values)
@@ -263,9 +293,10 @@ class EventImporter(Importer):
 
 
 def _same_event(event: Event, values: dict[str, Any], sites: list[SiteData], stored: dict[int, Any]) -> bool:
-    if (event.organiser_id, event.held_on, event.format, event.title, event.is_make_up, event.code) != (
+    if (event.organiser_id, event.held_on, event.format, event.title, event.is_make_up, event.code,
+            event.audience, list(event.partners)) != (
         values["organiser"].pk, values["held_on"], values["format"], values["title"], values["is_make_up"],
-        values["code"],
+        values["code"], values["audience"], list(values["partners"]),
     ):
         return False
     if sorted(p.pk for p in values["presenters"]) != sorted(event.presenters.values_list("pk", flat=True)):

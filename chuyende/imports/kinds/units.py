@@ -9,7 +9,7 @@ from chuyende.imports.kinds.base import CREATED, UNCHANGED, UPDATED, Importer, O
 from chuyende.organisation.models import Unit
 from chuyende.organisation.services import unit_create, unit_update
 
-FIELDS = ("name", "kind", "tracking", "opened_on", "closed_on")
+FIELDS = ("name", "kind", "tracking", "sector", "opened_on", "closed_on")
 
 
 class UnitImporter(Importer):
@@ -27,6 +27,8 @@ class UnitImporter(Importer):
         for row in rows:
             if row.has("tracking") and not row.values["tracking"]:
                 row.values["tracking"] = Unit.Tracking.AGGREGATE
+            if row.has("sector") and not row.values["sector"]:
+                del row.values["sector"]  # empty: "other" for a new unit, the stored one kept
             code = row.get("code", "")
             if not code:  # its problem is reported; the row's unit is not known, its parent code may be
                 if row.intact("parent") and row.get("parent"):
@@ -123,6 +125,7 @@ class UnitImporter(Importer):
             unit = unit_create(
                 actor=ctx.actor, code=code, name=row.values["name"], kind=row.values["kind"], parent=parent,
                 tracking=row.get("tracking") or Unit.Tracking.AGGREGATE,
+                sector=row.get("sector") or Unit.Sector.OTHER,
                 opened_on=row.get("opened_on"), closed_on=row.get("closed_on"),
             )
             ctx.units[code] = unit
@@ -135,6 +138,7 @@ class UnitImporter(Importer):
         updated = unit_update(
             actor=ctx.actor, unit=unit, code=code, name=row.keep("name", unit.name),
             kind=row.keep("kind", unit.kind), tracking=tracking, parent=parent,
+            sector=row.keep("sector", unit.sector),
             opened_on=row.keep("opened_on", unit.opened_on), closed_on=row.keep("closed_on", unit.closed_on),
         )
         ctx.units[code] = updated
