@@ -18,7 +18,7 @@ def test_a_word_report_is_checked_at_360_px(page: Page, demo_server: LiveServer,
     document = docx.Document()
     document.add_paragraph("Đến ngày 31/3/2024, toàn Đảng bộ có 255/264 đảng viên đã học tập, đạt 96,50%.")
     document.add_paragraph("Lớp cán bộ chủ chốt có 410 người (95 cấp tỉnh và 315 cấp huyện).")
-    document.save(report)
+    document.save(str(report))
 
     log_in(page, demo_server, "huyen.canbo", DEMO_PASSWORD)
     open_menu(page)
