@@ -96,7 +96,7 @@ def returns_from_claims(claims: list[Claim]) -> dict[str, int]:
                 key = "exempt" if _EXEMPT.search(item) else "away" if _AWAY.search(item) else ""
                 if key:
                     found[key] += int(parse_number(number.group()))
-            if rate_matches(parse_number(claim.stated.rstrip("%").replace(".", "").replace(",", ".")), a, b):
+            if rate_matches(parse_number(claim.stated.rstrip("%")), a, b):
                 # The rate is of b itself: b is those expected, the total adds those left out.
                 found["members_total"] = b + found["exempt"] + found["away"]
     return found

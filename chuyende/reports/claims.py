@@ -227,6 +227,39 @@ class _Sentence:
             )
         )
 
+    def sum_claim(
+        self,
+        kind: str,
+        span: tuple[int, int],
+        total: Decimal,
+        parts: list[Decimal],
+        *,
+        subset: bool = False,
+        holds: str | None = None,
+        wrong: str | None = None,
+    ) -> None:
+        """A total against its parts (`subset`: the parts may name only some of it). `holds` and
+        `wrong` are the reasons, with %(parts)s, %(sum)s and %(total)s; by default a plain sum's."""
+        added = sum(parts, Decimal(0))
+        values = {
+            "parts": " + ".join(format_number(p) for p in parts),
+            "sum": format_number(added),
+            "total": format_number(total),
+        }
+        if added == total:
+            verdict, reason = HOLDS, holds or _("%(parts)s = %(sum)s.")
+        elif subset and added <= total:
+            verdict, reason = (
+                HOLDS,
+                holds or _("The parts (%(parts)s = %(sum)s) are within the total %(total)s."),
+            )
+        else:
+            verdict = DOES_NOT_HOLD
+            reason = wrong or _("The total is %(total)s but its parts add up to %(parts)s = %(sum)s.")
+        self.claim(
+            kind, verdict, span, stated=values["total"], computed=values["sum"], reason=reason % values
+        )
+
 
 def read_claims(
     paragraphs: Sequence[str], *, pages: Sequence[int | None] | None = None, precision: int = 2
@@ -587,46 +620,24 @@ def _judge_parts(
     span = (chosen[0][0], span_end)
     for column, (_start, _end, total, people) in enumerate(chosen):
         parts = [item.values[column][2] for item in items]
-        added = sum(parts, Decimal(0))
-        stated, computed = format_number(total), format_number(added)
         sentence.used.update(item.values[column][0] for item in items)
         sentence.used.add(chosen[column][0])
-        parts_text = " + ".join(format_number(p) for p in parts)
         if people and any(item.person_times for item in items):
+            parts_text, stated = " + ".join(format_number(p) for p in parts), format_number(total)
             sentence.claim(
                 SUM,
                 DOES_NOT_HOLD,
                 span,
                 stated=stated,
-                computed=computed,
+                computed=format_number(sum(parts, Decimal(0))),
                 reason=_(
                     "People and person-times are added together: %(parts)s are person-times, "
                     "%(total)s people."
                 )
                 % {"parts": parts_text, "total": stated},
             )
-        elif added == total or (subset and added <= total):
-            sentence.claim(
-                SUM,
-                HOLDS,
-                span,
-                stated=stated,
-                computed=computed,
-                reason=_("%(parts)s = %(sum)s.") % {"parts": parts_text, "sum": computed}
-                if added == total
-                else _("The parts (%(parts)s = %(sum)s) are within the total %(total)s.")
-                % {"parts": parts_text, "sum": computed, "total": stated},
-            )
-        else:
-            sentence.claim(
-                SUM,
-                DOES_NOT_HOLD,
-                span,
-                stated=stated,
-                computed=computed,
-                reason=_("The total is %(total)s but its parts add up to %(parts)s = %(sum)s.")
-                % {"total": stated, "parts": parts_text, "sum": computed},
-            )
+            continue
+        sentence.sum_claim(SUM, span, total, parts, subset=subset)
     return True
 
 
@@ -711,31 +722,14 @@ def _parts_then_total(sentence: _Sentence) -> None:
                 parts.append((counted[0].start(), parse_number(counted[0].group())))
         if len(parts) < 2 or any(start in sentence.used for start, _value in parts):
             continue
-        stated = parse_number(total.group("n"))
-        added = sum((value for _start, value in parts), Decimal(0))
         sentence.used.update(start for start, _value in parts)
         sentence.used.add(total.start("n"))
-        parts_text = " + ".join(format_number(value) for _start, value in parts)
-        span = (parts[0][0], total.end("noun"))
-        if added == stated:
-            sentence.claim(
-                SUM,
-                HOLDS,
-                span,
-                stated=format_number(stated),
-                computed=format_number(added),
-                reason=_("%(parts)s = %(sum)s.") % {"parts": parts_text, "sum": format_number(added)},
-            )
-        else:
-            sentence.claim(
-                SUM,
-                DOES_NOT_HOLD,
-                span,
-                stated=format_number(stated),
-                computed=format_number(added),
-                reason=_("The total is %(total)s but its parts add up to %(parts)s = %(sum)s.")
-                % {"total": format_number(stated), "parts": parts_text, "sum": format_number(added)},
-            )
+        sentence.sum_claim(
+            SUM,
+            (parts[0][0], total.end("noun")),
+            parse_number(total.group("n")),
+            [value for _start, value in parts],
+        )
 
 
 def _list_spans(tail: str, offset: int) -> list[tuple[int, int]]:
@@ -777,40 +771,24 @@ def _parts_in_next_sentence(previous: _Sentence, sentence: _Sentence) -> None:
         return
     total = totals[-1]
     parts = [item.values[0][2] for item in items if item]
-    added = sum(parts, Decimal(0))
     # "Trong đó" after a plain count may name a few of them; after a "tổng"/"toàn …" total, all of them.
     subset = lead.group().lower().startswith("trong") and not re.search(
         r"\b(?:tổng|toàn)\b", previous.text, re.IGNORECASE
     )
-    stated, computed = format_number(total[2]), format_number(added)
-    parts_text = " + ".join(format_number(p) for p in parts)
-    span = (sentence.start, body_end)
     for item in items:
         if item:
             sentence.used.add(item.values[0][0])
-    if added == total[2] or (subset and added <= total[2]):
-        sentence.claim(
-            SUM,
-            HOLDS,
-            span,
-            stated=stated,
-            computed=computed,
-            reason=_("%(parts)s = %(sum)s, within the total %(total)s of the sentence before.")
-            % {"parts": parts_text, "sum": computed, "total": stated},
-        )
-    else:
-        sentence.claim(
-            SUM,
-            DOES_NOT_HOLD,
-            span,
-            stated=stated,
-            computed=computed,
-            reason=_(
-                "The sentence before gives a total of %(total)s but these parts add up to "
-                "%(parts)s = %(sum)s."
-            )
-            % {"total": stated, "parts": parts_text, "sum": computed},
-        )
+    sentence.sum_claim(
+        SUM,
+        (sentence.start, body_end),
+        total[2],
+        parts,
+        subset=subset,
+        holds=_("%(parts)s = %(sum)s, within the total %(total)s of the sentence before."),
+        wrong=_(
+            "The sentence before gives a total of %(total)s but these parts add up to %(parts)s = %(sum)s."
+        ),
+    )
 
 
 def _equations(sentence: _Sentence) -> None:
@@ -820,30 +798,12 @@ def _equations(sentence: _Sentence) -> None:
         total_group = "total" if equation.group("total") else "total2"
         parts = [parse_number(m.group()) for m in NUMBER.finditer(equation.group(parts_group))]
         total = parse_number(equation.group(total_group))
-        added = sum(parts, Decimal(0))
         sentence.used.update(
             m.start() for m in NUMBER.finditer(sentence.masked, equation.start(), equation.end())
         )
-        parts_text = " + ".join(format_number(p) for p in parts)
-        if added == total:
-            sentence.claim(
-                EQUATION,
-                HOLDS,
-                equation.span(),
-                stated=format_number(total),
-                computed=format_number(added),
-                reason=_("%(parts)s = %(sum)s.") % {"parts": parts_text, "sum": format_number(added)},
-            )
-        else:
-            sentence.claim(
-                EQUATION,
-                DOES_NOT_HOLD,
-                equation.span(),
-                stated=format_number(total),
-                computed=format_number(added),
-                reason=_("%(parts)s makes %(sum)s, not %(total)s.")
-                % {"parts": parts_text, "sum": format_number(added), "total": format_number(total)},
-            )
+        sentence.sum_claim(
+            EQUATION, equation.span(), total, parts, wrong=_("%(parts)s makes %(sum)s, not %(total)s.")
+        )
 
 
 # --- changes, bounds and rates alone ------------------------------------------------------------

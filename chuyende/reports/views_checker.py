@@ -21,7 +21,7 @@ from chuyende.accounts.permissions import actor_of, can_edit, scope_root
 from chuyende.campaigns.models import Campaign
 from chuyende.core.forms import ScopedModelChoiceField
 from chuyende.figures.selectors import campaign_choices
-from chuyende.members.forms import DateInput
+from chuyende.members.forms import DateInput, apply_service_errors
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import subtree
 from chuyende.reports.checker import CheckedReport, check_report, returns_from_claims
@@ -137,11 +137,7 @@ def checker_returns_page(request: HttpRequest) -> HttpResponse:
         try:
             returns_from_checked_report(actor=actor, **data)
         except ValidationError as refusal:
-            if hasattr(refusal, "error_dict"):
-                for name, errors in refusal.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, refusal)
+            apply_service_errors(form, refusal)
         else:
             messages.success(
                 request,
