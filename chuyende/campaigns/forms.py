@@ -5,9 +5,10 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from chuyende.campaigns.models import Campaign, NonPartyCategory
+from chuyende.core.forms import DateInput
 from chuyende.members.models import MemberStatusChoices
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 class CampaignForm(forms.Form):

@@ -121,3 +121,15 @@ def first_invalid_field(form: forms.BaseForm) -> str | None:
     if not form.is_bound:
         return None
     return next((name for name in form.fields if name in form.errors), None)
+
+
+class DateInput(forms.DateInput):
+    """A date as people write it, dd/mm/yyyy whatever the browser's language ("31/3/2024" is
+    accepted, see DATE_INPUT_FORMATS), with a calendar (flatpickr, from npm, started by app.js)."""
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        base = {"data-datepicker": "", "placeholder": "dd/mm/yyyy", "inputmode": "numeric",
+                "autocomplete": "off", "pattern": r"\d{1,2}/\d{1,2}/\d{4}"}
+        super().__init__(attrs={**base, **(attrs or {})}, format="%d/%m/%Y")

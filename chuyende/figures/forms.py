@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chuyende.campaigns.models import Campaign
-from chuyende.core.forms import ScopedModelChoiceField
+from chuyende.core.forms import DateInput, ScopedModelChoiceField
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 class DashboardForm(forms.Form):

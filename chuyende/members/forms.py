@@ -10,20 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import can_edit, scope_root
-from chuyende.core.forms import PreselectsOnlyChoice, ScopedModelChoiceField
+from chuyende.core.forms import DateInput, PreselectsOnlyChoice, ScopedModelChoiceField
 from chuyende.members.models import Member, MemberStatusChoices
 from chuyende.organisation.models import Unit
 from chuyende.organisation.selectors import subtree
-
-
-class DateInput(forms.DateInput):
-    """A native date picker (the browser posts YYYY-MM-DD, accepted by DATE_INPUT_FORMATS)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, str] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
 
 FieldT = TypeVar("FieldT", bound=forms.Field)
 

@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chuyende.core.forms import PreselectsOnlyChoice, ScopedModelChoiceField
+from chuyende.core.forms import DateInput, PreselectsOnlyChoice, ScopedModelChoiceField
 from chuyende.organisation.models import Unit
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 class UnitForm(PreselectsOnlyChoice, forms.Form):

@@ -24,9 +24,27 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     });
   });
+  // Dates as people write them (dd/mm/yyyy), with a calendar; typing stays possible ("31/3/2024").
+  if (window.flatpickr) {
+    document.querySelectorAll("input[data-datepicker]").forEach((input) => {
+      window.flatpickr(input, {
+        locale: window.flatpickr.l10ns.vn || "default",
+        dateFormat: "d/m/Y",
+        allowInput: true,
+        disableMobile: true,  // the phone's own picker would show the phone's language and format
+        parseDate: (text) => {
+          const parts = text.trim().split(/[/.-]/).map(Number);
+          if (parts.length !== 3 || parts.some(Number.isNaN)) return undefined;
+          const [a, b, c] = parts;
+          // dd/mm/yyyy as typed; yyyy-mm-dd as older links and scripts send it.
+          return a > 31 ? new Date(a, b - 1, c) : new Date(c, b - 1, a);
+        },
+      });
+    });
+  }
   // Submit a filter form as soon as one of its selects or dates changes.
   document.querySelectorAll("form[data-autosubmit]").forEach((form) => {
-    form.querySelectorAll("select, input[type=date]").forEach((el) => {
+    form.querySelectorAll("select, input[data-datepicker]").forEach((el) => {
       el.addEventListener("change", () => form.requestSubmit());
     });
   });
