@@ -3,6 +3,7 @@
 They only shape input; every rule (dates, subtree, counts, attendees) is checked by the services.
 """
 
+import datetime
 from typing import Any, cast
 
 from django import forms
@@ -148,3 +149,40 @@ class AttendeesForm(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self, "members", ScopedMultipleChoiceField).queryset = members_visible_to(actor=actor)
+
+
+def meeting_campaigns(actor: User, today: datetime.date) -> QuerySet[Campaign]:
+    """The topics a cell meeting is recorded for: the user's campaigns running today, or, when none
+    runs, all of them (newest first)."""
+    campaigns = campaigns_for(actor=actor).order_by("-starts", "-pk")
+    running = campaigns.filter(starts__lte=today, ends__gte=today)
+    return running if running.exists() else campaigns
+
+
+class CellMeetingForm(PreselectsOnlyChoice, forms.Form):
+    """A cell meeting in one screen: the day, the topic and who attended (ticked). It is recorded by
+    the event service like any event, as a cell meeting with one bridge point: the cell."""
+
+    held_on = forms.DateField(label=_("Date"), widget=DateInput())
+    campaign = CampaignChoiceField(label=_("Topic studied"), queryset=Campaign.objects.none())
+    members = ScopedMultipleChoiceField(
+        label=_("Who attended"), queryset=Member.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, actor: User, cell: Unit, today: datetime.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        campaigns = meeting_campaigns(actor, today)
+        field_of(self, "campaign", CampaignChoiceField).queryset = campaigns
+        # Any member of the subtree is taken (404 outside it); the service refuses one from another cell.
+        field_of(self, "members", ScopedMultipleChoiceField).queryset = members_visible_to(actor=actor)
+        only = list(campaigns[:2])
+        if len(only) == 1:
+            field_of(self, "campaign", CampaignChoiceField).empty_label = None
+        if not self.is_bound and len(only) == 1 and not only[0].covers(today):
+            # The only topic has ended (or not begun): start from its nearest day rather than a
+            # date the service would refuse.
+            self.initial["held_on"] = min(max(today, only[0].starts), only[0].ends)
+        else:
+            self.initial.setdefault("held_on", today)
+        self.cell = cell

@@ -16,21 +16,29 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chuyende.accounts.permissions import actor_of, can_edit
+from chuyende.accounts.permissions import actor_of, can_edit, scope_root
 from chuyende.campaigns.models import Campaign, NonPartyCategory
 from chuyende.campaigns.selectors import campaigns_for, default_campaign
 from chuyende.core.exceptions import NotAllowed
 from chuyende.core.submissions import submitted_once
 from chuyende.events import services
 from chuyende.events.exports import EVENT_COLUMNS
-from chuyende.events.forms import AttendeesForm, EventFilterForm, EventForm, SiteFormSet, category_choices
+from chuyende.events.forms import (
+    AttendeesForm,
+    CellMeetingForm,
+    EventFilterForm,
+    EventForm,
+    SiteFormSet,
+    category_choices,
+)
 from chuyende.events.models import Event, Site
-from chuyende.events.selectors import events_visible_to, sites_visible_to
+from chuyende.events.selectors import events_visible_to, meeting_cells, meeting_members, sites_visible_to
 from chuyende.events.services import SiteData
 from chuyende.exports.tables import export_response, requested_format
 from chuyende.members.forms import apply_service_errors, offered_units
 from chuyende.members.models import Member, MemberStatusChoices
 from chuyende.members.selectors import members_visible_to, with_status_on
+from chuyende.organisation.selectors import subtree
 
 PAGE_SIZE = 50
 
@@ -269,3 +277,52 @@ def attendees_page(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     return render(request, "events/attendees.html", {
         "event": event, "site": site, "form": form, "members": members, "current": current,
     })
+
+
+@login_required
+@submitted_once
+def cell_meeting_page(request: HttpRequest) -> HttpResponse:
+    """A cell meeting in one screen (day, topic, who attended), recorded by the same service as the
+    full event form: a cell-meeting event organised by the cell with one bridge point, the cell, and
+    the members ticked as its attendees. A user with several cells first chooses one (?don_vi=)."""
+    actor = actor_of(request)
+    cells = meeting_cells(actor=actor)
+    chosen = request.GET.get("don_vi", "")
+    if chosen:
+        cell = get_object_or_404(subtree(root=scope_root(actor)), pk=chosen if chosen.isdigit() else 0)
+        if cell not in cells:
+            raise NotAllowed
+    elif len(cells) == 1:
+        cell = cells[0]
+    elif cells:
+        return render(request, "events/cell_meeting_choose.html", {"cells": cells})
+    else:
+        raise NotAllowed
+    today = timezone.localdate()
+    form = CellMeetingForm(request.POST or None, actor=actor, cell=cell, today=today)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        campaign = data["campaign"]
+        try:
+            event = services.event_create(
+                actor=actor, campaign=campaign, organiser=cell, held_on=data["held_on"],
+                format=Event.Format.CELL_MEETING, title=meeting_title(campaign),
+                sites=[SiteData(unit=cell, attendees=tuple(data["members"]))],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _(
+                "The cell meeting has been recorded: %(count)s party members attended."
+            ) % {"count": len(data["members"])})
+            return redirect("events:detail", pk=event.pk)
+    on = form.cleaned_data.get("held_on") if form.is_bound else None
+    members = meeting_members(actor=actor, cell=cell, on=on or today)
+    ticked = {str(value) for value in form["members"].value() or ()}
+    return render(request, "events/cell_meeting.html", {
+        "form": form, "cell": cell, "members": members, "ticked": ticked, "several": len(cells) > 1,
+    })
+
+
+def meeting_title(campaign: Campaign) -> str:
+    return _("Cell meeting on the %(topic)s") % {"topic": f"{campaign.get_kind_display()} {campaign.year}"}

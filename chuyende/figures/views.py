@@ -11,6 +11,7 @@ from chuyende.figures.comparison import change_sentence, comparisons
 from chuyende.figures.completeness import FirstSubmitted, report_completeness
 from chuyende.figures.exports import comparison_columns
 from chuyende.figures.forms import ComparisonForm, DashboardForm
+from chuyende.figures.home import home_tasks
 from chuyende.figures.rollup import unit_figures
 from chuyende.organisation.models import Unit
 
@@ -46,6 +47,8 @@ def dashboard(request: HttpRequest, *, first_submitted: FirstSubmitted) -> HttpR
             campaign=campaign, today=timezone.localdate()
         )
         rollup = unit_figures(unit=unit, campaign=campaign, as_of=as_of)
+        completeness = report_completeness(unit=unit, campaign=campaign, as_of=as_of,
+                                           first_submitted=first_submitted)
         context.update(
             form=DashboardForm(
                 campaigns=campaigns, initial={"unit": unit.pk, "campaign": campaign.pk, "as_of": as_of}
@@ -58,9 +61,12 @@ def dashboard(request: HttpRequest, *, first_submitted: FirstSubmitted) -> HttpR
             reached=rollup.units_reached_target,
             materials=selectors.materials(rollup),
             ratings=selectors.pledge_ratings(rollup.tally),
-            completeness=report_completeness(unit=unit, campaign=campaign, as_of=as_of,
-                                             first_submitted=first_submitted),
+            completeness=completeness,
         )
+        if unit.pk == user.unit_id:  # the user's home: their everyday tasks, what is due and missing
+            context["tasks"] = home_tasks(
+                actor=user, unit=unit, campaign=campaign, as_of=as_of, today=timezone.localdate(),
+                rollup=rollup, completeness=completeness, first_submitted=first_submitted)
     return render(request, "figures/dashboard.html", context)
 
 

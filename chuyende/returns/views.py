@@ -115,6 +115,8 @@ def _form_page(request: HttpRequest, kind: _Kind, pk: int | None = None) -> Http
         form = kind.form(request.POST or None, actor=actor, initial={
             "as_of": timezone.localdate(),
             "campaign": default_campaign(actor=actor, today=timezone.localdate()),
+            # From the home's list of units without figures (?don_vi=): dropped unless offered.
+            "unit": request.GET.get("don_vi") or None,
         })
         fixed: dict[str, Any] = {}
     else:

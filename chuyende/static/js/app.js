@@ -11,6 +11,20 @@ document.addEventListener("DOMContentLoaded", () => {
       });
     });
   });
+  // "Select all" ticks (or clears) every shown checkbox of a list; it follows the list when ticked one by one.
+  document.querySelectorAll("[data-check-all]").forEach((all) => {
+    const list = document.getElementById(all.dataset.checkAll);
+    if (!list) return;
+    const boxes = () => Array.from(list.querySelectorAll("input[type=checkbox]"));
+    const follow = () => { all.checked = boxes().every((box) => box.checked); };
+    all.addEventListener("change", () => {
+      boxes().forEach((box) => { if (!box.closest("[hidden]")) box.checked = all.checked; });
+    });
+    list.addEventListener("change", follow);
+    follow();
+    const wrapper = all.closest("[hidden]");
+    if (wrapper) wrapper.hidden = false;  // shown only where it works
+  });
   // A form sent back with errors: the server marks the first bad field autofocus; when only the
   // form as a whole is wrong, bring its error summary into view and read it out instead.
   const summary = document.getElementById("error-summary");
