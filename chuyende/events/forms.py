@@ -151,12 +151,12 @@ class AttendeesForm(forms.Form):
         field_of(self, "members", ScopedMultipleChoiceField).queryset = members_visible_to(actor=actor)
 
 
-def meeting_campaigns(actor: User, today: datetime.date) -> QuerySet[Campaign]:
+def meeting_campaigns(actor: User, today: datetime.date) -> list[Campaign]:
     """The topics a cell meeting is recorded for: the user's campaigns running today, or, when none
-    runs, all of them (newest first)."""
-    campaigns = campaigns_for(actor=actor).order_by("-starts", "-pk")
-    running = campaigns.filter(starts__lte=today, ends__gte=today)
-    return running if running.exists() else campaigns
+    runs, all of them (newest first; one query)."""
+    campaigns = list(campaigns_for(actor=actor).order_by("-starts", "-pk"))
+    running = [campaign for campaign in campaigns if campaign.covers(today)]
+    return running or campaigns
 
 
 class CellMeetingForm(PreselectsOnlyChoice, forms.Form):
@@ -173,16 +173,19 @@ class CellMeetingForm(PreselectsOnlyChoice, forms.Form):
     def __init__(self, *args: Any, actor: User, cell: Unit, today: datetime.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         campaigns = meeting_campaigns(actor, today)
-        field_of(self, "campaign", CampaignChoiceField).queryset = campaigns
+        field = field_of(self, "campaign", CampaignChoiceField)
+        field.queryset = Campaign.objects.filter(pk__in=[campaign.pk for campaign in campaigns])
+        # The select lists the campaigns already loaded instead of querying again.
+        field.choices = [("", field.empty_label), *((c.pk, field.label_from_instance(c)) for c in campaigns)]
         # Any member of the subtree is taken (404 outside it); the service refuses one from another cell.
         field_of(self, "members", ScopedMultipleChoiceField).queryset = members_visible_to(actor=actor)
-        only = list(campaigns[:2])
-        if len(only) == 1:
-            field_of(self, "campaign", CampaignChoiceField).empty_label = None
-        if not self.is_bound and len(only) == 1 and not only[0].covers(today):
-            # The only topic has ended (or not begun): start from its nearest day rather than a
-            # date the service would refuse.
-            self.initial["held_on"] = min(max(today, only[0].starts), only[0].ends)
-        else:
-            self.initial.setdefault("held_on", today)
+        self.initial.setdefault("held_on", today)
+        if len(campaigns) == 1:
+            only = campaigns[0]
+            field.choices = field.choices[1:]  # one topic: shown chosen, nothing to choose
+            self.initial["campaign"] = only.pk
+            if not only.covers(today):
+                # The only topic has ended (or not begun): start from its nearest day rather than a
+                # date the service would refuse.
+                self.initial["held_on"] = min(max(today, only.starts), only.ends)
         self.cell = cell

@@ -289,8 +289,9 @@ def cell_meeting_page(request: HttpRequest) -> HttpResponse:
     cells = meeting_cells(actor=actor)
     chosen = request.GET.get("don_vi", "")
     if chosen:
-        cell = get_object_or_404(subtree(root=scope_root(actor)), pk=chosen if chosen.isdigit() else 0)
-        if cell not in cells:
+        cell = next((cell for cell in cells if str(cell.pk) == chosen), None)
+        if cell is None:  # another subtree's unit or none: 404; a unit of the subtree: 403
+            get_object_or_404(subtree(root=scope_root(actor)), pk=chosen if chosen.isdigit() else 0)
             raise NotAllowed
     elif len(cells) == 1:
         cell = cells[0]

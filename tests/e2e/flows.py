@@ -36,8 +36,19 @@ def open_menu(page: Page, *, taps: Taps | None = None) -> None:
     """Opens the menu unless it is open already."""
     menu = page.locator("details.menu")
     if menu.get_attribute("open") is None:
-        tap(menu.locator("summary"), taps=taps)
+        tap(menu.locator(":scope > summary"), taps=taps)
     expect(menu).to_have_attribute("open", "")
+
+
+def menu_link(page: Page, name: str, *, taps: Taps | None = None) -> Locator:
+    """The menu's link to a page, shown: opens the menu, and "Thêm" when the link is folded in it."""
+    open_menu(page, taps=taps)
+    link = page.locator("details.menu nav").get_by_role("link", name=name, exact=True)
+    more = page.locator("details.menu details.more")
+    if not link.is_visible() and more.get_attribute("open") is None:
+        tap(more.locator("summary"), taps=taps)
+    expect(link).to_be_visible()
+    return link
 
 
 def log_out(page: Page, *, taps: Taps | None = None) -> None:

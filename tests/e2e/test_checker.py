@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from chuyende.demo.users import DEMO_PASSWORD
 from tests.e2e.browser import AccessibilityCheck, Screenshots, horizontal_overflow, page_fits_width
-from tests.e2e.flows import log_in, open_menu
+from tests.e2e.flows import log_in, menu_link
 from tests.e2e.server import LiveServer
 
 
@@ -21,8 +21,7 @@ def test_a_word_report_is_checked_at_360_px(page: Page, demo_server: LiveServer,
     document.save(str(report))
 
     log_in(page, demo_server, "huyen.canbo", DEMO_PASSWORD)
-    open_menu(page)
-    page.get_by_role("link", name="Kiểm tra báo cáo", exact=True).click()
+    menu_link(page, "Kiểm tra báo cáo").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kiểm tra báo cáo")
     page.get_by_label("Tệp báo cáo (.docx, .pdf hoặc .txt)").set_input_files(str(report))
     page.get_by_role("button", name="Kiểm tra", exact=True).click()

@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 
 from chuyende.demo.users import DEMO_PASSWORD
 from tests.e2e.browser import AccessibilityCheck, Screenshots, horizontal_overflow, page_fits_width
-from tests.e2e.flows import log_in, open_menu
+from tests.e2e.flows import log_in, menu_link
 from tests.e2e.server import LiveServer
 
 
@@ -13,8 +13,7 @@ def test_the_merged_commune_compares_2026_with_2024_at_360_px(page: Page, reform
                                                                shot: Screenshots,
                                                                accessibility: AccessibilityCheck):
     log_in(page, reform_server, "hoabinhphu.canbo", DEMO_PASSWORD)
-    open_menu(page)
-    page.get_by_role("link", name="So sánh", exact=True).click()
+    menu_link(page, "So sánh").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Đảng bộ xã Hòa Bình Phú")
     whole = page.locator('.comparison[data-unit="BN.HBP"]')
     expect(whole.locator(".earlier")).to_have_text("104/108 (96,30%)")

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from chuyende.demo.users import DEMO_PASSWORD
 from tests.e2e.browser import AccessibilityCheck, Screenshots, Taps, horizontal_overflow, page_fits_width
-from tests.e2e.flows import LOGIN_PATH, log_in, log_out, open_menu
+from tests.e2e.flows import LOGIN_PATH, log_in, log_out, menu_link
 from tests.e2e.server import LiveServer
 
 
@@ -63,9 +63,9 @@ def test_main_pages_from_the_menu_at_360_px(page: Page, demo_server: LiveServer,
     log_in(page, demo_server, user.username, DEMO_PASSWORD)
     taps.start(f"{user.username}: {len(MAIN_PAGES)} main pages through the menu")
     for entry, heading in MAIN_PAGES.items():
-        open_menu(page, taps=taps)
+        link = menu_link(page, entry, taps=taps)
         shot(f"menu-for-{entry}", full_page=False)
-        taps.tap(page.locator("details.menu nav").get_by_role("link", name=entry, exact=True))
+        taps.tap(link)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         expect(page).to_have_title(re.compile(rf"^{re.escape(heading)} · "))
         shot(entry)

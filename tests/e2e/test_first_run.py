@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import AccessibilityCheck, Screenshots, Taps, horizontal_overflow, page_fits_width
-from tests.e2e.flows import LOGIN_PATH, log_out, open_menu, sign_in
+from tests.e2e.flows import LOGIN_PATH, log_out, menu_link, sign_in
 from tests.e2e.server import LiveServer
 
 FIRST_RUN_PATH = "/bat-dau/"
@@ -82,8 +82,7 @@ def create_unit(page: Page, unit: NewUnit, *, shot: Screenshots, taps: Taps) -> 
 
 
 def go_to_units(page: Page, *, taps: Taps | None = None) -> None:
-    open_menu(page, taps=taps)
-    link = page.locator("details.menu nav").get_by_role("link", name="Đơn vị", exact=True)
+    link = menu_link(page, "Đơn vị", taps=taps)
     if taps is None:
         link.tap()
     else:
@@ -130,8 +129,7 @@ def administrator_builds_the_tree(page: Page, *, shot: Screenshots, taps: Taps,
 def administrator_creates_the_officer(page: Page, *, shot: Screenshots, taps: Taps,
                                       accessibility: AccessibilityCheck) -> str:
     """An officer of commune A, through Administration > Users; returns the temporary password shown once."""
-    open_menu(page, taps=taps)
-    taps.tap(page.locator("details.menu nav").get_by_role("link", name="Quản trị", exact=True))
+    taps.tap(menu_link(page, "Quản trị", taps=taps))
     taps.tap(page.locator("main").get_by_role("link", name="Người dùng", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Người dùng")
     shot("users")

@@ -10,7 +10,7 @@ from chuyende.demo.users import DEMO_PASSWORD
 from chuyende.exports.tables import XLSX_CONTENT_TYPE
 from chuyende.restructuring.plan import template_workbook
 from tests.e2e.browser import AccessibilityCheck, Screenshots, horizontal_overflow, page_fits_width
-from tests.e2e.flows import log_in, open_menu
+from tests.e2e.flows import log_in, menu_link
 from tests.e2e.server import LiveServer
 
 
@@ -28,8 +28,7 @@ def test_a_decision_is_uploaded_previewed_and_applied_at_360_px(page: Page, refo
                                                                shot: Screenshots,
                                                                accessibility: AccessibilityCheck):
     log_in(page, reform_server, "tinh.quantri", DEMO_PASSWORD)
-    open_menu(page)
-    page.get_by_role("link", name="Sắp xếp tổ chức").click()
+    menu_link(page, "Sắp xếp tổ chức").click()
     page.get_by_role("link", name="Quyết định mới").click()
     page.get_by_label("Số").fill("12-QĐ/TU")
     page.get_by_label("Ngày", exact=True).fill("2026-05-20")
