@@ -13,7 +13,7 @@ from tests.conftest import OUTSIDER_ROLES
 
 pytestmark = pytest.mark.django_db
 
-HOME_QUERIES = 99
+HOME_QUERIES = 15
 
 
 def home(client, scenario):
