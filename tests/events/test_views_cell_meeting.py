@@ -154,3 +154,18 @@ def test_the_form_takes_a_fixed_number_of_queries(users, client_for, django_asse
     # their status, and the middleware's: pinned, whatever the number of members
     with django_assert_num_queries(7):
         assert client.get(url_for("BN.HA.HB.DONG")).status_code == 200
+
+
+def test_a_report_counts_the_meeting_among_cell_meetings_not_conferences(users, client_for, scenario):
+    """The same counting rules as any event (figures.events): a cell meeting, never a conference, and
+    its attendees are person-times of the cell's level."""
+    from chuyende.figures.events import report_events
+
+    hb = cell("BN.HA.HB")
+    before = report_events(unit=hb, campaign=scenario, as_of=DAY)
+    assert post(client_for(users.reporter), "BN.HA.HB.TAY", members_of("BN.HA.HB.TAY")[:3],
+                campaign=scenario).status_code == 302
+    after = report_events(unit=hb, campaign=scenario, as_of=DAY)
+    assert after.by_kind["cell_meetings"] == before.by_kind["cell_meetings"] + 1
+    assert after.by_kind["conferences"] == before.by_kind["conferences"]
+    assert [line.code for line in after.conferences] == [line.code for line in before.conferences]

@@ -15,5 +15,4 @@ def role_menu(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     first, more = menu_for(user) if isinstance(user, User) else ([], [])
     here = request.path if request is not None else ""
-    return {"first": first, "more": more, "here": here,
-            "more_open": any(link.url == here for link in more)}
+    return {"first": first, "more": more, "here": here}
