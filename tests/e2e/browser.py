@@ -160,8 +160,11 @@ class PageWeight:
         request_id = event["requestId"]
         self.sizes[request_id] = self.sizes.get(request_id, 0) + int(event["encodedDataLength"])
 
-    def visit(self, url: str) -> Visit:
-        """Opens `url` and waits until the network is idle; the bytes of that visit."""
+    def visit(self, url: str, *, cold: bool = False) -> Visit:
+        """Opens `url` and waits until the network is idle; the bytes of that visit (`cold`: with
+        the browser's cache emptied first, as on a phone's first visit)."""
+        if cold:
+            self.session.send("Network.clearBrowserCache")
         self.urls.clear()
         self.sizes.clear()
         self.page.goto(url)

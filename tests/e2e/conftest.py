@@ -185,13 +185,14 @@ WeighPage = Callable[[str], Visit]
 
 @pytest.fixture
 def weigh(page: Page) -> WeighPage:
-    """weigh(url) opens the page twice, as a returning user would, and gives the second visit: what
-    the page costs once the browser holds the static files. Both visits are printed at the end of
+    """weigh(url) opens the page twice, first with the browser's cache emptied, then as a returning
+    user would, and gives the second visit: what the page costs once the browser holds the static
+    files. Both visits are printed at the end of
     the run and kept in artifacts/e2e/<vendor>/weight.txt."""
     meter = PageWeight(page)
 
     def measure(url: str) -> Visit:
-        first = meter.visit(url)
+        first = meter.visit(url, cold=True)
         later = meter.visit(url)
         where = f"{urlsplit(page.url).path} «{page.title()}»"
         WEIGHTS.append((where, first, later))

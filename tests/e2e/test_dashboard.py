@@ -71,6 +71,17 @@ def test_find_the_units_below_target_on_the_dashboard(page: Page, demo_server: L
     assert not any("chart.umd" in url for url in later.transfers), later.transfers
 
 
+@pytest.mark.parametrize("username", [DISTRICT_OFFICER, "hoabinh.canbo", "thondong.baocao"])
+def test_the_dashboard_at_every_level_has_no_serious_accessibility_fault(
+        page: Page, demo_server: LiveServer, shot: Screenshots, accessibility: AccessibilityCheck,
+        username: str):
+    log_in(page, demo_server, username, DEMO_PASSWORD)
+    expect(page.locator(".headline")).to_be_visible()
+    shot("dashboard")
+    assert accessibility(page) == []
+    assert horizontal_overflow(page) == []
+
+
 def test_the_charts_print_as_tables(page: Page, demo_server: LiveServer, shot: Screenshots):
     log_in(page, demo_server, DISTRICT_OFFICER, DEMO_PASSWORD)
     page.emulate_media(media="print")
