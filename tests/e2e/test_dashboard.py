@@ -76,7 +76,9 @@ def test_the_dashboard_at_every_level_has_no_serious_accessibility_fault(
         page: Page, demo_server: LiveServer, shot: Screenshots, accessibility: AccessibilityCheck,
         username: str):
     log_in(page, demo_server, username, DEMO_PASSWORD)
+    page.wait_for_load_state("load")  # the charts are drawn once the deferred scripts have run
     expect(page.locator(".headline")).to_be_visible()
+    assert page.evaluate("Boolean(window.Chart && window.Chart.getChart('progress-canvas'))")
     shot("dashboard")
     assert accessibility(page) == []
     assert horizontal_overflow(page) == []
