@@ -187,7 +187,8 @@ def severe_accessibility_violations(page: Page) -> list[str]:
     axe-core comes inside the axe-playwright-python wheel (PyPI), injected into the page here.
     """
     violations = Axe().run(page).response["violations"]
-    return [f"{violation['id']} ({violation['impact']}): {len(violation['nodes'])} element(s)"
+    return [f"{violation['id']} ({violation['impact']}): {len(violation['nodes'])} element(s), first "
+            f"{' '.join(map(str, violation['nodes'][0]['target']))}"
             for violation in violations if violation["impact"] in SEVERE_IMPACTS]
 
 
@@ -227,3 +228,39 @@ def horizontal_overflow(page: Page, selector: str = "html") -> list[str]:
 def page_fits_width(page: Page) -> bool:
     """The page itself cannot be scrolled sideways."""
     return bool(page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+TOUCH_TARGET_PX = 44
+
+
+def small_touch_targets(page: Page) -> list[str]:
+    """Visible controls a finger cannot hit: buttons, fields, selects, menu toggles and links drawn as
+    buttons less than 44 px tall (or wide) whose label (around them or pointing at them) is not
+    44 px tall either. Links inside running text are text, not controls."""
+    return list(page.evaluate(
+        """(minimum) => {
+          const controls = document.querySelectorAll(
+            'button, input:not([type=hidden]), select, textarea, summary, a.button, [role=button]');
+          const big = (box) => box.height >= minimum - 0.5;
+          const labelOf = (control) => control.closest('label')
+            || (control.id && document.querySelector(`label[for="${CSS.escape(control.id)}"]`));
+          const describe = (control, box) => control.tagName.toLowerCase()
+            + (control.id ? '#' + control.id : '') + (control.name ? `[name=${control.name}]` : '')
+            + ` «${(control.innerText || control.value || control.getAttribute('aria-label') || '')
+                   .trim().slice(0, 30)}»`
+            + ` ${Math.round(box.width)}×${Math.round(box.height)} px`;
+          const offenders = [];
+          for (const control of controls) {
+            const box = control.getBoundingClientRect();
+            const hidden = box.width === 0 || box.height === 0
+              || getComputedStyle(control).visibility === 'hidden';
+            // The calendar is an aid: the date field itself is typed.
+            if (hidden || control.closest('.flatpickr-calendar')) continue;
+            const label = labelOf(control);
+            if (big(box) || (label && big(label.getBoundingClientRect()))) continue;
+            offenders.push(describe(control, box));
+          }
+          return offenders.slice(0, 10);
+        }""",
+        TOUCH_TARGET_PX,
+    ))

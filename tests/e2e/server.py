@@ -84,6 +84,7 @@ class LiveServer:
     base_url: str
     process: subprocess.Popen[bytes]
     log: Path
+    worker: subprocess.Popen[bytes] | None = None  # the job runner, as production runs it beside the server
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
@@ -136,10 +137,14 @@ def start_server(*, database_url: str, folder: Path, demo: bool, reform: bool = 
     command = server_command(port)
     if command[0].endswith("gunicorn"):
         manage("collectstatic", "--no-input", "-v", "0", env=env, log=log)
+    worker_command = [sys.executable, "manage.py", "run_worker", "--interval", "0.5", "--no-startup-delay",
+                      "--no-reload"]
     with log.open("ab") as output:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    server = LiveServer(base_url=f"http://127.0.0.1:{port}", process=process, log=log)
+        worker = subprocess.Popen(worker_command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    server = LiveServer(base_url=f"http://127.0.0.1:{port}", process=process, log=log, worker=worker)
     try:
         wait_until_answering(server)
     except BaseException:
@@ -164,10 +169,12 @@ def wait_until_answering(server: LiveServer) -> None:
 
 
 def stop_server(server: LiveServer) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
+    for process in (server.process, server.worker):
+        if process is None or process.poll() is not None:
+            continue
+        process.terminate()
         try:
-            server.process.wait(timeout=STOP_TIMEOUT_S)
+            process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+            process.kill()
+            process.wait()

@@ -7,7 +7,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const data = JSON.parse(source.textContent);
   const ink = "#1d1d1f";
   const ok = "#1b7a3d";
-  const warn = "#9c5000";
+  const warn = "#8f4a00";
   const grid = "#d9d9e0";
   const percent = (value) => `${String(value).replace(".", ",")}%`;
   const rate = (value) => (value === null ? "–" : percent(value.toFixed(data.precision)));
