@@ -157,6 +157,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Files under unhashed names (development storage, as the browser tests' server runs) are cached for an
+# hour, so that a page after the first does not fetch app.js or chart.js again (debug: never cached, so
+# an edited file shows at once). Hashed names are cached for good whatever this says.
+WHITENOISE_MAX_AGE = 0 if DEBUG else env_int("CHUYENDE_STATIC_MAX_AGE", 3600)
 MEDIA_ROOT = Path(env_str("CHUYENDE_MEDIA_ROOT", str(BASE_DIR / "media")))
 MATERIAL_UPLOAD_MAX_BYTES = env_int("CHUYENDE_MATERIAL_UPLOAD_MAX_MB", 20) * 1_048_576
 

@@ -244,6 +244,29 @@ def tallies(*, unit_ids: Iterable[int], campaign: Campaign, as_of: datetime.date
     return {unit_id: _tally(counters, campaign) for unit_id, counters in sums.items()}
 
 
+@dataclass(frozen=True)
+class ProgressPoint:
+    """The unit's party members expected to study and those who had studied, as of `day`."""
+
+    day: datetime.date
+    studied: int
+    eligible: int
+    rate: Decimal | None
+
+
+def progress(*, unit: Unit, campaign: Campaign, days: Iterable[datetime.date]) -> list[ProgressPoint]:
+    """The study rate of the unit's subtree as of each day, in date order, counted as `unit_figures`
+    counts it on that day (two queries, whatever the number of days)."""
+    sums = ledger.sums_on_days(unit_id=unit.pk, campaign_id=campaign.pk, days=list(days))
+    points = []
+    for day, counters in sorted(sums.items()):
+        tally = _tally(counters, campaign)
+        points.append(ProgressPoint(
+            day=day, studied=tally.studied, eligible=tally.eligible,
+            rate=compute_rate(tally.studied, tally.eligible, precision=campaign.rate_precision)))
+    return points
+
+
 def _own_sums(sums: dict[int, dict[str, int]], unit_id: int, family: list[int]) -> dict[str, int]:
     own = dict(sums.get(unit_id, {}))
     for uid in family:

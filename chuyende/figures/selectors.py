@@ -2,7 +2,10 @@
 campaign, the date and the unit's ancestors, and labels what the roll-up counted."""
 
 import datetime
+import math
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from chuyende.accounts.models import User
 from chuyende.accounts.permissions import scope_root
@@ -10,7 +13,7 @@ from chuyende.campaigns.models import Campaign
 from chuyende.campaigns.selectors import campaigns_for
 from chuyende.events.models import Event
 from chuyende.figures.materials import Holding
-from chuyende.figures.rollup import RollUp, Tally
+from chuyende.figures.rollup import ProgressPoint, RollUp, Tally, UnitFigures, progress
 from chuyende.figures.rules import is_open_on
 from chuyende.figures.tree import children_on
 from chuyende.materials.models import MaterialTransfer
@@ -108,3 +111,52 @@ def units_below_on(*, unit: Unit, day: datetime.date) -> list[Unit]:
         "unit_id", "unit__opened_on", "unit__closed_on") if is_open_on(opened_on, closed_on, day)]
     found = Unit.objects.in_bulk(ids)
     return [found[pk] for pk in ids]
+
+
+def below_target(rollup: RollUp) -> list[UnitFigures]:
+    """The sub-units with figures whose rate is below the campaign's target, lowest rate first."""
+    below = [child for child in rollup.children if child.reached_target is False]
+    return sorted(below, key=lambda child: (child.rate, child.unit.path))
+
+
+PROGRESS_POINTS = 26  # at most this many dates on the progress chart (a week apart, or more)
+
+
+def progress_days(*, campaign: Campaign, as_of: datetime.date) -> list[datetime.date]:
+    """The dates of the progress chart: from the campaign's start to `as_of`, a week apart (further
+    apart on a long campaign, at most PROGRESS_POINTS of them), `as_of` always the last."""
+    start = campaign.starts
+    if as_of <= start:
+        return [as_of]
+    span = (as_of - start).days
+    step = 7 * max(1, math.ceil(span / (7 * (PROGRESS_POINTS - 1))))
+    days = [start + datetime.timedelta(days=n) for n in range(0, span, step)]
+    return [*days, as_of]
+
+
+def campaign_progress(*, unit: Unit, campaign: Campaign, as_of: datetime.date) -> list[ProgressPoint]:
+    """The unit's study rate at each date of `progress_days` (two queries)."""
+    return progress(unit=unit, campaign=campaign, days=progress_days(campaign=campaign, as_of=as_of))
+
+
+def worth_a_chart(points: list[ProgressPoint]) -> bool:
+    """Two dates or more, with a rate on one of them at least."""
+    return len(points) > 1 and any(point.rate is not None for point in points)
+
+
+def _number(rate: Decimal | None) -> float | None:
+    return None if rate is None else float(rate)
+
+
+def chart_data(rollup: RollUp, points: list[ProgressPoint]) -> dict[str, Any]:
+    """What the dashboard's charts draw (json_script), from figures counted by the roll-up: each
+    sub-unit's rate against the target, and the rate as of each date. Nothing is counted here."""
+    return {
+        "target": _number(rollup.target_rate),
+        "precision": rollup.precision,
+        "units": [{"name": child.unit.name, "rate": _number(child.rate),
+                   "below": child.reached_target is False, "has_data": child.has_data}
+                  for child in rollup.children],
+        "progress": [{"day": point.day.strftime("%d/%m/%Y"), "rate": _number(point.rate)}
+                     for point in points],
+    }

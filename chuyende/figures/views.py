@@ -49,6 +49,7 @@ def dashboard(request: HttpRequest, *, first_submitted: FirstSubmitted) -> HttpR
         rollup = unit_figures(unit=unit, campaign=campaign, as_of=as_of)
         completeness = report_completeness(unit=unit, campaign=campaign, as_of=as_of,
                                            first_submitted=first_submitted)
+        points = selectors.campaign_progress(unit=unit, campaign=campaign, as_of=as_of)
         context.update(
             form=DashboardForm(
                 campaigns=campaigns, initial={"unit": unit.pk, "campaign": campaign.pk, "as_of": as_of}
@@ -59,6 +60,10 @@ def dashboard(request: HttpRequest, *, first_submitted: FirstSubmitted) -> HttpR
             formats=selectors.events_by_format(rollup.tally),
             organised=rollup.units_organised_study,
             reached=rollup.units_reached_target,
+            below_target=selectors.below_target(rollup),
+            progress=points,
+            progress_chart=selectors.worth_a_chart(points),
+            charts=selectors.chart_data(rollup, points),
             materials=selectors.materials(rollup),
             ratings=selectors.pledge_ratings(rollup.tally),
             completeness=completeness,

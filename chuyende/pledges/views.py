@@ -121,7 +121,7 @@ def list_page(request: HttpRequest) -> HttpResponseBase:
         rollup=rollup,
         ratings=_ratings(rollup.tally),
         child_rows=[
-            {"figures": child, "ratings": [count for _label, count in _ratings(child.tally)]}
+            {"figures": child, "ratings": _ratings(child.tally)}
             for child in rollup.children
         ],
         cell=cell_rows,

@@ -121,6 +121,62 @@ class PageWatch:
             self.problems.append(f"HTTP {response.status} {response.request.method} {response.url}")
 
 
+PAGE_WEIGHT_LIMIT = 60 * 1024  # bytes a page may transfer after the first visit (issue 14)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One visit of a page: the bytes each request transferred over the network (headers and body
+    as sent, compressed or not), nothing for what came from the browser's cache."""
+
+    url: str
+    transfers: dict[str, int]  # url -> bytes
+
+    @property
+    def total(self) -> int:
+        return sum(self.transfers.values())
+
+    def describe(self) -> str:
+        return f"{self.total / 1024:.1f} KB in {len(self.transfers)} request(s)"
+
+
+class PageWeight:
+    """Measures what a page visit transfers, from Chromium's own network events (CDP
+    Network.loadingFinished: encodedDataLength), the way a phone's data plan counts it."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.session = page.context.new_cdp_session(page)
+        self.session.send("Network.enable")
+        self.urls: dict[str, str] = {}
+        self.sizes: dict[str, int] = {}
+        self.session.on("Network.requestWillBeSent", self._request)
+        self.session.on("Network.loadingFinished", self._finished)
+
+    def _request(self, event: dict) -> None:
+        self.urls[event["requestId"]] = event["request"]["url"]
+
+    def _finished(self, event: dict) -> None:
+        request_id = event["requestId"]
+        self.sizes[request_id] = self.sizes.get(request_id, 0) + int(event["encodedDataLength"])
+
+    def visit(self, url: str, *, cold: bool = False) -> Visit:
+        """Opens `url` and waits until the network is idle; the bytes of that visit (`cold`: with
+        the browser's cache emptied first, as on a phone's first visit)."""
+        if cold:
+            self.session.send("Network.clearBrowserCache")
+        self.urls.clear()
+        self.sizes.clear()
+        self.page.goto(url)
+        self.page.wait_for_load_state("networkidle")
+        transfers: dict[str, int] = {}
+        for request_id, size in self.sizes.items():
+            if size:
+                address = self.urls.get(request_id, request_id)
+                transfers[address] = transfers.get(address, 0) + size
+        return Visit(url=url, transfers=transfers)
+
+
 SEVERE_IMPACTS = ("serious", "critical")
 AccessibilityCheck = Callable[[Page], list[str]]
 

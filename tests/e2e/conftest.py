@@ -6,7 +6,7 @@ run leaves them out (`-m "not e2e"` in pyproject's addopts).
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,8 +19,10 @@ from tests.e2e.browser import (
     PHONE,
     AccessibilityCheck,
     PageWatch,
+    PageWeight,
     Screenshots,
     Taps,
+    Visit,
     chromium_path,
     severe_accessibility_violations,
     slug,
@@ -30,6 +32,7 @@ from tests.e2e.server import LiveServer, database_vendor, scratch_database, star
 ACTION_TIMEOUT_MS = 10_000
 TAP_COUNTS: list[tuple[str, str, int]] = []  # (test, label, taps after login), printed at the end
 ACCESSIBILITY: list[tuple[str, list[str]]] = []  # (page and its title, severe violations)
+WEIGHTS: list[tuple[str, Visit, Visit]] = []  # (page and its title, first visit, the next one)
 
 
 FAILED = pytest.StashKey[bool]()
@@ -55,8 +58,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_terminal_summary(terminalreporter) -> None:
     taps = [f"{label}: {count} taps after login ({test})" for test, label, count in TAP_COUNTS]
     accessibility = [f"{where}: {'; '.join(violations) or 'none'}" for where, violations in ACCESSIBILITY]
+    weights = [f"{where}: {later.describe()} after the first visit ({first.describe()} the first time)"
+               for where, first, later in WEIGHTS]
     sections = (("e2e taps after login", taps, "taps.txt"),
-                ("e2e axe-core serious and critical violations", accessibility, "axe.txt"))
+                ("e2e axe-core serious and critical violations", accessibility, "axe.txt"),
+                ("e2e page weight", weights, "weight.txt"))
     for title, lines, file_name in sections:
         if not lines:
             continue
@@ -172,3 +178,24 @@ def accessibility() -> AccessibilityCheck:
         return violations
 
     return check
+
+
+WeighPage = Callable[[str], Visit]
+
+
+@pytest.fixture
+def weigh(page: Page) -> WeighPage:
+    """weigh(url) opens the page twice, first with the browser's cache emptied, then as a returning
+    user would, and gives the second visit: what the page costs once the browser holds the static
+    files. Both visits are printed at the end of
+    the run and kept in artifacts/e2e/<vendor>/weight.txt."""
+    meter = PageWeight(page)
+
+    def measure(url: str) -> Visit:
+        first = meter.visit(url, cold=True)
+        later = meter.visit(url)
+        where = f"{urlsplit(page.url).path} «{page.title()}»"
+        WEIGHTS.append((where, first, later))
+        return later
+
+    return measure

@@ -8,8 +8,9 @@ from tests.builders import add_commune
 from tests.conftest import unit
 
 # Queries of one dashboard page of the district, the same on SQLite and PostgreSQL: the officer's
-# home, with its tasks (the district's own report sent or not).
-DASHBOARD_QUERIES = 15
+# home, with its tasks (the district's own report sent or not), and the progress chart (two: the
+# unit's opening and its deltas by day).
+DASHBOARD_QUERIES = 17
 
 SIZES = [pytest.param(False, id="scenario"), pytest.param(True, id="scenario-and-a-commune-more")]
 

@@ -166,3 +166,56 @@ def test_year_end_ratings_show_on_the_dashboard(district_officer, client_for, sc
     response = client_for(district_officer).get("/", {"campaign": scenario.pk, "as_of": "2024-12-31"})
     pledges = response.content.decode().split('id="pledges"')[1].split('id="materials"')[0]
     assert all(f": {count}<" in pledges for count in (14, 29, 5))
+
+
+def test_answer_first_headline_then_units_below_target_then_the_rest(district_officer, client_for, scenario):
+    response = client_for(district_officer).get("/", {"campaign": scenario.pk, "as_of": "2024-03-31"})
+    html = response.content.decode()
+    headline = html.index('class="card headline"')
+    below = html.index('id="below-target"')
+    figures = html.index('class="figures"')
+    table = html.index('id="units-below"')
+    assert headline < below < figures < table
+    # the units below the target, lowest rate first, with their rate in the list itself
+    listed = html[below:html.index("</section>", below)]
+    assert listed.index("Trường THPT") < listed.index("Hòa Bình")
+    assert "92,86%" in listed and "94,44%" in listed and "97,22%" not in listed
+    assert [child.unit.code for child in response.context["below_target"]] == ["BN.HA.THPT", "BN.HA.HB"]
+
+
+def test_charts_get_their_figures_from_the_rollup_as_json(district_officer, client_for, scenario):
+    response = client_for(district_officer).get("/", {"campaign": scenario.pk, "as_of": "2024-03-31"})
+    html = response.content.decode()
+    charts = response.context["charts"]
+    rollup = response.context["rollup"]
+    assert charts["target"] == 95.0
+    assert [unit["name"] for unit in charts["units"]] == [child.unit.name for child in rollup.children]
+    assert [unit["rate"] for unit in charts["units"]] == [float(child.rate) for child in rollup.children]
+    assert charts["progress"][-1] == {"day": "31/03/2024", "rate": 97.34}
+    assert charts["progress"][0]["day"] == scenario.starts.strftime("%d/%m/%Y")
+    # the data as JSON for the static script (no inline script), the library only on this page
+    assert '<script id="dashboard-charts" type="application/json">' in html
+    assert "vendor/chartjs/chart.umd.min.js" in html and "js/dashboard-charts.js" in html
+    assert re.search(r'<canvas id="coverage-canvas" role="img" aria-label="[^"]+"', html)
+    # the progress chart's figures as a table for screen readers and print
+    assert re.search(r'<table class="chart-table">.*31/03/2024.*256/263.*97,34%.*</table>', html, re.S)
+
+
+def test_a_campaign_without_figures_draws_no_progress_chart(district_officer, client_for, scenario):
+    response = client_for(district_officer).get("/", {"campaign": scenario.pk, "as_of": "2024-01-01"})
+    assert response.status_code == 200
+    assert response.context["progress_chart"] is False
+    assert 'id="progress-chart"' not in response.content.decode()
+
+
+def test_tables_of_the_dashboard_turn_into_cards_with_labels(district_officer, client_for, scenario):
+    response = client_for(district_officer).get("/", {"campaign": scenario.pk, "as_of": "2024-03-31"})
+    html = response.content.decode()
+    assert '<table class="children stack">' in html
+    rows = re.findall(r'<tr class="(?:below-target|no-data|)">(.*?)</tr>', html, re.S)
+    assert rows
+    for row in rows:
+        cells = re.findall(r"<td([^>]*)>", row)
+        # the unit's name heads the card; every other cell says which column it is
+        assert 'data-label' not in cells[0]
+        assert all('data-label="' in cell for cell in cells[1:])
