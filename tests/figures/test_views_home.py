@@ -13,7 +13,7 @@ from tests.conftest import OUTSIDER_ROLES
 
 pytestmark = pytest.mark.django_db
 
-HOME_QUERIES = 15
+HOME_QUERIES = 17  # the dashboard of a cell (progress chart included) and its tasks
 
 
 def home(client, scenario):
