@@ -117,14 +117,16 @@ def test_a_cell_secretary_sends_the_cells_figures_in_six_taps(page: Page, reform
     print(f"\naggregate return: {taps.count} taps after login")
 
 
-def test_a_commune_officer_sees_what_is_due_and_what_is_missing_first(page: Page, demo_server: LiveServer,
+def test_a_commune_officer_sees_the_rate_then_what_is_due_and_missing(page: Page, demo_server: LiveServer,
                                                                     shot: Screenshots,
                                                                     accessibility: AccessibilityCheck):
     log_in(page, demo_server, COMMUNE_OFFICER, DEMO_PASSWORD)
     tasks = page.locator("section.tasks")
     expect(tasks.get_by_role("heading", name="Việc cần làm")).to_be_visible()
     expect(tasks).to_contain_text("Hạn gửi báo cáo: 25/03/2024")
-    assert tasks.bounding_box()["y"] < page.locator(".headline").bounding_box()["y"]
+    # The answer (the rate) first, then what is due and missing, then the units below the target.
+    assert page.locator(".headline").bounding_box()["y"] < tasks.bounding_box()["y"] < page.locator(
+        "#below-target").bounding_box()["y"]
     missing = tasks.locator("ul.missing-report a, ul.missing-data a")
     assert missing.count() > 0
     shot("commune-home", full_page=False)

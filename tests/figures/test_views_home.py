@@ -36,7 +36,7 @@ def test_a_reporter_of_units_that_report_counts_sees_send_figures(users, client_
     assert f'href="{reverse("returns:member_create")}"' in response.content.decode()
 
 
-def test_the_commune_officer_sees_deadlines_and_missing_units_before_the_figures(users, client_for, scenario):
+def test_the_commune_officer_sees_deadlines_and_missing_units_right_after_the_rate(users, client_for, scenario):
     response = home(client_for(users.owner), scenario)
     tasks = response.context["tasks"]
     hb = Unit.objects.get(code="BN.HA.HB")
@@ -48,7 +48,8 @@ def test_the_commune_officer_sees_deadlines_and_missing_units_before_the_figures
         ref.id for ref in response.context["completeness"].missing]
     page = response.content.decode()
     for missing in tasks.without_report:
-        assert page.index(missing.url.replace("&", "&amp;")) < page.index('class="card headline"')
+        link = page.index(missing.url.replace("&", "&amp;"))
+        assert page.index('class="card headline"') < link < page.index('id="below-target"')
 
 
 @pytest.mark.parametrize("role", OUTSIDER_ROLES)
