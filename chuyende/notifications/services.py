@@ -169,7 +169,7 @@ def send_reminders(*, today: datetime.date) -> int:
 
 def _deadline_soon(*, campaign: Campaign, today: datetime.date) -> int:
     deadline = campaign.report_deadline
-    sent = Report.objects.filter(campaign=campaign, first_submitted_on__isnull=False).values("unit_id")
+    sent = Report.objects.filter(campaign=campaign, first_submitted_on__lte=today).values("unit_id")
     units = (Unit.objects.filter(path__startswith=campaign.owner.path, parent__isnull=False)
              .filter(open_on(deadline)).exclude(pk__in=sent))
     users_by_unit: dict[int, list[User]] = {}
