@@ -35,7 +35,8 @@ def _hb_report() -> Report:
 def test_return_tells_the_unit_with_the_comment_and_nobody_else(
         actors, district_officer, run_tasks_now, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        report_return(actor=district_officer, report=_hb_report(), on=MARCH_31, comment="Bổ sung số liệu thôn Đông")
+        report_return(actor=district_officer, report=_hb_report(), on=MARCH_31,
+                      comment="Bổ sung số liệu thôn Đông")
     for user in (actors.owner, actors.reporter):
         [notification] = notifications_for(actor=user)
         assert notification.kind == Notification.Kind.REPORT_RETURNED
@@ -70,15 +71,16 @@ def test_the_task_run_twice_writes_once(actors, district_officer):
     assert Notification.objects.filter(kind=Notification.Kind.REPORT_RETURNED).count() == 2
 
 
-def test_nothing_is_enqueued_for_a_step_rolled_back(actors, district_officer, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
-        with transaction.atomic():
-            report_return(actor=district_officer, report=_hb_report(), on=MARCH_31, comment="Sửa")
-            raise RuntimeError
+def test_nothing_is_enqueued_for_a_step_rolled_back(actors, district_officer,
+                                                    django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        report_return(actor=district_officer, report=_hb_report(), on=MARCH_31, comment="Sửa")
+        raise RuntimeError
     assert callbacks == []
 
 
-def test_the_step_enqueues_a_task_for_the_worker(actors, district_officer, django_capture_on_commit_callbacks):
+def test_the_step_enqueues_a_task_for_the_worker(actors, district_officer,
+                                                 django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -140,6 +142,7 @@ def test_mark_read_and_all_read_only_touch_the_users_own(actors, district_office
     notification_mark_read(actor=actors.owner, notification=own)
     assert unread_count(actor=actors.owner) == 0 and unread_count(actor=actors.reporter) == 1
     with pytest.raises(Notification.DoesNotExist):
-        notification_mark_read(actor=actors.owner, notification=notifications_for(actor=actors.reporter).get())
+        notification_mark_read(actor=actors.owner,
+                               notification=notifications_for(actor=actors.reporter).get())
     assert notifications_mark_all_read(actor=actors.reporter) == 1
     assert unread_count(actor=actors.reporter) == 0
