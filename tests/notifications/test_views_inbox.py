@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def _notify(user: User, n: int = 1, *, link: str = "/bao-cao/") -> list[Notification]:
     return [notify(recipients=[user], kind=Notification.Kind.REPORT_RETURNED, key=f"test:{user.pk}:{i}",
-                   title=f"Báo cáo số {i} bị trả lại", body="Bổ sung số liệu", link=link,
+                   title=f"Thông báo thử nghiệm {i}", body="Bổ sung số liệu", link=link,
                    unit=Unit.objects.get(code="BN.HA.HB"))[0] for i in range(n)]
 
 
@@ -31,10 +31,10 @@ def test_each_user_sees_their_own_and_the_badge_counts_them(users, client_for, d
         response = client.get("/thong-bao/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("Báo cáo số ") == 3
+    assert html.count("Thông báo thử nghiệm") == 3
     assert '<span class="count">3</span>' in html
     viewer = client_for(users.viewer).get("/thong-bao/")
-    assert viewer.status_code == 200 and "Báo cáo số " not in viewer.content.decode()
+    assert viewer.status_code == 200 and "Thông báo thử nghiệm" not in viewer.content.decode()
     assert '<span class="count">' not in viewer.content.decode()
 
 
