@@ -84,6 +84,9 @@ class LiveServer:
     base_url: str
     process: subprocess.Popen[bytes]
     log: Path
+    # The job runner beside it (manage.py run_worker, as scripts/start and chuyende-worker run it): the
+    # imports and the notifications are its tasks.
+    worker: subprocess.Popen[bytes] | None = None
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
@@ -139,7 +142,10 @@ def start_server(*, database_url: str, folder: Path, demo: bool, reform: bool = 
     with log.open("ab") as output:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    server = LiveServer(base_url=f"http://127.0.0.1:{port}", process=process, log=log)
+        worker = subprocess.Popen([sys.executable, "manage.py", "run_worker", "--queue-name", "default",
+                                   "--no-reload", "--interval", "0.2"], cwd=REPO, env=env, stdout=output,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+    server = LiveServer(base_url=f"http://127.0.0.1:{port}", process=process, log=log, worker=worker)
     try:
         wait_until_answering(server)
     except BaseException:
@@ -164,10 +170,12 @@ def wait_until_answering(server: LiveServer) -> None:
 
 
 def stop_server(server: LiveServer) -> None:
-    if server.process.poll() is None:
-        server.process.terminate()
+    for process in (server.process, server.worker):
+        if process is None or process.poll() is not None:
+            continue
+        process.terminate()
         try:
-            server.process.wait(timeout=STOP_TIMEOUT_S)
+            process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+            process.kill()
+            process.wait()
