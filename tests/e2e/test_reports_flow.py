@@ -136,6 +136,9 @@ def test_the_change_log_reads_on_a_phone(page: Page, demo_server: LiveServer, sh
     expect(page.get_by_role("heading", level=1)).to_have_text("Nhật ký thay đổi")
     assert page.locator(".audit-entry").count() == 20
     shot("change-log")
+    shot("change-log-first-screen", full_page=False)
+    page.locator(".audit-entry").nth(8).scroll_into_view_if_needed()
+    shot("change-log-further-down", full_page=False)
     assert_fits_phone(page)
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 740 * 12, f"the change log is {height} px tall on a phone"
@@ -146,6 +149,6 @@ def test_the_change_log_reads_on_a_phone(page: Page, demo_server: LiveServer, sh
     entry = page.locator(".audit-entry").first
     entry.locator(".audit-more > summary").tap()
     expect(entry.locator(".audit-more dl")).to_be_visible()
-    shot("change-log-created-unfolded")
+    shot("change-log-created-unfolded", full_page=False)
     assert_fits_phone(page)
     assert accessibility(page) == []
