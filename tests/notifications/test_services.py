@@ -146,3 +146,10 @@ def test_mark_read_and_all_read_only_touch_the_users_own(actors, district_office
                                notification=notifications_for(actor=actors.reporter).get())
     assert notifications_mark_all_read(actor=actors.reporter) == 1
     assert unread_count(actor=actors.reporter) == 0
+
+
+def test_send_reminders_refuses_a_bad_date(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--date"):
+        call_command("send_reminders", "--date", "31/02/2024")
