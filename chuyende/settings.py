@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "chuyende.supervision",
     "chuyende.reports",
     "chuyende.imports",
+    "chuyende.notifications",
     "chuyende.exports",
     "chuyende.api",
     "chuyende.figures",
@@ -227,6 +228,17 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# --- Notifications (chuyende/notifications): e-mailed too when a mail server is set -----------------------
+# Without CHUYENDE_EMAIL_HOST the notifications stay in the inbox (/thong-bao/) only.
+EMAIL_HOST = env_str("CHUYENDE_EMAIL_HOST", "")
+EMAIL_PORT = env_int("CHUYENDE_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("CHUYENDE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("CHUYENDE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CHUYENDE_EMAIL_TLS", True)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = env_str("CHUYENDE_EMAIL_FROM", "chuyende@localhost")
+# The address of the site, for the links of the e-mails (e.g. https://chuyende.example.vn); none if empty.
+SITE_URL = env_str("CHUYENDE_SITE_URL", "")
 IMPORT_UPLOAD_MAX_BYTES = env_int("CHUYENDE_IMPORT_UPLOAD_MAX_MB", 50) * 1_048_576
 # A job still waiting for the runner after this many seconds: its page says that no runner seems to run.
 IMPORT_QUEUE_STALL_SECONDS = 60
@@ -278,7 +290,8 @@ INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # turns a locked-out login into the lockout page
 AUTHENTICATION_BACKENDS = [
     "chuyende.accounts.login_limits.LoginLimitBackend",  # first: refuses a locked account before any check
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user with their unread notifications counted (the badge).
+    "chuyende.notifications.backends.UserBackend",
 ]
 # Reverse proxies in front that append the client's address to X-Forwarded-For (deploy/nginx: 1). The
 # change log and the token endpoint's rate use that address; 0 takes REMOTE_ADDR and ignores the header.

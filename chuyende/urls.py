@@ -27,6 +27,7 @@ urlpatterns = [
     path("xuat-du-lieu/", include("chuyende.exports.urls")),
     path("api/", include("chuyende.api.urls")),
     path("nhat-ky/", include("chuyende.audit.urls")),
+    path("thong-bao/", include("chuyende.notifications.urls")),
     path("", include("chuyende.accounts.urls")),
     # The dashboard shows the completeness of reports, read by the reports app.
     path("so-sanh/", figures_views.comparison, name="comparison"),

@@ -15,7 +15,7 @@ from chuyende.accounts.middleware import installation_exists
 from chuyende.accounts.permissions import actor_of
 from chuyende.accounts.services import AlreadyInstalled, installation_setup, password_change
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "chuyende.notifications.backends.UserBackend"
 
 
 @sensitive_post_parameters("new_password", "new_password2")

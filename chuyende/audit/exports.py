@@ -1,5 +1,5 @@
 """Columns of the change log's export (chuyende.exports). A row is what the page shows of one entry
-(audit.views.Row: the entry, its record type's name, its changed fields as people read them); the
+(audit.display.Row: the entry, its record type's name, its changed fields as people read them); the
 changes go in one cell, a line per field."""
 
 from typing import Any
@@ -17,7 +17,7 @@ def _changes(row: Any) -> str:
 AUDIT_COLUMNS = (
     ExportColumn(field_header(AuditEntry, "at"), lambda row: row.entry.at, width=18),
     ExportColumn(field_header(AuditEntry, "actor"), lambda row: row.actor_label, width=24),
-    ExportColumn(field_header(AuditEntry, "action"), lambda row: row.entry.get_action_display(), width=12),
+    ExportColumn(field_header(AuditEntry, "action"), lambda row: row.action_label, width=12),
     ExportColumn(_("Record type"), lambda row: row.type_label, width=24),
     ExportColumn(field_header(AuditEntry, "record_label"), lambda row: row.entry.record_label, width=36),
     ExportColumn(_("Changes"), _changes, width=60),

@@ -20,6 +20,7 @@ from chuyende.audit.services import record_change, snapshot
 from chuyende.campaigns.models import Campaign
 from chuyende.core.exceptions import Conflict, NotAllowed
 from chuyende.figures.snapshot import to_json
+from chuyende.notifications.services import ReportEvent, enqueue_report_event
 from chuyende.organisation.models import Unit
 from chuyende.reports.drafting import OPTIONAL_PARAGRAPHS
 from chuyende.reports.figures import live_figures
@@ -207,6 +208,7 @@ def report_submit(*, actor: User | None, report: Report, on: datetime.date) -> R
                                 "version", "updated_at"])
     record_change(actor=actor, action="submit", record=current, unit_path=current.unit.path, before=before,
                   after=snapshot(current))
+    enqueue_report_event(report=current, event=ReportEvent.SUBMITTED)
     return current
 
 
@@ -244,6 +246,7 @@ def report_accept(*, actor: User | None, report: Report, on: datetime.date) -> R
                                 "updated_at"])
     record_change(actor=actor, action="accept", record=current, unit_path=current.unit.path, before=before,
                   after=snapshot(current))
+    enqueue_report_event(report=current, event=ReportEvent.ACCEPTED)
     return current
 
 
@@ -261,6 +264,7 @@ def report_return(*, actor: User | None, report: Report, on: datetime.date, comm
                                 "updated_at"])
     record_change(actor=actor, action="return", record=current, unit_path=current.unit.path, before=before,
                   after=snapshot(current))
+    enqueue_report_event(report=current, event=ReportEvent.RETURNED, comment=current.review_comment)
     return current
 
 

@@ -184,7 +184,7 @@ def test_the_change_log_page_shows_the_logins_in_vietnamese(users, client_for):
     html = client_for(users.owner).get("/nhat-ky/", {"type": "accounts.User"}).content.decode()
     for label in ("Login failed", "Login locked", "IP address", "Through", "Locked until", "Not logged in"):
         assert message(label) in html
-    assert "09:30 02/03/2026" in html  # the locked-until time, local
+    assert "02/03/2026 09:30" in html  # the locked-until time, local
     assert "127.0.0.1" in html and LOGIN in html
 
 

@@ -84,7 +84,9 @@ class LiveServer:
     base_url: str
     process: subprocess.Popen[bytes]
     log: Path
-    worker: subprocess.Popen[bytes] | None = None  # the job runner, as production runs it beside the server
+    # The job runner beside it (manage.py run_worker, as scripts/start and chuyende-worker run it): the
+    # imports and the notifications are its tasks.
+    worker: subprocess.Popen[bytes] | None = None
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
@@ -137,13 +139,12 @@ def start_server(*, database_url: str, folder: Path, demo: bool, reform: bool = 
     command = server_command(port)
     if command[0].endswith("gunicorn"):
         manage("collectstatic", "--no-input", "-v", "0", env=env, log=log)
-    worker_command = [sys.executable, "manage.py", "run_worker", "--interval", "0.5", "--no-startup-delay",
-                      "--no-reload"]
     with log.open("ab") as output:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-        worker = subprocess.Popen(worker_command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        worker = subprocess.Popen([sys.executable, "manage.py", "run_worker", "--queue-name", "default",
+                                   "--no-reload", "--interval", "0.2"], cwd=REPO, env=env, stdout=output,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
     server = LiveServer(base_url=f"http://127.0.0.1:{port}", process=process, log=log, worker=worker)
     try:
         wait_until_answering(server)
