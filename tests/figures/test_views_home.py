@@ -36,7 +36,7 @@ def test_a_reporter_of_units_that_report_counts_sees_send_figures(users, client_
     assert f'href="{reverse("returns:member_create")}"' in response.content.decode()
 
 
-def test_the_commune_officer_sees_deadlines_and_missing_units_right_after_the_rate(users, client_for, scenario):
+def test_the_commune_officer_sees_what_is_due_and_missing_right_after_the_rate(users, client_for, scenario):
     response = home(client_for(users.owner), scenario)
     tasks = response.context["tasks"]
     hb = Unit.objects.get(code="BN.HA.HB")
