@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -35,8 +36,11 @@ def test_the_service_worker_is_served_at_the_root_with_its_headers(client, djang
     assert reverse("service_worker") == "/sw.js"  # the root: its scope is the whole site
     script = response.content.decode()
     assert 'importScripts("/static/vendor/workbox/workbox-sw.js");' in script
-    assert 'modulesPathPrefix: "/static/vendor/workbox/", debug: false' in script
+    assert 'modulePathPrefix: "/static/vendor/workbox/", debug: false' in script
     assert not CDN.search(script), CDN.search(script)
+    # The name of the setting as workbox-sw.js reads it (a misspelt one falls back to Google's CDN).
+    library = (settings.BASE_DIR / "chuyende/static/vendor/workbox/workbox-sw.js").read_text()
+    assert "modulePathPrefix" in library and "modulesPathPrefix" not in library
 
 
 def test_the_service_worker_lists_the_shell_with_versions(client):

@@ -57,9 +57,9 @@
         return;
       }
       if (!field.name || ["hidden", "submit", "button", "search", "radio"].includes(field.type) || !field.value) return;
-      const label = field.labels && field.labels[0] ? field.labels[0].textContent.trim() : field.name;
+      const label = field.labels && field.labels[0] ? field.labels[0].textContent.replace("*", "").trim() : field.name;
       const value = field.tagName === "SELECT" ? field.options[field.selectedIndex].text : field.value;
-      if (parts.length < 4) parts.push(`${label}: ${value}`);
+      if (parts.length < 6) parts.push(`${label}: ${value}`);
     });
     if (ticked) parts.push(`${texts.ticked}: ${ticked}`);
     return parts.join(" · ").slice(0, 300);

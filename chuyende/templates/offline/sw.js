@@ -1,7 +1,7 @@
 /* The service worker of chuyende, rendered by chuyende/core/offline.py (read its docstring first).
    Workbox from this site's static files only; debug off, so the .prod.js modules are loaded. */
 importScripts("{{ workbox_sw }}");
-workbox.setConfig({ modulesPathPrefix: "{{ workbox_prefix }}", debug: false });
+workbox.setConfig({ modulePathPrefix: "{{ workbox_prefix }}", debug: false });
 
 const CONFIG = {{ config }};
 const LOG_CACHE = "chuyende-offline-log";
@@ -13,12 +13,21 @@ self.skipWaiting();
 workbox.core.clientsClaim();
 
 // The modules are loaded now: a service worker may not import scripts after its installation.
-const { precacheAndRoute, cleanupOutdatedCaches, matchPrecache } = workbox.precaching;
+const { precacheAndRoute, cleanupOutdatedCaches, getCacheKeyForURL } = workbox.precaching;
 const { registerRoute, setCatchHandler } = workbox.routing;
 const { NetworkFirst, StaleWhileRevalidate } = workbox.strategies;
 const { ExpirationPlugin } = workbox.expiration;
 const { Queue } = workbox.backgroundSync;
 
+// The two shell pages, as installed with this worker. The server's "Vary: Cookie" is ignored: the
+// pages are the same for everyone, and a new login must not make them miss.
+async function shellPage(path) {
+  const key = getCacheKeyForURL(path);
+  return key ? caches.match(key, { ignoreVary: true }) : undefined;
+}
+registerRoute(({ url, request }) => request.mode === "navigate" && sameSite(url)
+    && [CONFIG.unsentUrl, CONFIG.offlineUrl].includes(url.pathname),
+  async ({ url }) => (await shellPage(url.pathname)) || fetch(url.href));
 precacheAndRoute(CONFIG.precache);
 cleanupOutdatedCaches();
 
@@ -26,7 +35,7 @@ const sameSite = (url) => url.origin === self.location.origin;
 const passesThrough = (url) => CONFIG.passThrough.some((prefix) => url.pathname.startsWith(prefix));
 
 async function offlineResponse() {
-  const kept = await matchPrecache(CONFIG.offlineUrl);
+  const kept = await shellPage(CONFIG.offlineUrl);
   return kept || new Response("<!DOCTYPE html><meta charset=utf-8><h1>" + CONFIG.text.offline + "</h1>",
     { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
