@@ -178,6 +178,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        "worker-src": [SELF],  # /sw.js (chuyende/core/offline.py)
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from chuyende.accounts.forms import LoginForm
+from chuyende.core import offline
 from chuyende.figures import views as figures_views
 from chuyende.reports.submissions import first_submitted_on
 
@@ -11,6 +12,9 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm),
         name="login",
     ),
+    # The service worker, at the root so that its scope is the whole site (chuyende/core/offline.py).
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("ngoai-tuyen/", include("chuyende.core.urls_offline")),
     path("dot-hoc-tap/", include("chuyende.campaigns.urls")),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("don-vi/sap-xep/", include("chuyende.restructuring.urls")),

@@ -28,8 +28,10 @@ def forget_installation() -> None:
 
 
 def _outside_pages(path: str) -> bool:
-    """Static files, uploads and the API's JSON (never a redirect: it has its own rules) pass every gate."""
-    prefixes = ("/" + settings.STATIC_URL.lstrip("/"), "/media/", "/api/v1/", "/api/schema/")
+    """Static files, uploads, the API's JSON (never a redirect: it has its own rules) and the service
+    worker with its offline pages (a redirect would break its installation) pass every gate."""
+    prefixes = ("/" + settings.STATIC_URL.lstrip("/"), "/media/", "/api/v1/", "/api/schema/", "/sw.js",
+                "/ngoai-tuyen/")
     return path.startswith(prefixes)
 
 

@@ -230,6 +230,7 @@ def delete_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@submitted_once
 def attendees_page(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     """Members named at the event's bridge point of one unit (sites are rewritten on each save,
     so the unit, not the site id, names the bridge point in the address)."""
