@@ -1,6 +1,8 @@
 """What a person does in the app, as browser steps (Vietnamese labels, as shown on the screen)."""
 
+import datetime
 import re
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -58,3 +60,16 @@ def log_out(page: Page, *, taps: Taps | None = None) -> None:
         open_menu(page, taps=taps)
     tap(button, taps=taps)
     expect(page).to_have_url(re.compile(re.escape(LOGIN_PATH)))
+
+
+def today() -> datetime.date:
+    return datetime.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+
+
+def cell_meetings_on_the_dashboard(page: Page, server: LiveServer) -> int:
+    """The dashboard's count of cell meetings organised in the user's subtree, as of today."""
+    page.goto(server.url(f"/?as_of={today():%Y-%m-%d}"))
+    line = page.locator(".by-format li", has_text="Sinh hoạt chi bộ")
+    match = re.search(r"(\d[\d.]*)$", line.inner_text().strip())
+    assert match, line.inner_text()
+    return int(match.group(1).replace(".", ""))

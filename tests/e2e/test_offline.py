@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from chuyende.demo.users import DEMO_PASSWORD
 from tests.e2e.browser import AccessibilityCheck, Screenshots
-from tests.e2e.flows import log_in
+from tests.e2e.flows import cell_meetings_on_the_dashboard, log_in
 from tests.e2e.server import LiveServer
 
 EVENT_FORM = "/hoi-nghi/them/"
@@ -85,3 +85,39 @@ def test_an_entry_made_offline_is_kept_then_sent_once(page: Page, demo_server: L
                  return [r.status, r.redirected]; }""", [demo_server.url(EVENT_FORM), posted[0]])
         assert answer == [200, True]
     assert events_titled(page, demo_server, title) == 1
+
+
+CELL_MEETING = "/hoi-nghi/sinh-hoat-chi-bo/"
+
+
+def test_a_cell_meeting_recorded_offline_is_sent_and_counted(
+        page: Page, reform_server: LiveServer, shot: Screenshots, accessibility: AccessibilityCheck):
+    """The cell secretary's own task, with no signal in the village hall: the short cell-meeting form
+    opens from the phone, is saved as "Chưa gửi", and is counted on the dashboard once sent."""
+    log_in(page, reform_server, "thondong.baocao", DEMO_PASSWORD)
+    before = cell_meetings_on_the_dashboard(page, reform_server)
+    page.goto(reform_server.url(CELL_MEETING))
+    controlled_by_the_worker(page)
+
+    page.context.set_offline(True)
+    page.goto(reform_server.url(CELL_MEETING))
+    expect(page.get_by_text("Bản lưu, không có kết nối")).to_be_visible()
+    page.get_by_text("Chọn tất cả").tap()
+    attended = page.locator("#meeting-members input[type=checkbox]:checked").count()
+    assert attended > 0
+    shot("cell-meeting-offline")
+    page.get_by_role("button", name="Lưu buổi sinh hoạt").tap()
+    expect(page).to_have_url(re.compile(re.escape(UNSENT)))
+    pending = page.locator("[data-pending-list] li")
+    expect(pending).to_have_count(1)
+    expect(pending).to_contain_text("Chưa gửi")
+    shot("cell-meeting-kept")
+    assert accessibility(page) == []
+
+    page.context.set_offline(False)
+    page.goto(reform_server.url(UNSENT))
+    expect(page.locator("[data-sent-list] li")).to_have_count(1)
+    expect(page.locator("[data-pending-list] li")).to_have_count(0)
+    shot("cell-meeting-sent")
+    assert cell_meetings_on_the_dashboard(page, reform_server) == before + 1
+    shot("dashboard-counts-it")
