@@ -172,9 +172,7 @@ def _deadline_soon(*, campaign: Campaign, today: datetime.date) -> int:
     sent = Report.objects.filter(campaign=campaign, first_submitted_on__lte=today).values("unit_id")
     units = (Unit.objects.filter(path__startswith=campaign.owner.path, parent__isnull=False)
              .filter(open_on(deadline)).exclude(pk__in=sent))
-    users_by_unit: dict[int, list[User]] = {}
-    for user in _users_of(units.values_list("pk", flat=True), WRITERS):
-        users_by_unit.setdefault(user.unit_id or 0, []).append(user)
+    users_by_unit = _by_unit(_users_of(units.values_list("pk", flat=True), WRITERS))
     values = {"campaign": campaign.title, "deadline": format_date(deadline), "days": (deadline - today).days}
     written = 0
     for unit in Unit.objects.filter(pk__in=users_by_unit):
@@ -188,13 +186,18 @@ def _deadline_soon(*, campaign: Campaign, today: datetime.date) -> int:
     return written
 
 
+def _by_unit(users: Iterable[User]) -> dict[int, list[User]]:
+    grouped: dict[int, list[User]] = {}
+    for user in users:
+        grouped.setdefault(user.unit_id or 0, []).append(user)
+    return grouped
+
+
 def _missing_at_deadline(*, campaign: Campaign) -> int:
     deadline = campaign.report_deadline
     reviewers = _users_of(Unit.objects.filter(path__startswith=campaign.owner.path).filter(open_on(deadline))
                           .values_list("pk", flat=True), REVIEWERS)
-    users_by_unit: dict[int, list[User]] = {}
-    for user in reviewers:
-        users_by_unit.setdefault(user.unit_id or 0, []).append(user)
+    users_by_unit = _by_unit(reviewers)
     written = 0
     for unit in Unit.objects.filter(pk__in=users_by_unit):
         missing = completeness_of(unit=unit, campaign=campaign, as_of=deadline).missing
