@@ -131,6 +131,7 @@ class Visit:
 
     url: str
     transfers: dict[str, int]  # url -> bytes
+    status: int = 200  # of the page itself
 
     @property
     def total(self) -> int:
@@ -142,12 +143,18 @@ class Visit:
 
 class PageWeight:
     """Measures what a page visit transfers, from Chromium's own network events (CDP
-    Network.loadingFinished: encodedDataLength), the way a phone's data plan counts it."""
+    Network.loadingFinished: encodedDataLength), the way a phone's data plan counts it.
+
+    The app's service worker is bypassed (as DevTools' "Bypass for network"): what it serves from
+    its own cache would not show as a transfer of the page, and what it fetches would show in its own
+    target. Without it, the browser's HTTP cache alone keeps the static files: an upper bound of what a
+    phone with the worker transfers."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
         self.session = page.context.new_cdp_session(page)
         self.session.send("Network.enable")
+        self.session.send("Network.setBypassServiceWorker", {"bypass": True})
         self.urls: dict[str, str] = {}
         self.sizes: dict[str, int] = {}
         self.session.on("Network.requestWillBeSent", self._request)
@@ -165,16 +172,19 @@ class PageWeight:
         the browser's cache emptied first, as on a phone's first visit)."""
         if cold:
             self.session.send("Network.clearBrowserCache")
+        # Off for the cold visit, so that the renderer's memory cache does not serve it either.
+        self.session.send("Network.setCacheDisabled", {"cacheDisabled": cold})
         self.urls.clear()
         self.sizes.clear()
-        self.page.goto(url)
+        response = self.page.goto(url)
         self.page.wait_for_load_state("networkidle")
+        self.session.send("Network.setCacheDisabled", {"cacheDisabled": False})
         transfers: dict[str, int] = {}
         for request_id, size in self.sizes.items():
             if size:
                 address = self.urls.get(request_id, request_id)
                 transfers[address] = transfers.get(address, 0) + size
-        return Visit(url=url, transfers=transfers)
+        return Visit(url=url, transfers=transfers, status=response.status if response else 0)
 
 
 SEVERE_IMPACTS = ("serious", "critical")

@@ -32,7 +32,8 @@ from tests.e2e.server import LiveServer, database_vendor, scratch_database, star
 ACTION_TIMEOUT_MS = 10_000
 TAP_COUNTS: list[tuple[str, str, int]] = []  # (test, label, taps after login), printed at the end
 ACCESSIBILITY: list[tuple[str, list[str]]] = []  # (page and its title, severe violations)
-WEIGHTS: list[tuple[str, Visit, Visit]] = []  # (page and its title, first visit, the next one)
+# (page and its title, first visit with the cache emptied or None when not measured, a later visit)
+WEIGHTS: list[tuple[str, Visit | None, Visit]] = []
 
 
 FAILED = pytest.StashKey[bool]()
@@ -58,7 +59,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_terminal_summary(terminalreporter) -> None:
     taps = [f"{label}: {count} taps after login ({test})" for test, label, count in TAP_COUNTS]
     accessibility = [f"{where}: {'; '.join(violations) or 'none'}" for where, violations in ACCESSIBILITY]
-    weights = [f"{where}: {later.describe()} after the first visit ({first.describe()} the first time)"
+    weights = [f"{where}: {later.describe()} after the first visit "
+               + (f"({first.describe()} the first time)" if first else "(the static files held already)")
                for where, first, later in WEIGHTS]
     sections = (("e2e taps after login", taps, "taps.txt"),
                 ("e2e axe-core serious and critical violations", accessibility, "axe.txt"),
@@ -197,5 +199,19 @@ def weigh(page: Page) -> WeighPage:
         where = f"{urlsplit(page.url).path} «{page.title()}»"
         WEIGHTS.append((where, first, later))
         return later
+
+    return measure
+
+
+@pytest.fixture
+def open_and_weigh(page: Page) -> Callable[[str], Visit]:
+    """open_and_weigh(url) opens the page once, as one more page of a visit (the static files already
+    held by the browser), and records what it transferred beside weigh()'s figures."""
+    meter = PageWeight(page)
+
+    def measure(url: str) -> Visit:
+        visit = meter.visit(url)
+        WEIGHTS.append((f"{urlsplit(page.url).path} «{page.title()}»", None, visit))
+        return visit
 
     return measure

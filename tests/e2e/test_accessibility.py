@@ -1,9 +1,11 @@
 """Every page each demo role reaches from its menu, the first record each list links to and the pages its
-buttons open (new entries, forms), at 360 px:
-axe-core finds no serious or critical violation, controls are at least 44 px tall, nothing scrolls
-sideways. The pages are listed in artifacts/e2e/<vendor>/axe.txt."""
+buttons open (new entries, forms), at 360 px: axe-core finds no serious or critical violation, controls
+are at least 44 px tall, nothing scrolls sideways, and each page transfers at most 60 KB once the
+browser holds the static files. The pages are listed in artifacts/e2e/<vendor>/axe.txt and
+weight.txt."""
 
 import re
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -11,8 +13,10 @@ from playwright.sync_api import Page
 
 from chuyende.demo.users import DEMO_PASSWORD
 from tests.e2e.browser import (
+    PAGE_WEIGHT_LIMIT,
     AccessibilityCheck,
     Screenshots,
+    Visit,
     horizontal_overflow,
     page_fits_width,
     small_touch_targets,
@@ -56,8 +60,8 @@ def faults_on(page: Page, accessibility: AccessibilityCheck) -> list[str]:
 @pytest.mark.parametrize(("username", "follow_records"), ROLES)
 def test_every_page_a_role_reaches_is_accessible_at_360_px(
         page: Page, demo_server: LiveServer, accessibility: AccessibilityCheck, shot: Screenshots,
-        username: str, follow_records: bool):
-    log_in(page, demo_server, username, DEMO_PASSWORD)
+        open_and_weigh: Callable[[str], Visit], username: str, follow_records: bool):
+    log_in(page, demo_server, username, DEMO_PASSWORD)  # the first page brings the static files
     menu_pages = ["/", *internal_pages(page, demo_server, "header a[href]")]
     visited: set[str] = set()  # one page per shape: /tai-lieu/3/xoa/ stands for every record's
     faults: list[str] = []
@@ -67,8 +71,10 @@ def test_every_page_a_role_reaches_is_accessible_at_360_px(
         if shape in visited:
             return
         visited.add(shape)
-        response = page.goto(demo_server.url(path))
-        assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
+        visit = open_and_weigh(demo_server.url(path))
+        assert visit.status == 200, f"{path}: HTTP {visit.status}"
+        if visit.total > PAGE_WEIGHT_LIMIT:
+            faults.append(f"{path}: {visit.describe()} transferred, over {PAGE_WEIGHT_LIMIT // 1024} KB")
         shot(path.strip("/") or "home")
         faults.extend(f"{path}: {fault}" for fault in faults_on(page, accessibility))
 
