@@ -115,7 +115,7 @@
   const when = (time) => {
     const d = new Date(time);
     const two = (n) => String(n).padStart(2, "0");
-    return `${two(d.getHours())}:${two(d.getMinutes())} ${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()}`;
+    return `${two(d.getDate())}/${two(d.getMonth() + 1)}/${d.getFullYear()} ${two(d.getHours())}:${two(d.getMinutes())}`;
   };
 
   // The page of the entries not sent (offline/unsent.html): filled in from the service worker.
