@@ -169,10 +169,14 @@ def send_reminders(*, today: datetime.date) -> int:
 
 def _deadline_soon(*, campaign: Campaign, today: datetime.date) -> int:
     deadline = campaign.report_deadline
-    sent = Report.objects.filter(campaign=campaign, first_submitted_on__lte=today).values("unit_id")
-    units = (Unit.objects.filter(path__startswith=campaign.owner.path, parent__isnull=False)
-             .filter(open_on(deadline)).exclude(pk__in=sent))
-    users_by_unit = _by_unit(_users_of(units.values_list("pk", flat=True), WRITERS))
+    writers = _by_unit(_users_of(
+        Unit.objects.filter(path__startswith=campaign.owner.path, parent__isnull=False)
+        .filter(open_on(deadline)).values_list("pk", flat=True), WRITERS))
+    # Who has not submitted is the figures package's completeness rule, asked of each writer's parent.
+    parents = Unit.objects.filter(pk__in=writers).values_list("parent_id", flat=True).distinct()
+    missing = {ref.id for parent in Unit.objects.filter(pk__in=parents)
+               for ref in completeness_of(unit=parent, campaign=campaign, as_of=today).missing}
+    users_by_unit = {unit_id: users for unit_id, users in writers.items() if unit_id in missing}
     values = {"campaign": campaign.title, "deadline": format_date(deadline), "days": (deadline - today).days}
     written = 0
     for unit in Unit.objects.filter(pk__in=users_by_unit):
