@@ -274,3 +274,8 @@ def small_touch_targets(page: Page) -> list[str]:
         }""",
         TOUCH_TARGET_PX,
     ))
+
+
+def assert_fits_phone(page: Page) -> None:
+    """The page cannot be scrolled sideways at the phone's width, or says what sticks out."""
+    assert page_fits_width(page), f"{page.url} scrolls sideways at 360 px: {horizontal_overflow(page)}"

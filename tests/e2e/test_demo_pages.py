@@ -7,7 +7,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from chuyende.demo.users import DEMO_PASSWORD
-from tests.e2e.browser import AccessibilityCheck, Screenshots, Taps, horizontal_overflow, page_fits_width
+from tests.e2e.browser import (
+    AccessibilityCheck,
+    Screenshots,
+    Taps,
+    assert_fits_phone,
+    horizontal_overflow,
+)
 from tests.e2e.flows import LOGIN_PATH, log_in, log_out, menu_link
 from tests.e2e.server import LiveServer
 
@@ -29,10 +35,6 @@ MAIN_PAGES = {
     "Đảng viên": "Đảng viên",
     "Báo cáo": "Báo cáo",
 }
-
-
-def assert_fits_phone(page: Page) -> None:
-    assert page_fits_width(page), f"{page.url} scrolls sideways at 360 px: {horizontal_overflow(page)}"
 
 
 @pytest.mark.parametrize("user", DEMO_USERS)

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import AccessibilityCheck, Screenshots, Taps, horizontal_overflow, page_fits_width
+from tests.e2e.browser import (
+    AccessibilityCheck,
+    Screenshots,
+    Taps,
+    assert_fits_phone,
+)
 from tests.e2e.flows import LOGIN_PATH, log_out, menu_link, sign_in
 from tests.e2e.server import LiveServer
 
@@ -29,10 +34,6 @@ class NewUnit:
     name: str
     kind: str  # as the select shows it
     parent: str | None = None  # as the select shows it; None when the only choice is preselected
-
-
-def assert_fits_phone(page: Page) -> None:
-    assert page_fits_width(page), f"{page.url} scrolls sideways at 360 px: {horizontal_overflow(page)}"
 
 
 def first_run(page: Page, server: LiveServer, shot: Screenshots, accessibility: AccessibilityCheck) -> None:

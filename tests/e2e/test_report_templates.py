@@ -9,7 +9,11 @@ from playwright.sync_api import Page, expect
 
 from chuyende.demo.users import DEMO_PASSWORD
 from chuyende.reports.layout import default_template
-from tests.e2e.browser import AccessibilityCheck, Screenshots, horizontal_overflow, page_fits_width
+from tests.e2e.browser import (
+    AccessibilityCheck,
+    Screenshots,
+    assert_fits_phone,
+)
 from tests.e2e.flows import log_in
 from tests.e2e.server import LiveServer
 
@@ -22,10 +26,6 @@ def docx_with(text: str) -> bytes:
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
-
-
-def assert_fits_phone(page: Page) -> None:
-    assert page_fits_width(page), f"{page.url} scrolls sideways at 360 px: {horizontal_overflow(page)}"
 
 
 def test_an_officer_uploads_a_template_at_360_px(page: Page, demo_server: LiveServer, shot: Screenshots,

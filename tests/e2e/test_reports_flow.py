@@ -14,16 +14,17 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from chuyende.demo.users import DEMO_PASSWORD
-from tests.e2e.browser import AccessibilityCheck, Screenshots, Taps, horizontal_overflow, page_fits_width
+from tests.e2e.browser import (
+    AccessibilityCheck,
+    Screenshots,
+    Taps,
+    assert_fits_phone,
+)
 from tests.e2e.flows import log_in, log_out
 from tests.e2e.server import LiveServer
 
 COMMENT = "Bổ sung kết quả học tập của chi bộ thôn Đông"
 WORKER_WAIT_S = 20
-
-
-def assert_fits_phone(page: Page) -> None:
-    assert page_fits_width(page), f"{page.url} scrolls sideways at 360 px: {horizontal_overflow(page)}"
 
 
 def download(page: Page, link_name: str) -> bytes:

@@ -13,8 +13,7 @@ from tests.e2e.browser import (
     AccessibilityCheck,
     Screenshots,
     Taps,
-    horizontal_overflow,
-    page_fits_width,
+    assert_fits_phone,
 )
 from tests.e2e.flows import cell_meetings_on_the_dashboard, log_in, log_out, menu_link, today
 from tests.e2e.server import LiveServer
@@ -27,10 +26,6 @@ def severe_in(page: Page, selector: str) -> list[str]:
     """axe-core's serious and critical violations inside one part of the page."""
     violations = Axe().run(page, context=selector).response["violations"]
     return [f"{v['id']} ({v['impact']})" for v in violations if v["impact"] in SEVERE_IMPACTS]
-
-
-def assert_fits_phone(page: Page) -> None:
-    assert page_fits_width(page), f"{page.url} scrolls sideways at 360 px: {horizontal_overflow(page)}"
 
 
 def assert_targets_large(page: Page, selector: str) -> None:
